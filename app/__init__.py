@@ -1,0 +1,189 @@
+"""The dxday application factory."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask, g, request
+from flask.sessions import SecureCookieSessionInterface
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from .config import Config
+from .extensions import babel, csrf, db, limiter, login_manager, migrate
+
+MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "migrations")
+
+
+def create_app(config: type | dict | None = None) -> Flask:
+    """Build an app. ``config`` is a Config class or a mapping of overrides; the environment fills the rest."""
+    app = Flask(__name__, template_folder="../templates", static_folder="../static", instance_relative_config=True)
+    app.config.from_object(Config)
+    if isinstance(config, dict):
+        app.config.update(config)
+    elif config is not None:
+        app.config.from_object(config)
+    os.makedirs(app.instance_path, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "dxday.sqlite3")
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(app.instance_path)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+
+    app.session_interface = _SessionInterface()
+    register_extensions(app)
+    register_blueprints(app)
+    register_template_helpers(app)
+    register_security_headers(app)
+    from .errors import register_error_handlers
+
+    register_error_handlers(app)
+    from .cli import register_commands
+
+    register_commands(app)
+    register_scheduler(app)
+    return app
+
+
+class _SessionInterface(SecureCookieSessionInterface):
+    """Session cookies are Secure whenever the request came over HTTPS, even if the setting was forgotten."""
+
+    def get_cookie_secure(self, app) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"] or (request and request.is_secure))
+
+
+def _instance_secret(instance_path: str) -> str:
+    """A key generated once per installation and kept out of the repository."""
+    path = os.path.join(instance_path, "secret_key")
+    if not os.path.exists(path):
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    with open(path) as handle:
+        return handle.read().strip()
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    # Foreign keys are off by default in SQLite; WAL and a busy timeout let readers and one writer share the file.
+    if type(dbapi_connection).__module__ == "sqlite3":
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+
+def register_extensions(app: Flask) -> None:
+    from .audit import register_audit, set_actor_provider
+    from .views import select_locale
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: app.config["TIMEZONE"])
+    limiter.init_app(app)
+    register_audit()
+
+    def current_actor() -> int | None:
+        user = g.get("_login_user") if _has_app_ctx() else None
+        return getattr(user, "id", None) if user is not None and user.is_authenticated else None
+
+    set_actor_provider(current_actor)
+
+
+def _has_app_ctx() -> bool:
+    from flask import has_app_context
+
+    return has_app_context()
+
+
+def register_blueprints(app: Flask) -> None:
+    from checkin import bp as checkin_bp
+    from contests import bp as contests_bp
+    from events import bp as events_bp
+
+    from .admin import bp as admin_bp
+    from .auth import bp as auth_bp
+    from .views import bp as main_bp
+
+    for blueprint in (main_bp, auth_bp, admin_bp, events_bp, contests_bp, checkin_bp):
+        app.register_blueprint(blueprint)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from flask_babel import get_locale
+
+    from .forms import LanguageForm, role_choices, unit_kind_choices
+
+    tz = ZoneInfo(app.config["TIMEZONE"])
+
+    def local(value: datetime) -> datetime:
+        return value.astimezone(tz) if value.tzinfo else value.replace(tzinfo=UTC).astimezone(tz)
+
+    @app.template_filter("date")
+    def format_date(value):
+        if value is None:
+            return ""
+        if isinstance(value, datetime):
+            value = local(value)
+        return value.strftime("%d/%m/%Y")
+
+    @app.template_filter("datetime")
+    def format_datetime(value):
+        return local(value).strftime("%d/%m/%Y %H:%M") if value else ""
+
+    @app.template_filter("time")
+    def format_time(value):
+        return local(value).strftime("%H:%M") if value else ""
+
+    @app.template_filter("isodate")
+    def format_isodate(value):
+        if isinstance(value, datetime):
+            return local(value).isoformat()
+        return value.isoformat() if isinstance(value, date) else ""
+
+    role_labels = dict(role_choices())
+    kind_labels = dict(unit_kind_choices())
+
+    @app.context_processor
+    def inject():
+        return {
+            "current_locale": str(get_locale()),
+            "language_form": LanguageForm(formdata=None, next=request.full_path.rstrip("?") if request else "/"),
+            "role_labels": role_labels,
+            "unit_kind_labels": kind_labels,
+        }
+
+
+def register_security_headers(app: Flask) -> None:
+    csp = (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+        "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    )
+
+    @app.after_request
+    def headers(response):
+        response.headers.setdefault("Content-Security-Policy", csp)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("Permissions-Policy", "geolocation=(), microphone=(), camera=(self)")
+        if request.is_secure:
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        if response.mimetype == "text/html":
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+
+def register_scheduler(app: Flask) -> None:
+    """Start the scheduler here only when asked (the single-process ``make run``); production runs
+    ``flask scheduler run`` as its own process and gunicorn workers never start one."""
+    if app.config.get("SCHEDULER_AUTOSTART") and not app.testing:
+        from . import scheduler
+
+        scheduler.start(app)

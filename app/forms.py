@@ -1,0 +1,123 @@
+"""Forms of the core: sign-in, password, users and units. Forms check shape; services hold the rules."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField, SubmitField
+from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional, Regexp
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from .models import Role, UnitKind
+
+PHONE_PATTERN = r"^(0[35789]\d{8}|\+84[35789]\d{8})$"
+
+
+def role_choices():
+    return [
+        (Role.ADMIN.value, _l("Administrator")),
+        (Role.ORGANIZER.value, _l("Organizer")),
+        (Role.UNIT_REPORTER.value, _l("Unit reporter")),
+        (Role.VOLUNTEER.value, _l("Volunteer")),
+        (Role.JUROR.value, _l("Juror")),
+        (Role.APPRAISER.value, _l("Appraiser")),
+    ]
+
+
+def unit_kind_choices():
+    return [
+        (UnitKind.PROVINCE.value, _l("Province / centrally-run city")),
+        (UnitKind.DISTRICT.value, _l("District / city / town")),
+        (UnitKind.WARD.value, _l("Ward / commune")),
+        (UnitKind.HAMLET.value, _l("Hamlet / neighbourhood")),
+        (UnitKind.DEPARTMENT.value, _l("Department / office")),
+        (UnitKind.ORGANISATION.value, _l("Organisation / association")),
+        (UnitKind.SCHOOL.value, _l("School")),
+        (UnitKind.ENTERPRISE.value, _l("Enterprise")),
+    ]
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class LoginForm(FlaskForm):
+    login = StringField(
+        _l("Email or phone number"),
+        validators=[InputRequired(_l("Enter your email or phone number.")), Length(max=254)],
+    )
+    password = PasswordField(_l("Password"), validators=[InputRequired(_l("Enter your password.")), Length(max=200)])
+    remember = BooleanField(_l("Keep me signed in on this device"))
+    submit = SubmitField(_l("Sign in"))
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        _l("Current password"), validators=[InputRequired(_l("Enter your current password."))]
+    )
+    new_password = PasswordField(
+        _l("New password"),
+        validators=[
+            InputRequired(_l("Enter a new password.")),
+            Length(min=10, max=200, message=_l("The password must have at least 10 characters.")),
+        ],
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[
+            InputRequired(_l("Repeat the new password.")),
+            EqualTo("new_password", message=_l("The two passwords do not match.")),
+        ],
+    )
+    submit = SubmitField(_l("Change password"))
+
+
+class UserForm(FlaskForm):
+    name = StringField(_l("Full name"), validators=[InputRequired(_l("Enter the full name.")), Length(max=120)])
+    email = EmailField(
+        _l("Email"),
+        validators=[
+            InputRequired(_l("Enter an email address.")),
+            Email(_l("This is not a valid email address."), check_deliverability=False),
+            Length(max=254),
+        ],
+    )
+    phone = StringField(
+        _l("Phone number"),
+        validators=[
+            Optional(),
+            Regexp(
+                PHONE_PATTERN,
+                message=_l("A phone number has 10 digits starting with 03, 05, 07, 08 or 09, or starts with +84."),
+            ),
+        ],
+    )
+    unit_id = SelectField(_l("Unit"), coerce=int, validators=[Optional()])
+    roles = MultiCheckboxField(
+        _l("Roles"), choices=role_choices, validators=[InputRequired(_l("Choose at least one role."))]
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[Optional(), Length(min=10, max=200, message=_l("The password must have at least 10 characters."))],
+        description=_l("Leave empty to keep the current password."),
+    )
+    active = BooleanField(_l("Active"), default=True)
+    submit = SubmitField(_l("Save"))
+
+
+class UnitForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[InputRequired(_l("Enter the unit's name.")), Length(max=200)])
+    short_name = StringField(_l("Short name"), validators=[Optional(), Length(max=80)])
+    kind = SelectField(_l("Kind"), choices=unit_kind_choices, validators=[InputRequired()])
+    parent_id = SelectField(_l("Belongs to"), coerce=int, validators=[Optional()])
+    submit = SubmitField(_l("Save"))
+
+
+class LanguageForm(FlaskForm):
+    """The language switch: a tiny form, so the switch is CSRF-protected like every other write."""
+
+    lang = StringField(validators=[InputRequired()])
+    next = StringField(validators=[Optional()])
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form carrying only the CSRF token, for buttons that change state."""

@@ -1,0 +1,38 @@
+"""Where features hand figures to the core without the core importing them (architecture rule 3)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One number a feature shows on the dashboard or a plan page, with where to read more."""
+
+    label: str
+    value: int
+    endpoint: str | None = None
+
+
+# provider(session, plan_id or None) -> list[Figure]; plan_id None means the whole campaign.
+FigureProvider = Callable[..., list[Figure]]
+
+
+class FigureRegistry:
+    def __init__(self) -> None:
+        self._providers: dict[str, FigureProvider] = {}
+
+    def register(self, name: str, provider: FigureProvider) -> None:
+        """Register (or replace, on a second app in the same process) the provider named ``name``."""
+        self._providers[name] = provider
+
+    def collect(self, session, plan_id: int | None = None) -> list[Figure]:
+        """Every registered feature's figures, in registration order."""
+        figures: list[Figure] = []
+        for provider in self._providers.values():
+            figures.extend(provider(session, plan_id))
+        return figures
+
+
+figures = FigureRegistry()

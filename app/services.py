@@ -1,0 +1,179 @@
+"""Core domain rules: users, the unit tree and sign-in. Plain functions: no request, no commit."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .errors import DomainError, NotFound
+from .models import Role, Unit, UnitKind, User
+
+# Which kinds a unit may sit under. None means "at the top of the tree".
+ALLOWED_PARENTS: dict[str, set[str | None]] = {
+    UnitKind.PROVINCE.value: {None},
+    UnitKind.DISTRICT.value: {UnitKind.PROVINCE.value, None},
+    UnitKind.WARD.value: {UnitKind.DISTRICT.value},
+    UnitKind.HAMLET.value: {UnitKind.WARD.value},
+}
+_ANYWHERE = {None, *(k.value for k in UnitKind)}
+
+# Checking a wrong email against this costs the same time as a real check, so response time
+# does not reveal whether an account exists.
+_DUMMY_HASH = generate_password_hash(secrets.token_hex(16))
+
+
+def normalise_phone(phone: str | None) -> str | None:
+    """Return a Vietnamese phone number in its 10-digit form (``+84912…`` becomes ``0912…``)."""
+    if not phone:
+        return None
+    digits = "".join(ch for ch in phone if ch.isdigit() or ch == "+")
+    if digits.startswith("+84"):
+        digits = "0" + digits[3:]
+    return digits
+
+
+def check_unit_placement(kind: str, parent_kind: str | None, parent_is_self_or_descendant: bool = False) -> None:
+    """Raise if a unit of ``kind`` may not sit under a parent of ``parent_kind``."""
+    if parent_is_self_or_descendant:
+        raise DomainError(
+            _l("A unit cannot be moved under itself or one of its own sub-units."), code="unit_cycle", field="parent_id"
+        )
+    allowed = ALLOWED_PARENTS.get(kind, _ANYWHERE)
+    if parent_kind not in allowed:
+        raise DomainError(
+            _l("This kind of unit cannot be placed there in the tree."), code="unit_bad_parent", field="parent_id"
+        )
+
+
+def descendant_ids(session: Session, unit_id: int) -> set[int]:
+    """Ids of ``unit_id`` and every unit below it."""
+    rows = session.execute(select(Unit.id, Unit.parent_id)).all()
+    children: dict[int | None, list[int]] = {}
+    for uid, parent in rows:
+        children.setdefault(parent, []).append(uid)
+    found, stack = set(), [unit_id]
+    while stack:
+        current = stack.pop()
+        if current not in found:
+            found.add(current)
+            stack.extend(children.get(current, ()))
+    return found
+
+
+def save_unit(
+    session: Session,
+    *,
+    name: str,
+    kind: str,
+    parent_id: int | None,
+    short_name: str | None = None,
+    unit: Unit | None = None,
+) -> Unit:
+    """Create a unit, or rename/move ``unit``; refuses cycles, misplaced kinds and duplicate names under one parent."""
+    parent = session.get(Unit, parent_id) if parent_id else None
+    if parent_id and parent is None:
+        raise NotFound(_l("That parent unit does not exist."), field="parent_id")
+    in_own_subtree = bool(unit and unit.id and parent and parent.id in descendant_ids(session, unit.id))
+    check_unit_placement(kind, parent.kind if parent else None, in_own_subtree)
+    name = " ".join(name.split())
+    clash = select(Unit.id).where(
+        func.lower(Unit.name) == name.lower(), Unit.parent_id == parent_id if parent_id else Unit.parent_id.is_(None)
+    )
+    if unit is not None and unit.id:
+        clash = clash.where(Unit.id != unit.id)
+    if session.scalar(clash):
+        raise DomainError(_l("A unit with this name already exists there."), code="unit_duplicate", field="name")
+    unit = unit or Unit()
+    unit.name, unit.kind, unit.parent, unit.short_name = name, kind, parent, (short_name or None)
+    session.add(unit)
+    return unit
+
+
+def unit_tree(session: Session) -> list[tuple[Unit, int]]:
+    """Every unit in tree order with its depth, in one query."""
+    units = session.scalars(select(Unit).order_by(Unit.name)).all()
+    children: dict[int | None, list[Unit]] = {}
+    for unit in units:
+        children.setdefault(unit.parent_id, []).append(unit)
+    ordered: list[tuple[Unit, int]] = []
+
+    def walk(parent_id, depth):
+        for unit in children.get(parent_id, ()):
+            ordered.append((unit, depth))
+            walk(unit.id, depth + 1)
+
+    walk(None, 0)
+    return ordered
+
+
+def save_user(
+    session: Session,
+    *,
+    name: str,
+    email: str,
+    phone: str | None,
+    unit_id: int | None,
+    roles: Iterable[str],
+    active: bool = True,
+    password: str | None = None,
+    user: User | None = None,
+) -> User:
+    """Create or update a user; email and phone must be unique, a new user needs a password."""
+    email = email.strip().lower()
+    phone = normalise_phone(phone)
+    roles = set(roles)
+    if not roles or not roles <= {r.value for r in Role}:
+        raise DomainError(_l("Choose at least one valid role."), code="user_roles", field="roles")
+    others = select(User).where(or_(User.email == email, User.phone == phone) if phone else User.email == email)
+    if user is not None and user.id:
+        others = others.where(User.id != user.id)
+    for other in session.scalars(others):
+        if other.email == email:
+            raise DomainError(_l("Another account already uses this email."), code="user_email_taken", field="email")
+        raise DomainError(_l("Another account already uses this phone number."), code="user_phone_taken", field="phone")
+    if unit_id and session.get(Unit, unit_id) is None:
+        raise NotFound(_l("That unit does not exist."), field="unit_id")
+    if user is None and not password:
+        raise DomainError(_l("A new account needs a password."), code="user_password_required", field="password")
+    user = user or User()
+    user.name, user.email, user.phone, user.unit_id, user.active = (
+        " ".join(name.split()),
+        email,
+        phone,
+        unit_id or None,
+        active,
+    )
+    user.set_roles(roles)
+    if password:
+        user.set_password(password)
+    session.add(user)
+    return user
+
+
+def authenticate(session: Session, login: str, password: str) -> User | None:
+    """The active user with this email or phone and password, or None; never says which part was wrong."""
+    login = login.strip()
+    key = login.lower() if "@" in login else normalise_phone(login)
+    user = session.scalar(select(User).where(User.email == key if "@" in login else User.phone == key))
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    if not user.check_password(password) or not user.active:
+        return None
+    return user
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """Set a new password after checking the current one."""
+    if not user.check_password(current):
+        raise DomainError(_l("The current password is not correct."), code="wrong_password", field="current_password")
+    if current == new:
+        raise DomainError(
+            _l("The new password must differ from the current one."), code="same_password", field="new_password"
+        )
+    user.set_password(new)

@@ -1,0 +1,19 @@
+"""Check-in at the entrances and booths of activities."""
+
+from flask import Blueprint
+
+bp = Blueprint("checkin", __name__, url_prefix="/checkin")
+
+from . import views  # noqa: E402,F401
+
+
+@bp.record_once
+def _register(state) -> None:
+    from app.demo import register_loader
+    from app.providers import figures
+
+    from . import demo, services
+
+    register_loader("checkin", demo.load)
+
+    figures.register("checkin", services.figures)

@@ -1,0 +1,33 @@
+"""Rules of check-in."""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload
+
+from app.providers import Figure
+from events.models import Activity
+
+from .models import Checkpoint
+
+
+def checkpoints_by_activity(session: Session) -> list[tuple[Activity, list[Checkpoint]]]:
+    """Every checkpoint, grouped under its activity in the activity's time order."""
+    rows = session.scalars(
+        select(Checkpoint)
+        .join(Checkpoint.activity)
+        .options(joinedload(Checkpoint.activity), joinedload(Checkpoint.host_unit))
+        .order_by(Activity.starts_at, Activity.id, Checkpoint.position, Checkpoint.name)
+    ).all()
+    return [(activity, list(points)) for activity, points in groupby(rows, key=lambda c: c.activity)]
+
+
+def figures(session: Session, plan_id: int | None = None) -> list[Figure]:
+    """The check-in feature's numbers: checkpoints set up."""
+    stmt = select(func.count(Checkpoint.id))
+    if plan_id is not None:
+        stmt = stmt.join(Checkpoint.activity).where(Activity.plan_id == plan_id)
+    return [Figure(str(_l("Checkpoints")), session.scalar(stmt) or 0, "checkin.index")]

@@ -1,0 +1,29 @@
+"""Plans and activities of the 10/10 campaign."""
+
+from flask import Blueprint
+
+bp = Blueprint("events", __name__, url_prefix="/events")
+
+from . import views  # noqa: E402,F401  (routes attach to bp)
+
+
+@bp.record_once
+def _register(state) -> None:
+    from app.demo import register_loader
+    from app.providers import figures
+    from app.scheduler import JobSpec, register_job
+
+    from . import demo, services
+
+    register_loader("events", demo.load)
+
+    figures.register("events", services.figures)
+    register_job(
+        JobSpec(
+            "events.close_finished_plans",
+            services.close_finished_plans,
+            "interval",
+            {"minutes": 30},
+            "Close published plans whose period has ended",
+        )
+    )

@@ -1,0 +1,55 @@
+"""Rules of plans and activities, as plain functions of a session and values."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from app.providers import Figure
+from app.scheduler import JobResult
+
+from .models import Activity, Plan, PlanStatus
+
+CAMPAIGN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def visible_plans(session: Session, include_internal: bool) -> list[tuple[Plan, list[Activity]]]:
+    """Plans newest first, each with the activities the viewer may see, in two queries.
+
+    Citizens see published and closed plans and their public activities; organizers see everything."""
+    stmt = (
+        select(Plan)
+        .options(selectinload(Plan.activities).selectinload(Activity.venue), selectinload(Plan.lead_unit))
+        .order_by(Plan.period_start.desc(), Plan.id.desc())
+    )
+    if not include_internal:
+        stmt = stmt.where(Plan.status != PlanStatus.DRAFT.value)
+    return [(plan, [a for a in plan.activities if include_internal or a.is_public]) for plan in session.scalars(stmt)]
+
+
+def figures(session: Session, plan_id: int | None = None) -> list[Figure]:
+    """The events feature's numbers for the dashboard: plans and activities."""
+    activity_count = select(func.count(Activity.id)).where(Activity.cancelled.is_(False))
+    if plan_id is not None:
+        activity_count = activity_count.where(Activity.plan_id == plan_id)
+        return [Figure(str(_l("Activities")), session.scalar(activity_count) or 0, "events.index")]
+    plan_count = select(func.count(Plan.id)).where(Plan.status != PlanStatus.DRAFT.value)
+    return [
+        Figure(str(_l("Plans")), session.scalar(plan_count) or 0, "events.index"),
+        Figure(str(_l("Activities")), session.scalar(activity_count) or 0, "events.index"),
+    ]
+
+
+def close_finished_plans(session: Session, now: datetime, tz: ZoneInfo = CAMPAIGN_TZ) -> JobResult:
+    """Scheduled: a published plan whose period ended (by the local date) becomes closed. Idempotent."""
+    today = now.astimezone(tz).date()
+    ended = session.scalars(select(Plan).where(Plan.status == PlanStatus.PUBLISHED.value, Plan.period_end < today))
+    count = 0
+    for plan in ended:  # through the ORM, so each change lands in the audit trail
+        plan.status = PlanStatus.CLOSED.value
+        count += 1
+    return JobResult(changed=count, message=f"{count} plans closed")
