@@ -12,16 +12,23 @@ from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from .config import Config
+from .config import Config, from_environment
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
-MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "migrations")
+ROOT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+MIGRATIONS_DIR = os.path.join(ROOT_DIR, "migrations")
 
 
 def create_app(config: type | dict | None = None) -> Flask:
     """Build an app. ``config`` is a Config class or a mapping of overrides; the environment fills the rest."""
-    app = Flask(__name__, template_folder="../templates", static_folder="../static", instance_relative_config=True)
+    app = Flask(
+        __name__,
+        template_folder="../templates",
+        static_folder="../static",
+        instance_path=os.environ.get("INSTANCE_PATH") or None,
+    )
     app.config.from_object(Config)
+    app.config.update(from_environment())
     if isinstance(config, dict):
         app.config.update(config)
     elif config is not None:
@@ -29,9 +36,13 @@ def create_app(config: type | dict | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "dxday.sqlite3")
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(app.config["SQLALCHEMY_DATABASE_URI"])
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(app.instance_path)
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
+    app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["TIMEZONE"]
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = os.path.join(ROOT_DIR, "translations")
 
     app.session_interface = _SessionInterface()
     register_extensions(app)
@@ -46,6 +57,14 @@ def create_app(config: type | dict | None = None) -> Flask:
     register_commands(app)
     register_scheduler(app)
     return app
+
+
+def normalise_database_url(url: str) -> str:
+    """``postgres://`` and ``postgresql://`` URLs (as hosts hand them out) are served by psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
 
 
 class _SessionInterface(SecureCookieSessionInterface):

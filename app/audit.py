@@ -63,8 +63,9 @@ def _diff(obj) -> dict:
 
 
 def _identity(obj) -> str:
-    key = inspect(obj).identity
-    return ",".join(str(part) for part in key) if key else ""
+    # The identity key is not assigned yet inside after_flush; the primary-key columns are.
+    key = inspect(obj).mapper.primary_key_from_instance(obj)
+    return ",".join(str(part) for part in key if part is not None)
 
 
 def _before_flush(session: Session, flush_context, instances) -> None:

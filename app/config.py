@@ -1,46 +1,59 @@
-"""Configuration read from the environment, with defaults that are safe on a laptop."""
-
+"""Configuration: safe defaults here, overridden by the environment when the app is created."""
 import os
 
 
-def _env_bool(name: str, default: bool = False) -> bool:
-    value = os.environ.get(name)
-    if value is None:
-        return default
+def _bool(value: str) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+# Environment variable -> (config key, parser). README's "Configuration" lists every one of them.
+ENVIRONMENT = {
+    "DATABASE_URL": ("SQLALCHEMY_DATABASE_URI", str),
+    "SECRET_KEY": ("SECRET_KEY", str),
+    "REDIS_URL": ("REDIS_URL", str),
+    "TIMEZONE": ("TIMEZONE", str),
+    "BABEL_DEFAULT_LOCALE": ("BABEL_DEFAULT_LOCALE", str),
+    "LOGIN_RATE_LIMIT": ("LOGIN_RATE_LIMIT", str),
+    "SESSION_COOKIE_SECURE": ("SESSION_COOKIE_SECURE", _bool),
+    "SCHEDULER_AUTOSTART": ("SCHEDULER_AUTOSTART", _bool),
+    "PREFERRED_URL_SCHEME": ("PREFERRED_URL_SCHEME", str),
+}
+
+
+def from_environment(environ=os.environ) -> dict:
+    """The settings the environment sets, as config keys."""
+    settings = {}
+    for variable, (key, parse) in ENVIRONMENT.items():
+        value = environ.get(variable)
+        if value not in (None, ""):
+            settings[key] = parse(value)
+    return settings
+
+
 class Config:
-    # DATABASE_URL unset means SQLite in the instance folder; create_app fills it in.
-    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
+    SQLALCHEMY_DATABASE_URI = None  # None: SQLite in the instance folder
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
-    # SECRET_KEY unset means a key generated once into instance/secret_key.
-    SECRET_KEY = os.environ.get("SECRET_KEY")
-    REDIS_URL = os.environ.get("REDIS_URL")
-    TIMEZONE = os.environ.get("TIMEZONE", "Asia/Ho_Chi_Minh")
-    BABEL_DEFAULT_LOCALE = os.environ.get("BABEL_DEFAULT_LOCALE", "vi")
-    BABEL_DEFAULT_TIMEZONE = TIMEZONE
+    SECRET_KEY = None  # None: generated once into instance/secret_key
+    REDIS_URL = None  # None: rate-limit counters in memory (one process only)
+    TIMEZONE = "Asia/Ho_Chi_Minh"
+    BABEL_DEFAULT_LOCALE = "vi"
     LANGUAGES = ("vi", "en")
-    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+    LOGIN_RATE_LIMIT = "10 per minute"
     RATELIMIT_HEADERS_ENABLED = True
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", False)
+    SESSION_COOKIE_SECURE = False  # also Secure whenever the request itself came over HTTPS
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
-    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     WTF_CSRF_TIME_LIMIT = None  # a form left open during a long meeting must still submit
-    SCHEDULER_AUTOSTART = _env_bool("SCHEDULER_AUTOSTART", False)
-    PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
+    SCHEDULER_AUTOSTART = False
+    PREFERRED_URL_SCHEME = "http"
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
 
 
 class TestConfig(Config):
     TESTING = True
-    SECRET_KEY = "test-only-secret"  # noqa: S105  (tests only; real keys come from the environment)
+    SECRET_KEY = "test-only-secret"  # noqa: S105 (tests only; real keys come from the environment)
     SQLALCHEMY_DATABASE_URI = "sqlite://"
-    REDIS_URL = None
-    SCHEDULER_AUTOSTART = False
     WTF_CSRF_ENABLED = False
-    BABEL_DEFAULT_LOCALE = "vi"
     LOGIN_RATE_LIMIT = "1000 per minute"

@@ -7,6 +7,7 @@ from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional, 
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from .models import Role, UnitKind
+from .wtforms_i18n import BabelTranslations
 
 PHONE_PATTERN = r"^(0[35789]\d{8}|\+84[35789]\d{8})$"
 
@@ -35,12 +36,20 @@ def unit_kind_choices():
     ]
 
 
+class Form(FlaskForm):
+    """Every dxday form: CSRF from Flask-WTF, WTForms' own messages in the user's language."""
+
+    class Meta:
+        def get_translations(self, form):
+            return BabelTranslations()
+
+
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     login = StringField(
         _l("Email or phone number"),
         validators=[InputRequired(_l("Enter your email or phone number.")), Length(max=254)],
@@ -50,7 +59,7 @@ class LoginForm(FlaskForm):
     submit = SubmitField(_l("Sign in"))
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current_password = PasswordField(
         _l("Current password"), validators=[InputRequired(_l("Enter your current password."))]
     )
@@ -71,7 +80,7 @@ class ChangePasswordForm(FlaskForm):
     submit = SubmitField(_l("Change password"))
 
 
-class UserForm(FlaskForm):
+class UserForm(Form):
     name = StringField(_l("Full name"), validators=[InputRequired(_l("Enter the full name.")), Length(max=120)])
     email = EmailField(
         _l("Email"),
@@ -104,7 +113,7 @@ class UserForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class UnitForm(FlaskForm):
+class UnitForm(Form):
     name = StringField(_l("Name"), validators=[InputRequired(_l("Enter the unit's name.")), Length(max=200)])
     short_name = StringField(_l("Short name"), validators=[Optional(), Length(max=80)])
     kind = SelectField(_l("Kind"), choices=unit_kind_choices, validators=[InputRequired()])
@@ -112,12 +121,12 @@ class UnitForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(Form):
     """The language switch: a tiny form, so the switch is CSRF-protected like every other write."""
 
     lang = StringField(validators=[InputRequired()])
     next = StringField(validators=[Optional()])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """An empty form carrying only the CSRF token, for buttons that change state."""

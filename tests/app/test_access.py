@@ -1,0 +1,55 @@
+"""Who may open which page: one row per page, one column per role."""
+import pytest
+
+ROLES = ["anonymous", "admin", "organizer", "unit_reporter", "volunteer", "juror", "appraiser"]
+OPEN = dict.fromkeys(ROLES, 200)
+STAFF_ONLY = {"anonymous": 302, "admin": 200, **dict.fromkeys(ROLES[2:], 403)}
+
+PAGES = {
+    "/": OPEN,
+    "/events/": OPEN,
+    "/contests/": OPEN,
+    "/login": {**OPEN, **dict.fromkeys(ROLES[1:], 302)},  # signed-in users are sent home
+    "/checkin/": {**STAFF_ONLY, "organizer": 200, "volunteer": 200},
+    "/admin/units": {**STAFF_ONLY, "organizer": 200},
+    "/admin/units/new": {**STAFF_ONLY, "organizer": 200},
+    "/admin/users": STAFF_ONLY,
+    "/admin/users/new": STAFF_ONLY,
+    "/admin/audit": STAFF_ONLY,
+    "/admin/jobs": STAFF_ONLY,
+    "/account/password": {**dict.fromkeys(ROLES, 200), "anonymous": 302},
+}
+
+CASES = [(path, role, expected[role]) for path, expected in PAGES.items() for role in ROLES]
+
+
+@pytest.mark.parametrize(("path", "role", "expected"), CASES, ids=[f"{p} as {r}" for p, r, _ in CASES])
+def test_role_access(client, make_user, login, path, role, expected):
+    if role != "anonymous":
+        assert login(make_user(role)).status_code == 302
+    response = client.get(path)
+    assert response.status_code == expected
+    if expected == 302 and role == "anonymous":
+        assert response.headers["Location"].startswith("/login?next=")
+    if expected == 403:
+        assert "Bạn không có quyền" in response.get_data(as_text=True)
+
+
+def test_every_view_is_covered_by_the_access_table(app):
+    """A new page must be added to PAGES (or be a POST-only action) so its access is decided, not forgotten."""
+    covered = {path.rstrip("/") for path in PAGES}
+    exempt = {"static", "main.set_language", "main.healthz", "auth.logout"}
+    missing = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in exempt or rule.arguments - {"user_id", "unit_id"}:
+            continue
+        if "GET" in rule.methods and rule.rule.rstrip("/") not in covered and not rule.arguments:
+            missing.append(rule.rule)
+    assert missing == []
+
+
+def test_json_clients_get_json_errors(client):
+    response = client.get("/no-such-page", headers={"Accept": "application/json"})
+    assert response.status_code == 404
+    assert response.get_json() == {"error": {"code": "not_found", "message": response.get_json()["error"]["message"]}}
+    assert response.get_json()["error"]["message"]
