@@ -89,7 +89,7 @@ class Role(enum.StrEnum):
     APPRAISER = "appraiser"
 
 
-class UserRole(db.Model):
+class UserRole(Audited, db.Model):
     __tablename__ = "user_roles"
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)

@@ -1,4 +1,5 @@
 """Who may open which page: one row per page, one column per role."""
+
 import pytest
 
 ROLES = ["anonymous", "admin", "organizer", "unit_reporter", "volunteer", "juror", "appraiser"]

@@ -48,7 +48,9 @@ def test_passwords_are_stored_hashed(app, make_user):
 
 def test_sign_in_does_not_redirect_to_another_site(client, make_user):
     user = make_user("organizer")
-    response = client.post("/login?next=https://evil.example/", data={"login": user["email"], "password": user["password"]})
+    response = client.post(
+        "/login?next=https://evil.example/", data={"login": user["email"], "password": user["password"]}
+    )
     assert response.headers["Location"] == "/"
     client.post("/logout")
     response = client.post("/login?next=/events/", data={"login": user["email"], "password": user["password"]})
@@ -58,16 +60,21 @@ def test_sign_in_does_not_redirect_to_another_site(client, make_user):
 def test_change_password(client, make_user, login):
     user = make_user("organizer")
     login(user)
-    page = client.post("/account/password", data={"current_password": "khong-dung", "new_password": "ngan",
-                                                  "confirm": "khac"}).get_data(as_text=True)
+    page = client.post(
+        "/account/password", data={"current_password": "khong-dung", "new_password": "ngan", "confirm": "khac"}
+    ).get_data(as_text=True)
     assert "Mật khẩu hiện tại không đúng." not in page  # shape errors come first
     assert "Mật khẩu phải có ít nhất 10 ký tự." in page
     assert "Hai mật khẩu không khớp." in page
-    page = client.post("/account/password", data={"current_password": "khong-dung", "new_password": "mat-khau-moi-123",
-                                                  "confirm": "mat-khau-moi-123"}).get_data(as_text=True)
+    page = client.post(
+        "/account/password",
+        data={"current_password": "khong-dung", "new_password": "mat-khau-moi-123", "confirm": "mat-khau-moi-123"},
+    ).get_data(as_text=True)
     assert "Mật khẩu hiện tại không đúng." in page
-    response = client.post("/account/password", data={"current_password": user["password"],
-                                                      "new_password": "mat-khau-moi-123", "confirm": "mat-khau-moi-123"})
+    response = client.post(
+        "/account/password",
+        data={"current_password": user["password"], "new_password": "mat-khau-moi-123", "confirm": "mat-khau-moi-123"},
+    )
     assert response.status_code == 302
     client.post("/logout")
     assert login(user).status_code == 200  # the old password no longer works
@@ -77,8 +84,6 @@ def test_change_password(client, make_user, login):
 def test_login_is_rate_limited_per_address_and_per_account(make_app, make_user):
     app = make_app(LOGIN_RATE_LIMIT="3 per minute")
     client = app.test_client()
-    with app.app_context():
-        pass
     for _ in range(3):
         assert client.post("/login", data={"login": "a@example.vn", "password": "x"}).status_code == 200
     blocked = client.post("/login", data={"login": "a@example.vn", "password": "x"})
@@ -86,7 +91,9 @@ def test_login_is_rate_limited_per_address_and_per_account(make_app, make_user):
     assert "Bạn đã thử quá nhiều lần" in blocked.get_data(as_text=True)
     assert "Retry-After" in blocked.headers
     # A JSON client gets a JSON error with a stable code.
-    blocked = client.post("/login", data={"login": "a@example.vn", "password": "x"}, headers={"Accept": "application/json"})
+    blocked = client.post(
+        "/login", data={"login": "a@example.vn", "password": "x"}, headers={"Accept": "application/json"}
+    )
     assert blocked.get_json()["error"]["code"] == "rate_limited"
 
 

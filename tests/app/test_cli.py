@@ -8,8 +8,10 @@ from events.models import Activity, Plan, TourStop
 
 
 def _counts():
-    return {model.__name__: db.session.scalar(select(func.count()).select_from(model))
-            for model in (Unit, User, Plan, Activity, TourStop, Contest, Checkpoint, AuditEntry)}
+    return {
+        model.__name__: db.session.scalar(select(func.count()).select_from(model))
+        for model in (Unit, User, Plan, Activity, TourStop, Contest, Checkpoint, AuditEntry)
+    }
 
 
 def test_seed_demo_loads_the_campaign_and_a_second_run_changes_nothing(app):
@@ -28,8 +30,10 @@ def test_seed_demo_loads_the_campaign_and_a_second_run_changes_nothing(app):
         assert plan.lead_unit.name == "Phòng Văn hóa và Thông tin"
         assert len(plan.slogan_list) == 3 and len(plan.theme_list) == 3
         stops = db.session.scalars(select(TourStop).order_by(TourStop.position)).all()
-        assert [(s.name, s.host_unit.name) for s in stops] == [("Cụm 1", "UBND huyện Định Quán"),
-                                                              ("Cụm 2", "UBND huyện Trảng Bom")]
+        assert [(s.name, s.host_unit.name) for s in stops] == [
+            ("Cụm 1", "UBND huyện Định Quán"),
+            ("Cụm 2", "UBND huyện Trảng Bom"),
+        ]
         assert len(stops[0].participating_units) == 5 and len(stops[1].participating_units) == 4
         roles = set().union(*(u.roles for u in db.session.scalars(select(User))))
         assert roles == {"admin", "organizer", "unit_reporter", "volunteer", "juror", "appraiser"}
@@ -51,8 +55,9 @@ def test_demo_logins_work(app, client):
 
 def test_create_admin(app):
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["create-admin", "--email", "QTV@example.vn", "--name", "Quản trị",
-                                 "--password", "mat-khau-quan-tri"])
+    result = runner.invoke(
+        args=["create-admin", "--email", "QTV@example.vn", "--name", "Quản trị", "--password", "mat-khau-quan-tri"]
+    )
     assert result.exit_code == 0, result.output
     short = runner.invoke(args=["create-admin", "--email", "b@example.vn", "--name", "B", "--password", "ngan"])
     assert short.exit_code != 0
@@ -60,8 +65,9 @@ def test_create_admin(app):
         user = db.session.scalar(select(User).where(User.email == "qtv@example.vn"))
         assert user.roles == {"admin"} and user.check_password("mat-khau-quan-tri")
     # again: the existing account keeps its roles, gains admin, gets the new password
-    runner.invoke(args=["create-admin", "--email", "qtv@example.vn", "--name", "Quản trị",
-                        "--password", "mat-khau-moi-hon"])
+    runner.invoke(
+        args=["create-admin", "--email", "qtv@example.vn", "--name", "Quản trị", "--password", "mat-khau-moi-hon"]
+    )
     with app.app_context():
         user = db.session.scalar(select(User).where(User.email == "qtv@example.vn"))
         assert user.check_password("mat-khau-moi-hon")

@@ -31,8 +31,9 @@ def test_environment_configures_the_app(monkeypatch):
 
 
 def test_redis_url_backs_the_rate_limits():
-    app = create_app({**{k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()},
-                      "REDIS_URL": "redis://127.0.0.1:6379/0"})
+    app = create_app(
+        {**{k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}, "REDIS_URL": "redis://127.0.0.1:6379/0"}
+    )
     assert app.config["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/0"
 
 

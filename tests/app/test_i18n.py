@@ -46,8 +46,11 @@ def test_dates_are_dd_mm_yyyy_and_times_24_hour_in_vietnam_time(app):
 def test_the_vietnamese_catalogue_is_complete():
     with open(f"{ROOT_DIR}/translations/vi/LC_MESSAGES/messages.po", "rb") as handle:
         catalogue = read_po(handle)
-    missing = [m.id for m in catalogue if m.id and (m.fuzzy or not (all(m.string) if isinstance(m.string, tuple)
-                                                                    else m.string))]
+    missing = [
+        m.id
+        for m in catalogue
+        if m.id and (m.fuzzy or not (all(m.string) if isinstance(m.string, tuple) else m.string))
+    ]
     assert missing == []
     with open(f"{ROOT_DIR}/translations/messages.pot", "rb") as handle:
         template_ids = {m.id for m in read_po(handle) if m.id}

@@ -9,8 +9,13 @@ from events.models import Plan
 
 
 def _plan(status: str, period_end: date) -> Plan:
-    return Plan(title="Kế hoạch thử", number=f"{period_end.isoformat()}/{status}", period_start=date(2024, 9, 15),
-                period_end=period_end, status=status)
+    return Plan(
+        title="Kế hoạch thử",
+        number=f"{period_end.isoformat()}/{status}",
+        period_start=date(2024, 9, 15),
+        period_end=period_end,
+        status=status,
+    )
 
 
 def test_every_job_has_a_fixed_id_in_one_list(app):
@@ -20,8 +25,13 @@ def test_every_job_has_a_fixed_id_in_one_list(app):
 
 def test_closing_finished_plans_is_idempotent_and_audited(app):
     with app.app_context():
-        db.session.add_all([_plan("published", date(2024, 10, 31)), _plan("published", date(2024, 11, 30)),
-                            _plan("draft", date(2024, 10, 1))])
+        db.session.add_all(
+            [
+                _plan("published", date(2024, 10, 31)),
+                _plan("published", date(2024, 11, 30)),
+                _plan("draft", date(2024, 10, 1)),
+            ]
+        )
         db.session.commit()
         # 01/11/2024 00:30 in Hồ Chí Minh City is still 31/10 in UTC: the local date decides.
         now = datetime(2024, 10, 31, 17, 30, tzinfo=UTC)
@@ -31,14 +41,20 @@ def test_closing_finished_plans_is_idempotent_and_audited(app):
         db.session.commit()
         assert (first.changed, second.changed) == (1, 0)
         statuses = dict(db.session.execute(select(Plan.number, Plan.status)).all())
-        assert statuses == {"2024-10-31/published": "closed", "2024-11-30/published": "published",
-                            "2024-10-01/draft": "draft"}
-        audit = db.session.scalars(select(AuditEntry).where(AuditEntry.entity == "Plan",
-                                                            AuditEntry.action == "update")).all()
+        assert statuses == {
+            "2024-10-31/published": "closed",
+            "2024-11-30/published": "published",
+            "2024-10-01/draft": "draft",
+        }
+        audit = db.session.scalars(
+            select(AuditEntry).where(AuditEntry.entity == "Plan", AuditEntry.action == "update")
+        ).all()
         assert len(audit) == 1 and audit[0].actor_id is None and audit[0].changes["status"] == ["published", "closed"]
         runs = db.session.scalars(select(JobRun).order_by(JobRun.id)).all()
-        assert [(r.job_id, r.ok, r.changed) for r in runs] == [("events.close_finished_plans", True, 1),
-                                                               ("events.close_finished_plans", True, 0)]
+        assert [(r.job_id, r.ok, r.changed) for r in runs] == [
+            ("events.close_finished_plans", True, 1),
+            ("events.close_finished_plans", True, 0),
+        ]
 
 
 def test_a_failing_job_is_recorded_and_changes_nothing(app):

@@ -12,8 +12,9 @@ def test_session_cookie_is_httponly_and_lax_and_secure_over_https(client, make_u
     response = client.post("/login", data={"login": user["email"], "password": user["password"]})
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
-    response = client.post("/login", data={"login": user["email"], "password": user["password"]},
-                           base_url="https://dxday.example")
+    response = client.post(
+        "/login", data={"login": user["email"], "password": user["password"]}, base_url="https://dxday.example"
+    )
     assert "Secure" in response.headers["Set-Cookie"]
 
 

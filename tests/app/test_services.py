@@ -48,13 +48,22 @@ def test_moving_a_unit_under_its_own_descendant_is_refused(session):
     assert error.value.code == "unit_cycle"
     assert services.descendant_ids(session, province.id) == {province.id, city.id, ward.id}
     assert [(u.name, depth) for u, depth in services.unit_tree(session)] == [
-        ("Tỉnh Bình Dương", 0), ("Thành phố Tân Uyên", 1), ("Phường Uyên Hưng", 2)
+        ("Tỉnh Bình Dương", 0),
+        ("Thành phố Tân Uyên", 1),
+        ("Phường Uyên Hưng", 2),
     ]
 
 
 def test_authenticate_by_email_or_phone(session):
-    user = services.save_user(session, name="Hà", email="Ha@Example.vn", phone="0912345678", unit_id=None,
-                              roles=["organizer"], password="mat-khau-du-dai")
+    user = services.save_user(
+        session,
+        name="Hà",
+        email="Ha@Example.vn",
+        phone="0912345678",
+        unit_id=None,
+        roles=["organizer"],
+        password="mat-khau-du-dai",
+    )
     session.flush()
     assert services.authenticate(session, "ha@example.vn", "mat-khau-du-dai") is user
     assert services.authenticate(session, "+84 912 345 678", "mat-khau-du-dai") is user
@@ -65,17 +74,38 @@ def test_authenticate_by_email_or_phone(session):
 
 
 def test_a_new_user_needs_a_password_and_a_unique_phone(session):
-    services.save_user(session, name="A", email="a@example.vn", phone="0912345678", unit_id=None,
-                       roles=["volunteer"], password="mat-khau-du-dai")
+    services.save_user(
+        session,
+        name="A",
+        email="a@example.vn",
+        phone="0912345678",
+        unit_id=None,
+        roles=["volunteer"],
+        password="mat-khau-du-dai",
+    )
     session.flush()
     with pytest.raises(DomainError) as error:
-        services.save_user(session, name="B", email="b@example.vn", phone="0912345678", unit_id=None,
-                           roles=["volunteer"], password="mat-khau-du-dai")
+        services.save_user(
+            session,
+            name="B",
+            email="b@example.vn",
+            phone="0912345678",
+            unit_id=None,
+            roles=["volunteer"],
+            password="mat-khau-du-dai",
+        )
     assert error.value.code == "user_phone_taken"
     with pytest.raises(DomainError) as error:
         services.save_user(session, name="C", email="c@example.vn", phone=None, unit_id=None, roles=["volunteer"])
     assert error.value.code == "user_password_required"
     with pytest.raises(DomainError):
-        services.save_user(session, name="D", email="d@example.vn", phone=None, unit_id=None, roles=["king"],
-                           password="mat-khau-du-dai")
+        services.save_user(
+            session,
+            name="D",
+            email="d@example.vn",
+            phone=None,
+            unit_id=None,
+            roles=["king"],
+            password="mat-khau-du-dai",
+        )
     assert session.query(Unit).count() == 0
