@@ -3,9 +3,22 @@
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import Column, Date, ForeignKey, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -29,6 +42,23 @@ class ActivityKind(enum.StrEnum):
     CASHLESS_DRIVE = "cashless_drive"
     COMMUNICATIONS = "communications"
     CEREMONY = "ceremony"
+
+
+class AudienceGroup(enum.StrEnum):
+    """Who an activity is for; the public calendar filters on these."""
+
+    CITIZENS = "citizens"
+    STUDENTS = "students"
+    CIVIL_SERVANTS = "civil_servants"
+    ENTERPRISES = "enterprises"
+    YOUTH = "youth"
+    ELDERLY = "elderly"
+
+
+class RegistrationStatus(enum.StrEnum):
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+    CANCELLED = "cancelled"
 
 
 class Plan(Audited, db.Model):
@@ -78,6 +108,7 @@ class Venue(Audited, db.Model):
     address: Mapped[str] = mapped_column(String(300), default="")
     capacity: Mapped[int | None] = mapped_column(Integer)
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"), index=True)
+    directions: Mapped[str] = mapped_column(Text, default="")  # map-free: landmarks, parking, bus lines
 
     unit: Mapped[Unit | None] = relationship()
 
@@ -103,23 +134,54 @@ class Activity(Audited, db.Model):
     venue_id: Mapped[int | None] = mapped_column(ForeignKey("venues.id", ondelete="SET NULL"), index=True)
     lead_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"), index=True)
     audience: Mapped[str] = mapped_column(String(300), default="")
+    # Audience groups as ",citizens,students," so one LIKE filters on SQLite and PostgreSQL alike.
+    audience_groups: Mapped[str] = mapped_column(String(200), default="")
+    # Where it happens (district or ward), for the calendar's area filter; defaults to the venue's unit.
+    area_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"), index=True)
+    what_to_bring: Mapped[str] = mapped_column(Text, default="")
     expected_headcount: Mapped[int | None] = mapped_column(Integer)
     capacity: Mapped[int | None] = mapped_column(Integer)
+    # Confirmed registrations, kept by an atomic conditional UPDATE so concurrent sign-ups never overbook.
+    seats_taken: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     is_public: Mapped[bool] = mapped_column(default=True)
     registration_open: Mapped[bool] = mapped_column(default=False)
     registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled: Mapped[bool] = mapped_column(default=False)
+    # Conflict warnings an organizer accepted explicitly (their stable keys), so they stop nagging.
+    accepted_warnings: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # iCalendar SEQUENCE: bumped on every change a subscriber's calendar must pick up.
+    sequence: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     plan: Mapped[Plan] = relationship(back_populates="activities")
     venue: Mapped[Venue | None] = relationship()
-    lead_unit: Mapped[Unit | None] = relationship()
+    lead_unit: Mapped[Unit | None] = relationship(foreign_keys=[lead_unit_id])
+    area_unit: Mapped[Unit | None] = relationship(foreign_keys=[area_unit_id])
     coordinating_units: Mapped[list[Unit]] = relationship(secondary=activity_coordinators, order_by=Unit.name)
     stops: Mapped[list[TourStop]] = relationship(
         back_populates="activity", order_by="TourStop.position", cascade="all, delete-orphan"
     )
+    programme: Mapped[list[ProgrammeItem]] = relationship(
+        back_populates="activity", order_by="ProgrammeItem.starts_at", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        CheckConstraint("capacity IS NULL OR capacity >= 0", name="capacity_not_negative"),
+        CheckConstraint(
+            "seats_taken >= 0 AND (capacity IS NULL OR seats_taken <= capacity)", name="seats_within_capacity"
+        ),
+    )
+
+    @property
+    def audience_group_list(self) -> list[str]:
+        return [code for code in self.audience_groups.split(",") if code]
+
+    @property
+    def is_multi_day(self) -> bool:
+        return self.ends_at - self.starts_at > timedelta(hours=24)
 
 
 tour_stop_participants = Table(
@@ -149,4 +211,66 @@ class TourStop(Audited, db.Model):
     venue: Mapped[Venue | None] = relationship()
     participating_units: Mapped[list[Unit]] = relationship(secondary=tour_stop_participants, order_by=Unit.name)
 
-    __table_args__ = (UniqueConstraint("activity_id", "position", name="uq_tour_stops_activity_position"),)
+    programme: Mapped[list[ProgrammeItem]] = relationship(back_populates="stop", order_by="ProgrammeItem.starts_at")
+
+    __table_args__ = (
+        UniqueConstraint("activity_id", "position", name="uq_tour_stops_activity_position"),
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+    )
+
+
+class ProgrammeItem(Audited, db.Model):
+    """A slot in an activity's (or a tour stop's) programme: the launch, the commendations, the parade…"""
+
+    __tablename__ = "programme_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[int] = mapped_column(ForeignKey("activities.id", ondelete="CASCADE"), index=True)
+    stop_id: Mapped[int | None] = mapped_column(ForeignKey("tour_stops.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    responsible_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"))
+
+    activity: Mapped[Activity] = relationship(back_populates="programme")
+    stop: Mapped[TourStop | None] = relationship(back_populates="programme")
+    responsible_unit: Mapped[Unit | None] = relationship()
+
+
+class Registration(Audited, db.Model):
+    """A citizen's seat (or waitlist place) at an activity. The token is the ticket's secret: the
+    confirmation page, the cancel link and the check-in QR code all carry it."""
+
+    __tablename__ = "registrations"
+    __audit_exclude__ = ("token", "phone", "email")  # personal data stays out of the audit trail
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[int] = mapped_column(ForeignKey("activities.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    phone: Mapped[str] = mapped_column(String(15))  # normalised 0xxxxxxxxx
+    ward_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"))
+    email: Mapped[str | None] = mapped_column(String(254))
+    consent_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(12), index=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    promoted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    activity: Mapped[Activity] = relationship()
+    ward: Mapped[Unit | None] = relationship()
+
+    __table_args__ = (
+        # One live registration per phone per activity; a cancelled one does not block signing up again.
+        Index(
+            "uq_registrations_live_phone",
+            "activity_id",
+            "phone",
+            unique=True,
+            postgresql_where=text("status <> 'cancelled'"),
+            sqlite_where=text("status <> 'cancelled'"),
+        ),
+        Index("ix_registrations_waitlist", "activity_id", "status", "id"),
+    )
