@@ -13,7 +13,8 @@ def _register(state) -> None:
     from app.providers import figures
     from app.scheduler import JobSpec, register_job
 
-    from . import demo, services
+    from . import demo
+    from .services import plans as services
 
     register_loader("events", demo.load)
 

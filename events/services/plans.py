@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 from app.providers import Figure
 from app.scheduler import JobResult
 
-from .models import Activity, Plan, PlanStatus
+from ..models import Activity, Plan, PlanStatus
 
 CAMPAIGN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 

@@ -5,7 +5,8 @@ from flask_login import current_user
 
 from app.extensions import db
 
-from . import bp, services
+from .. import bp
+from ..services import plans as services
 
 
 @bp.route("/")

@@ -1,0 +1,1 @@
+"""Forms of the events feature, one module per sub-feature."""
