@@ -6,6 +6,7 @@ migrations once per backend, and empties every table after each test.
 
 PostgreSQL is found at TEST_POSTGRES_URL (default postgresql://postgres@127.0.0.1:5432/test). When it is
 missing, its half of the suite is skipped with one loud line, except under CI=true, where it fails."""
+
 from __future__ import annotations
 
 import os
@@ -25,9 +26,7 @@ from app.extensions import db, limiter
 from app.models import User
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-PG_ADMIN_URL = normalise_database_url(
-    os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
-)
+PG_ADMIN_URL = normalise_database_url(os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"))
 PASSWORD = "mat-khau-thu-nghiem"
 _password_hashes: dict[str, str] = {}
 _pg_problem: list[str] = []
@@ -42,7 +41,8 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_line("")
         terminalreporter.write_line(
             f"!!! PostgreSQL tests were SKIPPED: {_pg_problem[0]} (set TEST_POSTGRES_URL; CI=true makes this fail) !!!",
-            red=True, bold=True,
+            red=True,
+            bold=True,
         )
 
 
@@ -56,8 +56,10 @@ def postgres_url():
             conn.execute(text(f'CREATE DATABASE "{name}"'))
     except Exception as error:  # noqa: BLE001 (any connection failure means "no PostgreSQL")
         admin.dispose()
-        reason = f"cannot reach PostgreSQL at {make_url(PG_ADMIN_URL).render_as_string(hide_password=True)}: " \
-                 f"{type(error).__name__}"
+        reason = (
+            f"cannot reach PostgreSQL at {make_url(PG_ADMIN_URL).render_as_string(hide_password=True)}: "
+            f"{type(error).__name__}"
+        )
         if IN_CI:
             pytest.fail(f"{reason}. CI requires PostgreSQL.", pytrace=False)
         _pg_problem.append(reason)
