@@ -20,9 +20,7 @@ PAGE_SIZE = 50
 def _unit_choices(exclude: set[int] | None = None, blank: str = "") -> list[tuple[int, str]]:
     exclude = exclude or set()
     return [(0, blank or _("(none)"))] + [
-        (unit.id, "\u00a0\u00a0" * depth + unit.name)
-        for unit, depth in services.unit_tree(db.session)
-        if unit.id not in exclude
+        option for option in services.unit_options(db.session) if option[0] not in exclude
     ]
 
 

@@ -177,3 +177,13 @@ def change_password(user: User, current: str, new: str) -> None:
             _l("The new password must differ from the current one."), code="same_password", field="new_password"
         )
     user.set_password(new)
+
+
+def unit_options(session: Session, kinds: Iterable[str] | None = None) -> list[tuple[int, str]]:
+    """(id, label) of units in tree order, indented by depth, optionally only some kinds (for select fields)."""
+    wanted = set(kinds) if kinds else None
+    return [
+        (unit.id, "\u00a0\u00a0" * depth + unit.name)
+        for unit, depth in unit_tree(session)
+        if wanted is None or unit.kind in wanted
+    ]

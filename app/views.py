@@ -1,6 +1,15 @@
 """The home page and the language switch."""
 
-from flask import Blueprint, current_app, make_response, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    has_request_context,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
 from .auth import safe_next
@@ -48,6 +57,8 @@ def healthz():
 def select_locale() -> str:
     """The remembered choice (cookie, then the account's), else the default: Vietnamese first."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # jobs and commands speak the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = request.cookies.get(LANG_COOKIE)
     if chosen in languages:
         return chosen

@@ -1,2 +1,3 @@
 """Routes of the events feature, one module per sub-feature."""
-from . import plans  # noqa: F401
+
+from . import activities, plans  # noqa: F401
