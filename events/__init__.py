@@ -13,10 +13,11 @@ def _register(state) -> None:
     from app.providers import figures
     from app.scheduler import JobSpec, register_job
 
-    from . import demo
+    from . import cli, demo
     from .services import plans as services
 
     register_loader("events", demo.load)
+    state.app.cli.add_command(cli.events_cli)
 
     figures.register("events", services.figures)
     register_job(

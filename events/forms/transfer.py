@@ -1,0 +1,26 @@
+"""Forms for moving schedules in and out: the import upload and the copy-to-next-year button."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import SubmitField
+
+from app.forms import Form
+
+
+class ImportForm(Form):
+    file = FileField(
+        _l("File to import"),
+        validators=[
+            FileRequired(_l("Choose the file to import.")),
+            FileAllowed(["xlsx", "csv"], _l("Choose an .xlsx or .csv file (the import template is an .xlsx file).")),
+        ],
+        description=_l("The filled-in template (.xlsx), or a .csv file saved as UTF-8. At most 2 MB and 2000 rows."),
+        render_kw={"accept": ".xlsx,.csv"},
+    )
+    submit = SubmitField(_l("Check and import"))
+
+
+class CopyPlanForm(Form):
+    """Only the CSRF token: copying takes no input (the copy is one year later)."""
+
+    submit = SubmitField(_l("Copy to next year"))

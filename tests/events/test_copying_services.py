@@ -1,0 +1,153 @@
+"""Copying a plan to next year."""
+
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import func, select
+
+from app.errors import Conflict
+from app.models import Unit
+from events.models import Activity, Plan, ProgrammeItem, Registration, TourStop, Venue
+from events.services import copying
+
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+NOW = datetime(2025, 8, 1, 2, 0, tzinfo=UTC)
+
+
+def local(day: str, hour: int = 0, minute: int = 0) -> datetime:
+    d, m, y = (int(part) for part in day.split("/"))
+    return datetime(y, m, d, hour, minute, tzinfo=TZ)
+
+
+def shown(value: datetime) -> str:
+    return value.astimezone(TZ).strftime("%d/%m/%Y %H:%M")
+
+
+@pytest.fixture
+def plan_2024(session, campaign):
+    """The campaign's plan with a festival people registered for, a cancelled contest, a cluster tour with two
+    stops and a programme, and a training class on 29/02."""
+    plan = session.get(Plan, campaign.plan_id)
+    plan.title = "Tổ chức các hoạt động hưởng ứng Ngày Chuyển đổi số quốc gia (10/10) năm 2024"
+    plan.issued_on = date(2024, 9, 13)
+    office, police, youth = (session.get(Unit, i) for i in (campaign.office_id, campaign.police_id, campaign.youth_id))
+    ward = session.get(Unit, campaign.ward_id)
+    square = session.get(Venue, campaign.square_id)
+    festival = Activity(
+        plan=plan, title="Ngày hội Chuyển đổi số năm 2024", kind="festival", starts_at=local("10/10/2024", 7, 30),
+        ends_at=local("10/10/2024", 21), venue=square, lead_unit=office, coordinating_units=[police, youth],
+        capacity=2000, seats_taken=1, registration_open=True, accepted_warnings=["venue:2:1"], sequence=4,
+        audience="Người dân", audience_groups=",citizens,", area_unit=ward, what_to_bring="Căn cước công dân",
+        registration_opens_at=local("20/09/2024", 8), registration_closes_at=local("09/10/2024", 17),
+        expected_headcount=3000,
+    )
+    festival.programme = [
+        ProgrammeItem(position=1, title="Lễ ra mắt Kênh giao tiếp số", starts_at=local("10/10/2024", 7, 30),
+                      ends_at=local("10/10/2024", 8, 30), responsible_unit=office),
+    ]
+    cancelled = Activity(plan=plan, title="Cuộc thi đã hủy", kind="contest", starts_at=local("12/10/2024", 8),
+                         ends_at=local("12/10/2024", 11), lead_unit=office, cancelled=True)
+    tour = Activity(plan=plan, title="Chuỗi hành trình theo cụm", kind="cluster_tour",
+                    starts_at=local("24/09/2024", 7, 30), ends_at=local("28/09/2024", 17), lead_unit=office)
+    cluster_1 = TourStop(position=1, name="Cụm 1", host_unit=police, starts_at=local("24/09/2024", 7, 30),
+                         ends_at=local("25/09/2024", 17), participating_units=[youth, ward])
+    cluster_2 = TourStop(position=2, name="Cụm 2", host_unit=youth, starts_at=local("27/09/2024", 7, 30),
+                         ends_at=local("28/09/2024", 17), participating_units=[police])
+    tour.stops = [cluster_1, cluster_2]
+    tour.programme = [
+        ProgrammeItem(position=1, title="Khai mạc Cụm 1", starts_at=local("24/09/2024", 7, 30), stop=cluster_1),
+        ProgrammeItem(position=1, title="Khai mạc Cụm 2", starts_at=local("27/09/2024", 7, 30), stop=cluster_2),
+    ]
+    # 06:00 in Vietnam is 23:00 UTC the day before: the copy must stay on 29/02 → 28/02 local, at 06:00.
+    leap = Activity(plan=plan, title="Lớp tập huấn kỹ năng số", kind="training", starts_at=local("29/02/2024", 6),
+                    ends_at=local("29/02/2024", 11), lead_unit=office)
+    session.add_all([festival, cancelled, tour, leap])
+    session.flush()
+    session.add(Registration(activity=festival, name="Nguyễn Văn An", phone="0912345678", consent_at=NOW,
+                             status="confirmed", token="ve-thu-nghiem-1"))
+    session.commit()
+    return plan
+
+
+def test_the_copy_is_a_draft_of_next_year_without_a_number(session, plan_2024):
+    copy = copying.copy_plan(session, plan_2024, now=NOW)
+    session.commit()
+    assert copy.id != plan_2024.id
+    assert copy.title == "Tổ chức các hoạt động hưởng ứng Ngày Chuyển đổi số quốc gia (10/10) năm 2025"
+    assert (copy.status, copy.number, copy.issued_on) == ("draft", None, None)
+    assert (copy.period_start, copy.period_end) == (date(2025, 9, 15), date(2025, 10, 31))
+    assert (copy.peak_start, copy.peak_end, copy.report_deadline) == (
+        date(2025, 10, 1), date(2025, 10, 10), date(2025, 11, 1))
+    assert copy.lead_unit_id == plan_2024.lead_unit_id
+    # The original is untouched.
+    assert (plan_2024.number, plan_2024.period_start.year, plan_2024.status) == ("4568/KH-UBND", 2024, "published")
+
+
+def test_activities_keep_their_local_day_and_time_and_cancelled_ones_stay_behind(session, plan_2024):
+    copy = copying.copy_plan(session, plan_2024, now=NOW)
+    session.commit()
+    activities = {a.title: a for a in session.scalars(select(Activity).where(Activity.plan_id == copy.id))}
+    assert set(activities) == {
+        "Ngày hội Chuyển đổi số năm 2025",
+        "Chuỗi hành trình theo cụm",
+        "Lớp tập huấn kỹ năng số",
+    }
+    festival = activities["Ngày hội Chuyển đổi số năm 2025"]
+    assert (shown(festival.starts_at), shown(festival.ends_at)) == ("10/10/2025 07:30", "10/10/2025 21:00")
+    assert shown(festival.registration_opens_at) == "20/09/2025 08:00"
+    leap = activities["Lớp tập huấn kỹ năng số"]
+    assert (shown(leap.starts_at), shown(leap.ends_at)) == ("28/02/2025 06:00", "28/02/2025 11:00")
+
+
+def test_registrations_and_seats_start_afresh_but_units_and_venue_come_along(session, plan_2024):
+    copy = copying.copy_plan(session, plan_2024, now=NOW)
+    session.commit()
+    festival = session.scalar(select(Activity).where(Activity.plan_id == copy.id, Activity.kind == "festival"))
+    assert session.scalar(select(func.count(Registration.id)).where(Registration.activity_id == festival.id)) == 0
+    assert session.scalar(select(func.count(Registration.id))) == 1  # last year's stays with last year's festival
+    assert (festival.seats_taken, festival.registration_open, festival.accepted_warnings, festival.sequence) == (
+        0, False, [], 0)
+    assert festival.cancelled is False
+    assert {u.name for u in festival.coordinating_units} == {"Công an thành phố Tân Uyên", "Thành Đoàn Tân Uyên"}
+    assert (festival.venue.name, festival.capacity, festival.expected_headcount) == (
+        "Quảng trường thành phố", 2000, 3000)
+    assert (festival.audience_groups, festival.what_to_bring) == (",citizens,", "Căn cước công dân")
+    assert [(p.title, shown(p.starts_at), shown(p.ends_at)) for p in festival.programme] == [
+        ("Lễ ra mắt Kênh giao tiếp số", "10/10/2025 07:30", "10/10/2025 08:30")
+    ]
+
+
+def test_tour_stops_with_participants_and_their_programme_are_copied(session, plan_2024):
+    copy = copying.copy_plan(session, plan_2024, now=NOW)
+    session.commit()
+    tour = session.scalar(select(Activity).where(Activity.plan_id == copy.id, Activity.kind == "cluster_tour"))
+    assert [(s.position, s.name, s.host_unit.name, shown(s.starts_at), shown(s.ends_at)) for s in tour.stops] == [
+        (1, "Cụm 1", "Công an thành phố Tân Uyên", "24/09/2025 07:30", "25/09/2025 17:00"),
+        (2, "Cụm 2", "Thành Đoàn Tân Uyên", "27/09/2025 07:30", "28/09/2025 17:00"),
+    ]
+    assert [u.name for u in tour.stops[0].participating_units] == ["Phường Uyên Hưng", "Thành Đoàn Tân Uyên"]
+    assert [(p.title, p.stop.name) for p in tour.programme] == [
+        ("Khai mạc Cụm 1", "Cụm 1"),
+        ("Khai mạc Cụm 2", "Cụm 2"),
+    ]
+    assert all(p.stop.activity_id == tour.id for p in tour.programme)
+    # Last year's tour still has its own stops.
+    assert session.scalar(select(func.count(TourStop.id))) == 4
+
+
+def test_copying_twice_is_refused_instead_of_making_a_second_draft(session, plan_2024):
+    copying.copy_plan(session, plan_2024, now=NOW)
+    session.commit()
+    with pytest.raises(Conflict) as caught:
+        copying.copy_plan(session, plan_2024, now=NOW)
+    assert caught.value.code == "copy_exists"
+    assert session.scalar(select(func.count(Plan.id))) == 2
+
+
+def test_shifting_dates_handles_the_leap_day():
+    assert copying.shift_date(date(2024, 2, 29), 1) == date(2025, 2, 28)
+    assert copying.shift_date(date(2024, 2, 29), 4) == date(2028, 2, 29)
+    assert shown(copying.shift_datetime(local("10/10/2024", 7, 30), 1)) == "10/10/2025 07:30"
+    assert copying.shift_years_in_text("Kế hoạch năm 2024 (giai đoạn 2024-2025), mã 120245", 2024, 2025, 1) == (
+        "Kế hoạch năm 2025 (giai đoạn 2025-2026), mã 120245")

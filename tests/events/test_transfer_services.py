@@ -1,0 +1,389 @@
+"""Import template, upload reading, row checking, all-or-nothing import and the XLSX export."""
+
+import io
+from datetime import date, datetime
+from types import SimpleNamespace
+from zoneinfo import ZoneInfo
+
+import pytest
+from openpyxl import Workbook, load_workbook
+from sqlalchemy import func, select
+
+from app import create_app
+from app.config import TestConfig
+from app.errors import DomainError
+from app.models import Unit
+from events.models import Activity, Plan, Venue
+from events.services import transfer
+
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+HEADERS = [column.header for column in transfer.COLUMNS]
+
+UNITS = [
+    SimpleNamespace(id=1, name="Phòng Văn hóa và Thông tin", short_name="Phòng VH&TT"),
+    SimpleNamespace(id=2, name="Thành Đoàn Tân Uyên", short_name="Thành Đoàn"),
+    SimpleNamespace(id=3, name="Công an thành phố Tân Uyên", short_name=None),
+    SimpleNamespace(id=4, name="Điện lực Tân Uyên", short_name=None),
+    SimpleNamespace(id=5, name="Phường 1", short_name=None),
+    SimpleNamespace(id=6, name="Phường 1", short_name=None),  # same name under another district
+]
+VENUES = [SimpleNamespace(id=7, name="Quảng trường thành phố Tân Uyên")]
+
+
+@pytest.fixture(scope="module")
+def vietnamese():
+    """A request in the default language, so lazy messages read as users see them (no database needed)."""
+    app = create_app({key: getattr(TestConfig, key) for key in dir(TestConfig) if key.isupper()})
+    with app.test_request_context():
+        yield
+
+
+def row(**cells):
+    values = {
+        "title": "Ngày hội Chuyển đổi số thành phố Tân Uyên",
+        "kind": "Ngày hội / lễ hội",
+        "starts_at": "05/10/2024 07:30",
+        "ends_at": "05/10/2024 21:00",
+        "venue": "Quảng trường thành phố Tân Uyên",
+        "lead_unit": "Phòng Văn hóa và Thông tin",
+        "coordinators": "Thành Đoàn Tân Uyên; Công an thành phố Tân Uyên",
+        "audience": "Người dân, doanh nghiệp",
+        "expected_headcount": "3.000",
+        "capacity": "2000",
+        "is_public": "Có",
+        "description": "Không gian trải nghiệm ứng dụng số",
+    }
+    values.update(cells)
+    return [values[column.key] for column in transfer.COLUMNS]
+
+
+def errors_of(rows):
+    drafts, errors = transfer.parse_rows(rows, UNITS, VENUES)
+    return drafts, {(error.row_number, error.column): str(error.message) for error in errors}
+
+
+# --- parse_rows ----------------------------------------------------------------------------------------------
+
+
+def test_good_rows_become_drafts_in_vietnam_time():
+    drafts, errors = transfer.parse_rows([row(), row(title="Lớp tập huấn", kind="training", venue="")], UNITS, VENUES)
+    assert errors == []
+    festival, training = drafts
+    assert festival.row_number == 2 and training.row_number == 3
+    assert festival.kind == "festival" and training.kind == "training"
+    assert festival.starts_at == datetime(2024, 10, 5, 7, 30, tzinfo=TZ)
+    assert festival.ends_at.astimezone(TZ).strftime("%d/%m/%Y %H:%M") == "05/10/2024 21:00"
+    assert (festival.venue_id, festival.lead_unit_id, festival.coordinator_ids) == (7, 1, [2, 3])
+    assert (festival.expected_headcount, festival.capacity, festival.is_public) == (3000, 2000, True)
+    assert training.venue_id is None
+
+
+def test_kind_by_vietnamese_label_or_code_ignoring_case_and_diacritics():
+    kinds = ["NGAY HOI / LE HOI", "ngày hội", "Đi từng ngõ, gõ từng nhà", "cyber_drill", "Lớp tập huấn", "Buổi lễ"]
+    drafts, errors = transfer.parse_rows([row(kind=kind) for kind in kinds], UNITS, VENUES)
+    assert errors == []
+    assert [d.kind for d in drafts] == ["festival", "festival", "door_to_door", "cyber_drill", "training", "ceremony"]
+
+
+def test_units_by_short_name_and_without_diacritics():
+    drafts, errors = transfer.parse_rows(
+        [row(lead_unit="phong vh&tt", coordinators="Thành Đoàn;\nDien luc Tan Uyen; Thành Đoàn")], UNITS, VENUES
+    )
+    assert errors == []
+    assert drafts[0].lead_unit_id == 1 and drafts[0].coordinator_ids == [2, 4]
+
+
+def test_dates_as_strings_and_as_datetime_cells():
+    rows = [
+        row(starts_at=datetime(2024, 10, 5, 7, 30), ends_at=datetime(2024, 10, 5, 20, 59, 59, 999000)),
+        row(starts_at="5/10/2024 7h30", ends_at="2024-10-05 21:00"),
+        row(starts_at=datetime(2024, 10, 5, 0, 30, tzinfo=ZoneInfo("UTC")), ends_at="05.10.2024 21:00"),
+    ]
+    drafts, errors = transfer.parse_rows(rows, UNITS, VENUES)
+    assert errors == []
+    assert [d.starts_at.astimezone(TZ).strftime("%d/%m/%Y %H:%M") for d in drafts] == ["05/10/2024 07:30"] * 3
+    assert [d.ends_at.astimezone(TZ).strftime("%H:%M") for d in drafts] == ["21:00"] * 3
+
+
+def test_every_bad_cell_is_reported_with_its_spreadsheet_row(vietnamese):
+    rows = [
+        row(),  # row 2 is fine
+        row(title="", kind="hội chợ"),  # row 3
+        row(starts_at="5/10/2024", ends_at="31/02/2024 10:00"),  # row 4
+        row(starts_at="hôm nay", ends_at=""),  # row 5
+        row(ends_at="05/10/2024 07:00"),  # row 6: ends before it starts
+        row(venue="Nhà văn hóa", lead_unit="Sở Du lịch", coordinators="Thành Đoàn; Hội Nông dân"),  # row 7
+        row(expected_headcount="-5", capacity="nhiều", is_public="Chưa biết"),  # row 8
+        row(lead_unit="Phường 1"),  # row 9: two units have that name
+        row(lead_unit=""),  # row 10
+    ]
+    drafts, errors = errors_of(rows)
+    assert [d.row_number for d in drafts] == [2]
+    assert errors == {
+        (3, "Tiêu đề"): "Nhập tiêu đề hoạt động.",
+        (3, "Loại"): "Loại hoạt động “hội chợ” không hợp lệ: chọn một loại trong trang “Hướng dẫn”.",
+        (4, "Bắt đầu"): "Thiếu giờ: ghi theo dạng dd/mm/yyyy hh:mm, ví dụ 05/10/2024 07:30.",
+        (4, "Kết thúc"): "Ngày giờ không có thật: 31/02/2024 10:00.",
+        (5, "Bắt đầu"): "Ghi ngày giờ theo dạng dd/mm/yyyy hh:mm, ví dụ 05/10/2024 07:30.",
+        (5, "Kết thúc"): "Nhập thời gian kết thúc (dd/mm/yyyy hh:mm).",
+        (6, "Kết thúc"): "Thời gian kết thúc phải sau thời gian bắt đầu.",
+        (7, "Địa điểm"): "Không có địa điểm nào tên “Nhà văn hóa”. Thêm địa điểm trước, hoặc để trống ô này.",
+        (7, "Đơn vị chủ trì"): "Không có đơn vị nào tên “Sở Du lịch”. Ghi tên hoặc tên viết tắt đúng như trên "
+        "trang Đơn vị.",
+        (7, "Đơn vị phối hợp"): "Không có đơn vị nào tên “Hội Nông dân”. Ghi tên hoặc tên viết tắt đúng như trên "
+        "trang Đơn vị.",
+        (8, "Số người dự kiến"): "Ghi một số từ 0 trở lên.",
+        (8, "Sức chứa"): "Ghi một số nguyên.",
+        (8, "Công khai"): "Ghi “Có” hoặc “Không”.",
+        (9, "Đơn vị chủ trì"): "Có nhiều đơn vị cùng tên “Phường 1”. Ghi tên đầy đủ của đơn vị cần chọn.",
+        (10, "Đơn vị chủ trì"): "Nhập đơn vị chủ trì.",
+    }
+
+
+def test_dict_rows_keyed_by_header_keep_their_row_numbers_and_blank_rows_are_skipped():
+    rows = [
+        dict(zip(HEADERS, row(), strict=True)) | {"_row": 6},
+        {"Tiêu đề": " ", "Loại": None},
+        dict(zip(HEADERS, row(starts_at="x"), strict=True)) | {"_row": 9},
+    ]
+    drafts, errors = transfer.parse_rows(rows, UNITS, VENUES)
+    assert [d.row_number for d in drafts] == [6]
+    assert [(e.row_number, e.column) for e in errors] == [(9, "Bắt đầu")]
+
+
+def test_public_flag_accepts_co_khong_and_defaults_to_public():
+    drafts, errors = transfer.parse_rows(
+        [row(is_public="Không"), row(is_public="khong"), row(is_public=""), row(is_public="co")], UNITS, VENUES
+    )
+    assert errors == []
+    assert [d.is_public for d in drafts] == [False, False, True, True]
+
+
+# --- files ---------------------------------------------------------------------------------------------------
+
+
+def csv_bytes(lines, delimiter=";", bom=True):
+    text = "\n".join(delimiter.join(f'"{cell}"' if delimiter in str(cell) else str(cell) for cell in line)
+                     for line in lines)
+    return (("\ufeff" if bom else "") + text + "\n").encode("utf-8")
+
+
+def test_semicolon_csv_with_bom_as_vietnamese_excel_saves_it():
+    data = csv_bytes([HEADERS, row(), ["", "", ""], row(title="Hội thi tìm hiểu an toàn thông tin")])
+    rows = transfer.read_upload("lich.csv", io.BytesIO(data))
+    drafts, errors = transfer.parse_rows(rows, UNITS, VENUES)
+    assert errors == []
+    assert [(d.row_number, d.title) for d in drafts] == [
+        (2, "Ngày hội Chuyển đổi số thành phố Tân Uyên"),
+        (4, "Hội thi tìm hiểu an toàn thông tin"),
+    ]
+    assert drafts[0].coordinator_ids == [2, 3]
+
+
+def test_comma_csv_without_bom():
+    data = csv_bytes([HEADERS, row()], delimiter=",", bom=False)
+    drafts, errors = transfer.parse_rows(transfer.read_upload("LICH.CSV", io.BytesIO(data)), UNITS, VENUES)
+    assert errors == [] and drafts[0].audience == "Người dân, doanh nghiệp"
+
+
+def test_columns_may_come_in_any_order_and_optional_ones_may_be_missing():
+    data = csv_bytes([["Đơn vị chủ trì", "Kết thúc", "Bắt đầu", "Loại", "Tiêu đề"],
+                      ["Phòng VH&TT", "05/10/2024 11:00", "05/10/2024 08:00", "Buổi lễ", "Lễ phát động"]])
+    drafts, errors = transfer.parse_rows(transfer.read_upload("a.csv", io.BytesIO(data)), UNITS, VENUES)
+    assert errors == []
+    assert (drafts[0].title, drafts[0].kind, drafts[0].lead_unit_id, drafts[0].is_public) == (
+        "Lễ phát động", "ceremony", 1, True)
+
+
+@pytest.mark.parametrize(
+    ("filename", "data", "message"),
+    [
+        ("lich.xls", b"x", "Chọn tệp .xlsx hoặc .csv (tệp mẫu nhập là tệp .xlsx)."),
+        ("lich", b"x", "Chọn tệp .xlsx hoặc .csv (tệp mẫu nhập là tệp .xlsx)."),
+        ("lich.csv", b"a" * (2 * 1024 * 1024 + 1), "Tệp lớn hơn 2 MB. Vui lòng chia thành các tệp nhỏ hơn."),
+        ("lich.csv", b"", "Tệp không có dữ liệu."),
+        ("lich.csv", b"Ti\xeau \xf0\xd2\xea;B\xe9t \xf0\xd2u\n", "Tệp CSV không dùng bảng mã UTF-8"),
+        ("lich.xlsx", b"PK not really a workbook", "Không đọc được tệp này dưới dạng bảng tính Excel"),
+        ("lich.csv", "Tên;Ngày\nA;B\n".encode(), "Không tìm thấy dòng tiêu đề cột"),
+        ("lich.csv", "Tiêu đề;Bắt đầu\nA;B\n".encode(), "Tệp thiếu cột “Loại”, “Kết thúc”, “Đơn vị chủ trì”."),
+        ("lich.csv", "Tiêu đề;Loại;Bắt đầu;Kết thúc;Đơn vị chủ trì\n;;;;\n".encode(), "Tệp không có dòng hoạt động"),
+    ],
+)
+def test_unusable_files_are_refused_with_a_clear_message(vietnamese, filename, data, message):
+    with pytest.raises(DomainError) as caught:
+        transfer.read_upload(filename, io.BytesIO(data))
+    assert caught.value.field == "file"
+    assert message in str(caught.value.message)
+
+
+def test_more_than_2000_rows_is_refused(vietnamese):
+    data = csv_bytes([HEADERS] + [row(title=f"Hoạt động {n}") for n in range(2001)])
+    assert len(data) < transfer.MAX_BYTES
+    with pytest.raises(DomainError) as caught:
+        transfer.read_upload("lich.csv", io.BytesIO(data))
+    assert str(caught.value.message) == "Tệp có hơn 2000 hoạt động. Vui lòng chia thành các tệp nhỏ hơn."
+    exactly = csv_bytes([HEADERS] + [row(title=f"Hoạt động {n}") for n in range(2000)])
+    assert len(transfer.read_upload("lich.csv", io.BytesIO(exactly))) == 2000
+
+
+def test_template_round_trip_gives_the_example_row():
+    data = transfer.build_template()
+    drafts, errors = transfer.parse_rows(transfer.read_upload("mau.xlsx", io.BytesIO(data)), UNITS, VENUES)
+    assert errors == []
+    (example,) = drafts
+    assert example.row_number == 2
+    assert example.title == "Ngày hội Chuyển đổi số thành phố Tân Uyên"
+    assert example.kind == "festival"
+    assert example.starts_at == datetime(2024, 10, 5, 7, 30, tzinfo=TZ)
+    assert (example.venue_id, example.lead_unit_id, example.coordinator_ids) == (7, 1, [2, 3, 4])
+    assert (example.expected_headcount, example.capacity, example.is_public) == (3000, 2000, True)
+
+
+def test_template_has_vietnamese_headers_a_guide_sheet_and_drop_down_lists(vietnamese):
+    workbook = load_workbook(io.BytesIO(transfer.build_template()))
+    assert workbook.sheetnames == ["Hoạt động", "Hướng dẫn"]
+    sheet = workbook["Hoạt động"]
+    assert [cell.value for cell in sheet[1]] == HEADERS
+    assert sheet.freeze_panes == "A2"
+    assert sheet["C2"].number_format == "dd/mm/yyyy hh:mm"
+    guide = [cell for line in workbook["Hướng dẫn"].iter_rows(values_only=True) for cell in line if cell]
+    assert "Hướng dẫn điền tệp nhập hoạt động" in guide
+    assert {"Ngày hội / lễ hội", "festival", "Đi từng ngõ, gõ từng nhà", "door_to_door"} <= set(guide)
+    lists = {str(v.sqref): v.formula1 for v in sheet.data_validations.dataValidation if v.type == "list"}
+    assert lists["K2:K2001"] == '"Có,Không"'
+    assert lists["B2:B2001"].startswith("'Hướng dẫn'!$A$")
+
+
+# --- import and export against the database -----------------------------------------------------------------
+
+
+def upload(rows):
+    return io.BytesIO(csv_bytes([HEADERS, *rows]))
+
+
+def campaign_row(**cells):
+    return row(venue="Quảng trường thành phố", coordinators="Thành Đoàn Tân Uyên; Công an thành phố Tân Uyên",
+               **cells)
+
+
+def activity_count(session, plan_id):
+    return session.scalar(select(func.count(Activity.id)).where(Activity.plan_id == plan_id))
+
+
+def test_one_bad_row_means_nothing_is_imported(session, campaign, vietnamese):
+    plan = session.get(Plan, campaign.plan_id)
+    rows = [campaign_row(), campaign_row(title="Lớp tập huấn"), campaign_row(ends_at="01/10/2024 07:00")]
+    with pytest.raises(transfer.ImportRejected) as caught:
+        transfer.import_file(session, plan, "lich.csv", upload(rows))
+    assert [(e.row_number, e.column) for e in caught.value.errors] == [(4, "Kết thúc")]
+    assert str(caught.value.message).startswith("Chưa nhập hoạt động nào: 1 dòng có lỗi.")
+    session.flush()
+    assert activity_count(session, plan.id) == 0
+
+
+def test_a_valid_file_imports_every_row_with_its_units_and_venue(session, campaign):
+    plan = session.get(Plan, campaign.plan_id)
+    created = transfer.import_file(
+        session, plan, "lich.csv", upload([campaign_row(), campaign_row(title="Lớp tập huấn", kind="Lớp tập huấn")])
+    )
+    assert len(created) == 2
+    session.commit()
+    festival = session.scalar(select(Activity).where(Activity.title.startswith("Ngày hội")))
+    assert festival.plan_id == plan.id and festival.kind == "festival"
+    assert festival.starts_at.astimezone(TZ).strftime("%d/%m/%Y %H:%M") == "05/10/2024 07:30"
+    assert festival.venue.name == "Quảng trường thành phố"
+    assert festival.area_unit_id == campaign.ward_id  # the venue's ward, for the calendar's area filter
+    assert festival.lead_unit_id == campaign.office_id
+    assert {u.name for u in festival.coordinating_units} == {"Thành Đoàn Tân Uyên", "Công an thành phố Tân Uyên"}
+    assert (festival.expected_headcount, festival.capacity, festival.seats_taken) == (3000, 2000, 0)
+    assert festival.registration_open is False
+
+
+def test_uploading_the_same_file_twice_does_not_double_the_plan(session, campaign, vietnamese):
+    plan = session.get(Plan, campaign.plan_id)
+    rows = [campaign_row(), campaign_row(title="Lớp tập huấn")]
+    transfer.import_file(session, plan, "lich.csv", upload(rows))
+    session.commit()
+    with pytest.raises(transfer.ImportRejected) as caught:
+        transfer.import_file(session, plan, "lich.csv", upload([campaign_row(title="Hội thi mới"), *rows]))
+    assert [(e.row_number, e.column) for e in caught.value.errors] == [(3, "Tiêu đề"), (4, "Tiêu đề")]
+    assert str(caught.value.errors[0].message) == (
+        "Hoạt động này (cùng tiêu đề, cùng thời gian bắt đầu) đã có trong kế hoạch hoặc ở dòng trước trong tệp.")
+    session.rollback()
+    assert activity_count(session, plan.id) == 2
+    with pytest.raises(transfer.ImportRejected) as twice_in_file:
+        twice = [campaign_row(title="Hội thi"), campaign_row(title="Hội thi")]
+        transfer.import_file(session, plan, "lich.csv", upload(twice))
+    assert [e.row_number for e in twice_in_file.value.errors] == [3]
+
+
+def test_a_closed_plan_takes_no_import(session, campaign, vietnamese):
+    plan = session.get(Plan, campaign.plan_id)
+    plan.status = "closed"
+    with pytest.raises(DomainError) as caught:
+        transfer.import_file(session, plan, "lich.csv", upload([campaign_row()]))
+    assert caught.value.code == "plan_closed"
+    assert activity_count(session, plan.id) == 0
+
+
+def add_activity(session, plan, title, start, end, **fields):
+    activity = Activity(plan=plan, title=title, kind=fields.pop("kind", "festival"), starts_at=start, ends_at=end,
+                        **fields)
+    session.add(activity)
+    return activity
+
+
+def test_export_can_be_imported_again_with_the_same_titles_and_times(session, campaign, vietnamese):
+    plan = session.get(Plan, campaign.plan_id)
+    office, youth = session.get(Unit, campaign.office_id), session.get(Unit, campaign.youth_id)
+    square = session.get(Venue, campaign.square_id)
+    add_activity(session, plan, "Chiến dịch “đi từng ngõ, gõ từng nhà”", datetime(2024, 10, 1, 7, tzinfo=TZ),
+                 datetime(2024, 10, 10, 17, tzinfo=TZ), kind="door_to_door", lead_unit=office,
+                 coordinating_units=[youth], is_public=False)
+    add_activity(session, plan, "Ngày hội Chuyển đổi số", datetime(2024, 10, 5, 7, 30, tzinfo=TZ),
+                 datetime(2024, 10, 5, 21, tzinfo=TZ), venue=square, lead_unit=office, capacity=2000,
+                 expected_headcount=3000, description="Không gian trải nghiệm")
+    add_activity(session, plan, "Buổi lễ đã hủy", datetime(2024, 10, 6, 8, tzinfo=TZ),
+                 datetime(2024, 10, 6, 9, tzinfo=TZ), lead_unit=office, cancelled=True)
+    # 06:00 in Vietnam is still the day before in UTC: the file must show local time.
+    add_activity(session, plan, "Diễn tập an toàn thông tin", datetime(2024, 10, 10, 6, tzinfo=TZ),
+                 datetime(2024, 10, 10, 11, tzinfo=TZ), kind="cyber_drill", lead_unit=office)
+    session.commit()
+
+    data = transfer.export_schedule(plan)
+    sheet = load_workbook(io.BytesIO(data))["Hoạt động"]
+    assert sheet["A1"].value == "Kế hoạch số 4568/KH-UBND"
+    assert sheet["A2"].value == "Hưởng ứng Ngày Chuyển đổi số 2024"
+    assert sheet["A3"].value == "Thời gian: 15/09/2024 – 31/10/2024"
+    assert [cell.value for cell in sheet[5]] == HEADERS
+    assert sheet.freeze_panes == "A6"
+    assert sheet["C6"].value == datetime(2024, 10, 1, 7, 0) and sheet["C6"].number_format == "dd/mm/yyyy hh:mm"
+    assert sheet["C8"].value == datetime(2024, 10, 10, 6, 0)
+    assert sheet.column_dimensions["A"].width == 48
+
+    units, venues = transfer.load_lookups(session)
+    drafts, errors = transfer.parse_rows(transfer.read_upload("xuat.xlsx", io.BytesIO(data)), units, venues)
+    assert errors == []
+    exported = [(d.title, d.starts_at, d.ends_at, d.is_public) for d in drafts]
+    kept = [a for a in plan.activities if not a.cancelled]
+    assert exported == [(a.title, a.starts_at, a.ends_at, a.is_public) for a in kept]
+    assert [d.row_number for d in drafts] == [6, 7, 8]
+    assert drafts[0].coordinator_ids == [campaign.youth_id] and drafts[1].venue_id == campaign.square_id
+
+
+def test_export_filename_comes_from_the_plan_number(session, campaign):
+    plan = session.get(Plan, campaign.plan_id)
+    assert transfer.export_filename(plan) == "Lịch hoạt động 4568-KH-UBND.xlsx"
+    draft = Plan(title="Dự thảo", period_start=date(2025, 9, 15), period_end=date(2025, 10, 31))
+    session.add(draft)
+    session.flush()
+    assert transfer.export_filename(draft) == f"Lịch hoạt động ke-hoach-{draft.id}.xlsx"
+
+
+def test_an_empty_workbook_sheet_without_header_is_refused(vietnamese):
+    workbook = Workbook()
+    workbook.active["A1"] = "Danh sách"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    with pytest.raises(DomainError, match="Không tìm thấy dòng tiêu đề cột"):
+        transfer.read_upload("a.xlsx", io.BytesIO(buffer.getvalue()))
