@@ -14,6 +14,7 @@ ENVIRONMENT = {
     "TIMEZONE": ("TIMEZONE", str),
     "BABEL_DEFAULT_LOCALE": ("BABEL_DEFAULT_LOCALE", str),
     "LOGIN_RATE_LIMIT": ("LOGIN_RATE_LIMIT", str),
+    "REGISTRATION_RATE_LIMIT": ("REGISTRATION_RATE_LIMIT", str),
     "SESSION_COOKIE_SECURE": ("SESSION_COOKIE_SECURE", _bool),
     "SCHEDULER_AUTOSTART": ("SCHEDULER_AUTOSTART", _bool),
     "PREFERRED_URL_SCHEME": ("PREFERRED_URL_SCHEME", str),
@@ -39,6 +40,8 @@ class Config:
     BABEL_DEFAULT_LOCALE = "vi"
     LANGUAGES = ("vi", "en")
     LOGIN_RATE_LIMIT = "10 per minute"
+    # Per address: a festival's welcome desk may register many people from one Wi-Fi; raise it there.
+    REGISTRATION_RATE_LIMIT = "20 per minute"
     RATELIMIT_HEADERS_ENABLED = True
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -15,6 +15,7 @@ def _register(state) -> None:
 
     from . import cli, demo
     from .services import plans as services
+    from .services import registration
 
     register_loader("events", demo.load)
     state.app.cli.add_command(cli.events_cli)
@@ -27,5 +28,14 @@ def _register(state) -> None:
             "interval",
             {"minutes": 30},
             "Close published plans whose period has ended",
+        )
+    )
+    register_job(
+        JobSpec(
+            "events.purge_expired_registrations",
+            registration.purge_expired_registrations,
+            "cron",
+            {"hour": 2, "minute": 30},
+            "Delete citizens' registrations once their plan's retention period has ended (Decree 13/2023)",
         )
     )

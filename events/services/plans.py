@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 from app.providers import Figure
 from app.scheduler import JobResult
 
-from ..models import Activity, Plan, PlanStatus
+from ..models import Activity, Plan, PlanStatus, Registration, RegistrationStatus
 
 CAMPAIGN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -32,15 +32,28 @@ def visible_plans(session: Session, include_internal: bool) -> list[tuple[Plan, 
 
 
 def figures(session: Session, plan_id: int | None = None) -> list[Figure]:
-    """The events feature's numbers for the dashboard: plans and activities."""
-    activity_count = select(func.count(Activity.id)).where(Activity.cancelled.is_(False))
+    """The events feature's numbers: plans, live activities and registrations (confirmed and on the waitlist),
+    for the whole campaign or one plan."""
+    live = Activity.cancelled.is_(False)
+    activity_count = select(func.count(Activity.id)).where(live)
+    registrations = (
+        select(Registration.status, func.count(Registration.id))
+        .join(Registration.activity)
+        .where(Registration.status != RegistrationStatus.CANCELLED.value)
+        .group_by(Registration.status)
+    )
     if plan_id is not None:
         activity_count = activity_count.where(Activity.plan_id == plan_id)
-        return [Figure(str(_l("Activities")), session.scalar(activity_count) or 0, "events.index")]
-    plan_count = select(func.count(Plan.id)).where(Plan.status != PlanStatus.DRAFT.value)
-    return [
-        Figure(str(_l("Plans")), session.scalar(plan_count) or 0, "events.index"),
-        Figure(str(_l("Activities")), session.scalar(activity_count) or 0, "events.index"),
+        registrations = registrations.where(Activity.plan_id == plan_id)
+    by_status = dict(session.execute(registrations).all())
+    result = []
+    if plan_id is None:
+        plan_count = select(func.count(Plan.id)).where(Plan.status != PlanStatus.DRAFT.value)
+        result.append(Figure(str(_l("Plans")), session.scalar(plan_count) or 0, "events.index"))
+    return result + [
+        Figure(str(_l("Activities")), session.scalar(activity_count) or 0, "events.calendar"),
+        Figure(str(_l("Registrations")), by_status.get(RegistrationStatus.CONFIRMED.value, 0)),
+        Figure(str(_l("On the waiting list")), by_status.get(RegistrationStatus.WAITLISTED.value, 0)),
     ]
 
 

@@ -1,3 +1,3 @@
 """Routes of the events feature, one module per sub-feature."""
 
-from . import activities, plans, transfer  # noqa: F401
+from . import activities, calendar, feeds, plans, registration, transfer  # noqa: F401

@@ -9,12 +9,13 @@ from app.auth import role_required
 from app.errors import DomainError
 from app.extensions import db
 from app.forms import ConfirmForm
+from app.models import utcnow
 from app.services import unit_options
 
 from .. import bp
 from ..forms.schedule import ActivityForm, ProgrammeItemForm, StopForm, VenueForm
 from ..models import Activity, Plan, ProgrammeItem, TourStop, Venue
-from ..services import schedule
+from ..services import registration, schedule
 from ..services.schedule import NeedsConfirmation
 from .plans import apply_error
 
@@ -110,11 +111,7 @@ def _seats_grew(before: int | None, after: int | None) -> bool:
 
 
 def _promote_waitlist(activity: Activity) -> None:
-    """More seats: let the waitlist in (registration is a sibling module; reached through its public function)."""
-    from app.models import utcnow
-
-    from ..services import registration
-
+    """More seats: let the waiting list in, oldest first."""
     registration.promote_waitlist(db.session, activity.id, utcnow())
 
 

@@ -1,0 +1,481 @@
+"""Citizens' registration for activities: seats, the waitlist, cancelling, and what check-in needs.
+
+Correctness under concurrency rests on the database, never on a count read earlier:
+- a seat is taken by ONE conditional UPDATE of ``activities.seats_taken`` (rowcount 1 = confirmed, 0 = waitlisted);
+- one live registration per phone per activity is kept by the partial unique index ``uq_registrations_live_phone``;
+- every status change is a compare-and-set UPDATE (``WHERE status = <what we saw>``), so two writers never both win.
+The same code is correct on SQLite (one writer at a time) and PostgreSQL (READ COMMITTED re-checks the WHERE
+clause of an UPDATE that waited for a row lock)."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.util import identity_key
+
+from app.errors import Conflict, DomainError, NotFound
+from app.models import AuditEntry, Unit, UnitKind
+from app.scheduler import JobResult
+from app.services import normalise_phone
+
+from ..models import Activity, Plan, PlanStatus, Registration, RegistrationStatus
+from .plans import CAMPAIGN_TZ
+
+CONFIRMED = RegistrationStatus.CONFIRMED.value
+WAITLISTED = RegistrationStatus.WAITLISTED.value
+CANCELLED = RegistrationStatus.CANCELLED.value
+
+# Personal data is kept this long after the campaign's report deadline (or the end of its period when the plan
+# sets no deadline): long enough to answer questions about the report, then it is deleted (Decree 13/2023).
+RETENTION_AFTER_REPORT = timedelta(days=30)
+
+# A status can change at most twice (waitlisted -> confirmed -> cancelled), so a compare-and-set that keeps
+# losing more often than this means something is wrong; stop rather than spin.
+_MAX_STATUS_RACES = 5
+
+_PHONE = re.compile(r"0[35789]\d{8}")  # normalised form of app.forms.PHONE_PATTERN
+
+
+class AlreadyRegistered(Conflict):
+    """The phone already holds a live registration for the activity. ``registration`` is that registration, for
+    the caller's own use: it must NOT be shown to whoever merely typed the phone number (its token is a ticket)."""
+
+    code = "already_registered"
+
+    def __init__(self, message: str, registration: Registration):
+        super().__init__(message, field="phone")
+        self.registration = registration
+
+
+@dataclass(frozen=True)
+class RegistrationResult:
+    """What ``register`` did: the registration, whether this call created it (False for a replay of the same
+    submission), and the waitlist position (None when confirmed)."""
+
+    registration: Registration
+    created: bool
+    position: int | None
+
+
+# --- the registration window -------------------------------------------------------------------------------
+
+
+def registration_state(activity: Activity, now: datetime) -> str:
+    """Where ``activity`` stands for sign-ups at ``now``: "open", "not_yet", "closed" (the window or the activity
+    has passed), "cancelled" (the activity was called off) or "unavailable" (not public, not taking sign-ups)."""
+    if activity.cancelled:
+        return "cancelled"
+    if not activity.is_public or not activity.registration_open or activity.plan.status == PlanStatus.DRAFT.value:
+        return "unavailable"
+    if activity.registration_opens_at is not None and now < activity.registration_opens_at:
+        return "not_yet"
+    if activity.registration_closes_at is not None and now >= activity.registration_closes_at:
+        return "closed"
+    if now >= activity.starts_at:
+        return "closed"
+    return "open"
+
+
+def check_registration_open(activity: Activity, now: datetime) -> None:
+    """Raise ``registration_closed`` (with the reason a citizen understands) unless sign-ups are open at ``now``."""
+    state = registration_state(activity, now)
+    if state == "open":
+        return
+    if state == "cancelled":
+        message = _l("This activity has been cancelled, so it no longer takes registrations.")
+    elif state == "unavailable":
+        message = _l("This activity does not take registrations online.")
+    elif state == "not_yet":
+        when = activity.registration_opens_at.astimezone(CAMPAIGN_TZ).strftime("%d/%m/%Y %H:%M")
+        message = _l("Registration for this activity opens at %(when)s.", when=when)
+    else:
+        message = _l("Registration for this activity has closed.")
+    raise DomainError(message, code="registration_closed", status=409)
+
+
+def public_activity(session: Session, activity_id: int) -> Activity:
+    """The activity as citizens may see it (public, in a published or closed plan), with its plan, venue and
+    lead units loaded; NotFound otherwise, so internal activities are not revealed."""
+    activity = _activity(session, activity_id)
+    if activity is None or not activity.is_public or activity.plan.status == PlanStatus.DRAFT.value:
+        raise NotFound(_l("This activity does not exist or is not public."))
+    return activity
+
+
+def _activity(session: Session, activity_id: int) -> Activity | None:
+    return session.scalar(
+        select(Activity)
+        .where(Activity.id == activity_id)
+        .options(
+            selectinload(Activity.plan).selectinload(Plan.lead_unit),
+            selectinload(Activity.plan).selectinload(Plan.issuing_unit),
+            selectinload(Activity.venue),
+            selectinload(Activity.lead_unit),
+        )
+    )
+
+
+def retention_until(plan: Plan) -> date:
+    """The last day registrants' personal data for ``plan`` is kept (stated in the consent text)."""
+    return (plan.report_deadline or plan.period_end) + RETENTION_AFTER_REPORT
+
+
+def wards_by_district(session: Session) -> list[tuple[str, list[tuple[int, str]]]]:
+    """Wards and communes grouped under their district, both ordered by name: ``[(district, [(id, ward)])]``.
+    Wards without a district come last under an empty group name."""
+    wards = session.scalars(
+        select(Unit).where(Unit.kind == UnitKind.WARD.value).options(selectinload(Unit.parent))
+    ).all()
+    groups: dict[str, list[tuple[int, str]]] = {}
+    for ward in sorted(wards, key=lambda unit: vietnamese_sort_key(unit.name)):
+        groups.setdefault(ward.parent.name if ward.parent else "", []).append((ward.id, ward.name))
+    return sorted(groups.items(), key=lambda item: (item[0] == "", vietnamese_sort_key(item[0])))
+
+
+def vietnamese_sort_key(text: str) -> tuple[str, str]:
+    """Order names as a Vietnamese reader expects ("Tân Uyên" before "Thủ Dầu Một"), the same on every database:
+    letters without their marks first, then the exact text to break ties."""
+    bare = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return ("".join(ch for ch in bare if not unicodedata.combining(ch)).casefold(), text)
+
+
+# --- small atomic steps --------------------------------------------------------------------------------------
+
+
+def _expire(session: Session, model, pk: int) -> None:
+    # Core UPDATEs bypass the identity map; drop a loaded copy so the next read sees the database.
+    obj = session.identity_map.get(identity_key(model, pk))
+    if obj is not None:
+        session.expire(obj)
+
+
+def _take_seat(session: Session, activity_id: int) -> bool:
+    """One conditional UPDATE: True if a seat was free and is now ours."""
+    result = session.execute(
+        update(Activity)
+        .where(
+            Activity.id == activity_id,
+            (Activity.capacity.is_(None)) | (Activity.seats_taken < Activity.capacity),
+        )
+        .values(seats_taken=Activity.seats_taken + 1)
+        .execution_options(synchronize_session=False)
+    )
+    _expire(session, Activity, activity_id)
+    return result.rowcount == 1
+
+
+def _give_back_seat(session: Session, activity_id: int) -> None:
+    session.execute(
+        update(Activity)
+        .where(Activity.id == activity_id, Activity.seats_taken > 0)
+        .values(seats_taken=Activity.seats_taken - 1)
+        .execution_options(synchronize_session=False)
+    )
+    _expire(session, Activity, activity_id)
+
+
+def _set_status(session: Session, registration_id: int, old: str, new: str, **values) -> bool:
+    """Compare-and-set the status; True only for the one writer that saw ``old``."""
+    result = session.execute(
+        update(Registration)
+        .where(Registration.id == registration_id, Registration.status == old)
+        .values(status=new, **values)
+        .execution_options(synchronize_session=False)
+    )
+    _expire(session, Registration, registration_id)
+    if result.rowcount != 1:
+        return False
+    # The conditional UPDATE bypasses the ORM's audit hook; record the transition by hand (ids only, no phone).
+    session.add(
+        AuditEntry(
+            action="update", entity="Registration", entity_id=str(registration_id), changes={"status": [old, new]}
+        )
+    )
+    return True
+
+
+def _live_by_phone(session: Session, activity_id: int, phone: str) -> Registration | None:
+    return session.scalar(
+        select(Registration).where(
+            Registration.activity_id == activity_id, Registration.phone == phone, Registration.status != CANCELLED
+        )
+    )
+
+
+def waitlist_position(session: Session, registration: Registration) -> int | None:
+    """1 for the next person to be promoted; None unless ``registration`` is waitlisted."""
+    if registration.status != WAITLISTED:
+        return None
+    return session.scalar(
+        select(func.count(Registration.id)).where(
+            Registration.activity_id == registration.activity_id,
+            Registration.status == WAITLISTED,
+            Registration.id <= registration.id,
+        )
+    )
+
+
+def _replay_or_refuse(session: Session, existing: Registration, token: str | None) -> RegistrationResult:
+    # The same submission (same token) that a concurrent copy already saved is answered with that registration;
+    # anyone else typing this phone only learns that it is taken.
+    if token and existing.token == token:
+        return RegistrationResult(existing, False, waitlist_position(session, existing))
+    raise AlreadyRegistered(
+        _l(
+            "This phone number is already registered for this activity. To see or cancel that registration, "
+            "open the confirmation page shown when you registered (keep its link). If you lost it, the "
+            "organizers at the welcome desk can find you by name."
+        ),
+        existing,
+    )
+
+
+# --- registering -------------------------------------------------------------------------------------------
+
+
+def register(
+    session: Session,
+    activity_id: int,
+    *,
+    name: str,
+    phone: str,
+    ward_id: int | None,
+    email: str | None,
+    consent: bool,
+    now: datetime,
+    token: str | None = None,
+) -> RegistrationResult:
+    """Sign a citizen up: a seat if one is free, else a place on the waitlist.
+
+    ``token`` lets the caller make a submission idempotent: the same token for the same activity and phone
+    returns the registration it already made (``created=False``) instead of a duplicate. Without it a fresh
+    ``secrets.token_urlsafe(24)`` is used. Raises NotFound, ``registration_closed``, ``consent_required``,
+    ``name_required``, ``invalid_phone``, ``unknown_ward`` or AlreadyRegistered (``already_registered``, field
+    ``phone``). Nothing is kept unless the caller commits."""
+    activity = _activity(session, activity_id)
+    if activity is None:
+        raise NotFound(_l("This activity does not exist or is not public."))
+    phone = normalise_phone(phone) or ""
+    if token:
+        earlier = session.scalar(select(Registration).where(Registration.token == token))
+        if earlier is not None:
+            # A replay (double click, reload, retry after a timeout) answers what the first submission made.
+            if earlier.activity_id == activity.id and earlier.phone == phone and earlier.status != CANCELLED:
+                return RegistrationResult(earlier, False, waitlist_position(session, earlier))
+            token = None  # the same form sent again for someone else, or after cancelling: a new ticket
+    check_registration_open(activity, now)
+    if not consent:
+        raise DomainError(
+            _l("Please agree to the use of your data to register."), code="consent_required", field="consent"
+        )
+    name = " ".join(name.split())
+    if not name:
+        raise DomainError(_l("Enter your full name."), code="name_required", field="name")
+    if not _PHONE.fullmatch(phone):
+        raise DomainError(_l("Enter a valid phone number."), code="invalid_phone", field="phone")
+    ward = session.get(Unit, ward_id) if ward_id else None
+    if ward is None or ward.kind != UnitKind.WARD.value:
+        raise DomainError(_l("Choose your ward or commune from the list."), code="unknown_ward", field="ward_id")
+    email = (email or "").strip().lower() or None
+    existing = _live_by_phone(session, activity.id, phone)
+    if existing is not None:
+        return _replay_or_refuse(session, existing, token)
+
+    for _attempt in range(2):
+        # The seat UPDATE comes first: it opens the write transaction (on SQLite it takes the write lock), so
+        # the savepoint below is nested in it and a failed insert leaves only the seat to give back.
+        seated = _take_seat(session, activity.id)
+        registration = Registration(
+            activity_id=activity.id,
+            name=name,
+            phone=phone,
+            ward_unit_id=ward.id,
+            email=email,
+            consent_at=now,
+            status=CONFIRMED if seated else WAITLISTED,
+            token=token or secrets.token_urlsafe(24),
+            created_at=now,
+        )
+        try:
+            with session.begin_nested():
+                session.add(registration)
+                session.flush()
+        except IntegrityError:
+            if seated:
+                _give_back_seat(session, activity.id)
+            existing = _live_by_phone(session, activity.id, phone)
+            if existing is None:
+                token = None  # the token was taken (a replayed submission for another phone): retry with a new one
+                continue
+            return _replay_or_refuse(session, existing, token)
+        return RegistrationResult(registration, True, waitlist_position(session, registration))
+    raise Conflict(_l("Your registration could not be saved. Please try again."), code="registration_retry")
+
+
+# --- cancelling and promoting --------------------------------------------------------------------------------
+
+
+def _fill_free_seats(session: Session, activity_id: int, now: datetime) -> list[int]:
+    promoted: list[int] = []
+    after_id = 0
+    while _take_seat(session, activity_id):
+        while True:
+            candidate = session.scalar(
+                select(Registration.id)
+                .where(
+                    Registration.activity_id == activity_id,
+                    Registration.status == WAITLISTED,
+                    Registration.id > after_id,
+                )
+                .order_by(Registration.id)
+                .limit(1)
+            )
+            if candidate is None:
+                _give_back_seat(session, activity_id)
+                return promoted
+            after_id = candidate
+            # Lost the race for this one (cancelled or promoted meanwhile): keep the seat, try the next in line.
+            if _set_status(session, candidate, WAITLISTED, CONFIRMED, promoted_at=now):
+                promoted.append(candidate)
+                break
+    return promoted
+
+
+def promote_waitlist(session: Session, activity_id: int, now: datetime) -> list[int]:
+    """Move waitlisted people to free seats, oldest first, until seats or people run out; the ids promoted.
+    Call it after raising an activity's capacity (or removing it). Safe to run at any time, any number of times."""
+    activity = session.get(Activity, activity_id)
+    if activity is None or activity.cancelled:
+        return []
+    return _fill_free_seats(session, activity_id, now)
+
+
+def cancel(session: Session, token: str, now: datetime) -> Registration:
+    """Cancel the registration holding ``token``; a freed seat goes to the first person on the waitlist.
+    Idempotent: cancelling a cancelled registration changes nothing. Raises NotFound for an unknown token and
+    ``cancel_closed`` once the activity has started."""
+    registration = ticket_for(session, token)
+    if registration is None:
+        raise NotFound(_l("This registration does not exist. Check the link you received."))
+    for _attempt in range(_MAX_STATUS_RACES):
+        session.refresh(registration)
+        seen = registration.status
+        if seen == CANCELLED:
+            return registration
+        if now >= registration.activity.starts_at:
+            raise DomainError(
+                _l("This activity has already started, so the registration can no longer be cancelled."),
+                code="cancel_closed",
+                status=409,
+            )
+        if _set_status(session, registration.id, seen, CANCELLED, cancelled_at=now):
+            if seen == CONFIRMED:
+                _give_back_seat(session, registration.activity_id)
+                if not registration.activity.cancelled:
+                    _fill_free_seats(session, registration.activity_id, now)
+            session.refresh(registration)
+            return registration
+    raise Conflict(_l("Your registration could not be cancelled. Please try again."), code="cancel_retry")
+
+
+# --- what other features read ----------------------------------------------------------------------------------
+
+
+def ticket_for(session: Session, token: str) -> Registration | None:
+    """The registration holding ``token`` with its activity (venue, plan) and ward loaded, or None. The check-in
+    feature turns it into a ticket and QR code; only a confirmed registration should be admitted."""
+    if not token:
+        return None
+    return session.scalar(
+        select(Registration)
+        .where(Registration.token == token)
+        .options(
+            selectinload(Registration.activity).selectinload(Activity.venue),
+            selectinload(Registration.activity).selectinload(Activity.plan).selectinload(Plan.lead_unit),
+            selectinload(Registration.ward),
+        )
+    )
+
+
+def registration_summaries(session: Session, activity_ids: list[int]) -> dict[int, dict[str, int | None]]:
+    """For each activity id: counts of ``confirmed``, ``waitlisted``, ``cancelled``, its ``capacity`` and
+    ``seats_left`` (None when unlimited), in two queries whatever the number of activities."""
+    if not activity_ids:
+        return {}
+    summaries: dict[int, dict[str, int | None]] = {}
+    for activity_id, capacity, seats_taken in session.execute(
+        select(Activity.id, Activity.capacity, Activity.seats_taken).where(Activity.id.in_(activity_ids))
+    ):
+        summaries[activity_id] = {
+            CONFIRMED: 0,
+            WAITLISTED: 0,
+            CANCELLED: 0,
+            "capacity": capacity,
+            "seats_left": None if capacity is None else max(capacity - seats_taken, 0),
+        }
+    counts = session.execute(
+        select(Registration.activity_id, Registration.status, func.count(Registration.id))
+        .where(Registration.activity_id.in_(activity_ids))
+        .group_by(Registration.activity_id, Registration.status)
+    )
+    for activity_id, status, count in counts:
+        if activity_id in summaries and status in summaries[activity_id]:
+            summaries[activity_id][status] = count
+    return summaries
+
+
+def registration_summary(session: Session, activity_id: int) -> dict[str, int | None]:
+    """Counts of one activity's registrations (see ``registration_summaries``); NotFound for an unknown id."""
+    summary = registration_summaries(session, [activity_id]).get(activity_id)
+    if summary is None:
+        raise NotFound(_l("This activity does not exist."))
+    return summary
+
+
+def list_registrations(session: Session, activity_id: int) -> list[tuple[Registration, int | None]]:
+    """Every registration of the activity in sign-up order, each with its waitlist position (None if not
+    waitlisted); wards and their districts are loaded with it."""
+    rows = session.scalars(
+        select(Registration)
+        .where(Registration.activity_id == activity_id)
+        .options(selectinload(Registration.ward).selectinload(Unit.parent))
+        .order_by(Registration.id)
+    ).all()
+    listed, position = [], 0
+    for row in rows:
+        if row.status == WAITLISTED:
+            position += 1
+        listed.append((row, position if row.status == WAITLISTED else None))
+    return listed
+
+
+def mask_phone(phone: str | None) -> str:
+    """``0912345678`` -> ``09******78``: enough for a person to recognise their own number, not to call it."""
+    if not phone:
+        return ""
+    if len(phone) <= 4:
+        return "*" * len(phone)
+    return phone[:2] + "*" * (len(phone) - 4) + phone[-2:]
+
+
+def purge_expired_registrations(session: Session, now: datetime) -> JobResult:
+    """Scheduled: delete the registrations (and so the personal data) of plans whose retention period ended
+    (``retention_until``, in the campaign's time zone). Idempotent."""
+    today = now.astimezone(CAMPAIGN_TZ).date()
+    expired = [plan.id for plan in session.scalars(select(Plan)) if retention_until(plan) < today]
+    if not expired:
+        return JobResult(changed=0, message="0 registrations deleted")
+    result = session.execute(
+        delete(Registration)
+        .where(Registration.activity_id.in_(select(Activity.id).where(Activity.plan_id.in_(expired))))
+        .execution_options(synchronize_session=False)
+    )
+    return JobResult(changed=result.rowcount, message=f"{result.rowcount} registrations deleted")
