@@ -65,8 +65,7 @@ def register_error_handlers(app) -> None:
     def respond(status: int, code: str, message: str):
         if wants_json():
             return jsonify(error={"code": code, "message": message}), status
-        template = f"errors/{status}.html" if status in (403, 404, 500) else "errors/generic.html"
-        return render_template(template, status=status, message=message), status
+        return render_template("errors/page.html", status=status, message=message), status
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):

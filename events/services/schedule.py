@@ -433,7 +433,6 @@ class TimelineBar:
     activity: Activity
     left: float  # percent of the strip
     width: float
-    row: int
 
 
 @dataclass(frozen=True)
@@ -442,13 +441,13 @@ class Timeline:
     end: date
     days: int
     bars: list[TimelineBar]
-    rows: int
     peak: tuple[float, float] | None  # left, width in percent
     ticks: list[tuple[float, date]]  # where each week (Monday) starts
 
 
 def timeline(plan: Plan, activities: Iterable[Activity], tz: ZoneInfo = CAMPAIGN_TZ) -> Timeline:
-    """A Gantt-like strip of the plan's period: each activity as a bar, packed into as few rows as possible."""
+    """A Gantt-like strip of the plan's period (stretched to any activity outside it): one bar per activity,
+    in time order, positioned in percent of the strip so the page can draw it at any width."""
     activities = sorted(activities, key=lambda a: (a.starts_at, a.id or 0))
     start = min([plan.period_start] + [a.starts_at.astimezone(tz).date() for a in activities])
     end = max([plan.period_end] + [a.ends_at.astimezone(tz).date() for a in activities])
@@ -458,16 +457,11 @@ def timeline(plan: Plan, activities: Iterable[Activity], tz: ZoneInfo = CAMPAIGN
     def pct(moment: datetime) -> float:
         return round(100 * (moment - origin).total_seconds() / total, 3)
 
-    row_ends: list[datetime] = []
     bars = []
     for activity in activities:
-        row = next((i for i, row_end in enumerate(row_ends) if row_end <= activity.starts_at), len(row_ends))
-        if row == len(row_ends):
-            row_ends.append(activity.ends_at)
-        else:
-            row_ends[row] = activity.ends_at
         left = pct(activity.starts_at)
-        bars.append(TimelineBar(activity, left, max(round(pct(activity.ends_at) - left, 3), 0.6), row))
+        # A two-hour talk on a 47-day strip would be invisible: every bar keeps a minimum width.
+        bars.append(TimelineBar(activity, left, max(round(pct(activity.ends_at) - left, 3), 0.8)))
     peak = None
     if plan.peak_start and plan.peak_end:
         peak_left = pct(datetime.combine(plan.peak_start, time.min, tz))
@@ -477,7 +471,7 @@ def timeline(plan: Plan, activities: Iterable[Activity], tz: ZoneInfo = CAMPAIGN
     while day <= end:
         ticks.append((pct(datetime.combine(day, time.min, tz)), day))
         day += timedelta(days=7)
-    return Timeline(start, end, (end - start).days + 1, bars, max(len(row_ends), 1), peak, ticks)
+    return Timeline(start, end, (end - start).days + 1, bars, peak, ticks)
 
 
 def activities_by_kind(activities: Iterable[Activity]) -> list[tuple[str, int]]:

@@ -19,24 +19,6 @@ from ..services import registration, schedule
 from ..services.schedule import NeedsConfirmation
 from .plans import apply_error
 
-ACTIVITY_FORM_FIELDS = (
-    "title",
-    "kind",
-    "starts_at",
-    "ends_at",
-    "venue_id",
-    "area_unit_id",
-    "lead_unit_id",
-    "audience",
-    "expected_headcount",
-    "capacity",
-    "is_public",
-    "registration_open",
-    "registration_opens_at",
-    "registration_closes_at",
-    "description",
-    "what_to_bring",
-)
 NULLABLE_IDS = ("venue_id", "area_unit_id", "lead_unit_id")
 
 
@@ -69,7 +51,7 @@ def edit_activity(plan_id: int | None = None, activity_id: int | None = None):
     form = _activity_form(activity)
     warnings = []
     if form.validate_on_submit():
-        values = {name: getattr(form, name).data for name in ACTIVITY_FORM_FIELDS}
+        values = {name: getattr(form, name).data for name in schedule.ACTIVITY_FIELDS}
         for name in NULLABLE_IDS:
             values[name] = values[name] or None
         capacity_before = activity.capacity if activity else None

@@ -156,6 +156,15 @@ def test_events_page_with_the_demo_campaign_on_a_desktop(page, csrf_live_server,
     expect(page.locator("li.activity").first).to_be_visible()
     assert_accessible(page, "events page with the demo campaign")
     page.screenshot(path=artifacts / "events-demo-1280.png")
+    # The plan page: timeline, figures, activities. The demo calendar opens at October 2024.
+    page.get_by_role("link", name=re.compile("Ngày Chuyển đổi số tỉnh Bình Dương")).first.click()
+    expect(page.locator("figure.timeline")).to_be_visible()
+    assert_accessible(page, "plan page of the demo campaign")
+    page.screenshot(path=artifacts / "plan-demo-1280.png", full_page=True)
+    page.goto(csrf_live_server.url + "/events/calendar?date=2024-10-01")
+    expect(page.get_by_role("link", name="Ngày hội Chuyển đổi số thành phố Tân Uyên").first).to_be_visible()
+    assert_accessible(page, "calendar of October 2024")
+    page.screenshot(path=artifacts / "calendar-demo-1280.png", full_page=True)
     # The README shows SQLite's run (the default `make run` database); both backends render the same page.
     if os.environ.get("UPDATE_SCREENSHOT") == "1" and request.node.callspec.params.get("database_url") == "sqlite":
         README_SCREENSHOT.parent.mkdir(exist_ok=True)

@@ -1,0 +1,382 @@
+"""Reading an uploaded .xlsx or .csv file into rows, and checking the rows' cells into activity drafts."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+import zipfile
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from datetime import date, datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+
+from app.errors import DomainError
+
+from ..plans import CAMPAIGN_TZ
+from .columns import (
+    COLUMN_BY_KEY,
+    COLUMN_NAMES,
+    COLUMNS,
+    DATA_SHEET,
+    EXTENSIONS,
+    HEADER_SEARCH_ROWS,
+    KIND_ALIASES,
+    MAX_BYTES,
+    MAX_COLUMNS,
+    MAX_ROWS,
+    ROW_KEY,
+    ActivityDraft,
+    RowError,
+    _CellError,
+    _NameIndex,
+    fold,
+)
+
+# --- cells ---------------------------------------------------------------------------------------------------
+
+
+def _is_blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _text(value) -> str:
+    if _is_blank(value):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+_DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:[ T]+(\d{1,2})[:hH](\d{2})(?::(\d{2}))?)?$")
+_YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
+
+
+def _local(value: datetime) -> datetime:
+    """A naive cell is local (Vietnam) time; the minute is the finest unit a schedule uses."""
+    value = value.replace(tzinfo=CAMPAIGN_TZ) if value.tzinfo is None else value.astimezone(CAMPAIGN_TZ)
+    # Excel keeps times as fractions of a day, so 07:30 may come back as 07:29:59.999.
+    return (value + timedelta(seconds=30)).replace(second=0, microsecond=0)
+
+
+def _datetime(value) -> datetime:
+    if isinstance(value, datetime):
+        return _local(value)
+    if isinstance(value, date):
+        raise _CellError(_l("Add the time: write dd/mm/yyyy hh:mm, for example 05/10/2024 07:30."))
+    text = _text(value)
+    match = _DMY.match(text)
+    if match:
+        day, month, year, hour, minute, _second = match.groups()
+    else:
+        match = _YMD.match(text)
+        if not match:
+            raise _CellError(_l("Write the date and time as dd/mm/yyyy hh:mm, for example 05/10/2024 07:30."))
+        year, month, day, hour, minute, _second = match.groups()
+    if hour is None:
+        raise _CellError(_l("Add the time: write dd/mm/yyyy hh:mm, for example 05/10/2024 07:30."))
+    try:
+        return datetime(int(year), int(month), int(day), int(hour), int(minute), tzinfo=CAMPAIGN_TZ)
+    except ValueError as error:
+        raise _CellError(_l("This date or time does not exist: %(value)s.", value=text)) from error
+
+
+_GROUPED = re.compile(r"^\d{1,3}([.,\s]\d{3})+$")
+
+
+def _count(value) -> int | None:
+    if _is_blank(value):
+        return None
+    if isinstance(value, bool):
+        raise _CellError(_l("Write a whole number."))
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, float) and value.is_integer():
+        number = int(value)
+    else:
+        text = _text(value)
+        if _GROUPED.match(text):  # "3.000" is how Vietnamese writes three thousand
+            text = re.sub(r"[.,\s]", "", text)
+        if not re.fullmatch(r"-?\d+", text):
+            raise _CellError(_l("Write a whole number."))
+        number = int(text)
+    if number < 0:
+        raise _CellError(_l("Write a number of 0 or more."))
+    return number
+
+
+_YES = {"co", "c", "x", "yes", "y", "true", "1", "cong khai"}
+_NO = {"khong", "k", "no", "n", "false", "0", "noi bo"}
+
+
+def _yes_no(value) -> bool:
+    if _is_blank(value):
+        return True
+    if isinstance(value, bool):
+        return value
+    folded = fold(_text(value))
+    if folded in _YES:
+        return True
+    if folded in _NO:
+        return False
+    raise _CellError(_l("Write “Có” or “Không”."))
+
+
+# --- rows ----------------------------------------------------------------------------------------------------
+
+
+def _cells(row) -> dict:
+    """A row as {column key: value}; dicts may be keyed by column key or by header, lists follow COLUMNS."""
+    if isinstance(row, Mapping):
+        cells = {}
+        for name, value in row.items():
+            key = COLUMN_NAMES.get(fold(name))
+            if key is not None:
+                cells[key] = value
+        return cells
+    return {column.key: value for column, value in zip(COLUMNS, row, strict=False)}
+
+
+def parse_rows(
+    rows: Iterable[Mapping | Sequence], units: Iterable, venues: Iterable, *, first_row: int = 2
+) -> tuple[list[ActivityDraft], list[RowError]]:
+    """Check data rows and turn the good ones into drafts, without touching the database.
+
+    ``rows`` are dicts (keyed by column key or Vietnamese header; a ``_row`` key gives the spreadsheet's row
+    number, as ``read_upload`` does) or lists in column order, numbered from ``first_row``. ``units`` and
+    ``venues`` are the records names are looked up in (anything with ``id``, ``name`` and, for units,
+    ``short_name``). Blank rows are skipped. Returns the drafts of valid rows and every error found."""
+    unit_index = _NameIndex(units, with_short_name=True)
+    venue_index = _NameIndex(venues, with_short_name=False)
+    drafts: list[ActivityDraft] = []
+    errors: list[RowError] = []
+    for position, row in enumerate(rows):
+        number = row.get(ROW_KEY, first_row + position) if isinstance(row, Mapping) else first_row + position
+        cells = _cells(row)
+        if all(_is_blank(value) for value in cells.values()):
+            continue
+        draft, row_errors = _parse_row(number, cells, unit_index, venue_index)
+        errors.extend(row_errors)
+        if draft is not None:
+            drafts.append(draft)
+    return drafts, errors
+
+
+def _parse_row(number: int, cells: dict, units: _NameIndex, venues: _NameIndex):
+    values: dict = {}
+    errors: list[RowError] = []
+
+    def check(key: str, parse: Callable):
+        try:
+            values[key] = parse(cells.get(key))
+        except _CellError as error:
+            errors.append(RowError(number, COLUMN_BY_KEY[key].header, error.message))
+
+    def required(parse: Callable, message) -> Callable:
+        def parse_required(value):
+            if _is_blank(value):
+                raise _CellError(message)
+            return parse(value)
+
+        return parse_required
+
+    def limited(length: int) -> Callable:
+        def parse_text(value):
+            text = _text(value)
+            if len(text) > length:
+                raise _CellError(_l("At most %(count)s characters.", count=length))
+            return text
+
+        return parse_text
+
+    def kind(value):
+        code = KIND_ALIASES.get(fold(_text(value)))
+        if code is None:
+            raise _CellError(_l("Unknown kind “%(value)s”: choose one from the “Hướng dẫn” sheet.", value=_text(value)))
+        return code
+
+    def one(index: _NameIndex, unknown: Callable, ambiguous: Callable) -> Callable:
+        def parse_name(value):
+            name = _text(value)
+            if not name:
+                return None
+            found = index.find(name)
+            if not found:
+                raise _CellError(unknown(name))
+            if len(found) > 1:
+                raise _CellError(ambiguous(name))
+            return next(iter(found))
+
+        return parse_name
+
+    find_unit = one(
+        units,
+        lambda name: _l("No unit is called “%(name)s”. Write its name or short name as on the Units page.", name=name),
+        lambda name: _l("Several units are called “%(name)s”. Write the full name of the one you mean.", name=name),
+    )
+    find_venue = one(
+        venues,
+        lambda name: _l("No venue is called “%(name)s”. Add the venue first, or leave the cell empty.", name=name),
+        lambda name: _l("Several venues are called “%(name)s”.", name=name),
+    )
+
+    def coordinators(value):
+        names = [name.strip() for name in re.split(r"[;\n]", _text(value)) if name.strip()]
+        ids: list[int] = []
+        problems: list = []
+        for name in names:
+            try:
+                unit_id = find_unit(name)
+            except _CellError as error:
+                problems.append(error.message)
+                continue
+            if unit_id not in ids:
+                ids.append(unit_id)
+        if problems:
+            raise _CellError(" ".join(str(problem) for problem in problems))
+        return ids
+
+    check("title", required(limited(300), _l("Enter the activity's title.")))
+    check("kind", required(kind, _l("Choose the kind of activity.")))
+    check("starts_at", required(_datetime, _l("Enter when it starts (dd/mm/yyyy hh:mm).")))
+    check("ends_at", required(_datetime, _l("Enter when it ends (dd/mm/yyyy hh:mm).")))
+    check("venue", find_venue)
+    check("lead_unit", required(find_unit, _l("Enter the lead unit.")))
+    check("coordinators", coordinators)
+    check("audience", limited(300))
+    check("expected_headcount", _count)
+    check("capacity", _count)
+    check("is_public", _yes_no)
+    check("description", _text)
+    starts_at, ends_at = values.get("starts_at"), values.get("ends_at")
+    if starts_at and ends_at and ends_at <= starts_at:
+        errors.append(RowError(number, COLUMN_BY_KEY["ends_at"].header, _l("It must end after it starts.")))
+    if errors:
+        order = [column.header for column in COLUMNS]
+        return None, sorted(errors, key=lambda error: order.index(error.column))
+    return ActivityDraft(
+        row_number=number,
+        title=values["title"],
+        kind=values["kind"],
+        starts_at=starts_at,
+        ends_at=ends_at,
+        lead_unit_id=values["lead_unit"],
+        venue_id=values["venue"],
+        coordinator_ids=values["coordinators"],
+        audience=values["audience"],
+        expected_headcount=values["expected_headcount"],
+        capacity=values["capacity"],
+        is_public=values["is_public"],
+        description=values["description"],
+    ), []
+
+
+# --- files ---------------------------------------------------------------------------------------------------
+
+
+def _file_error(message, code: str) -> DomainError:
+    return DomainError(message, code=code, field="file")
+
+
+def read_upload(filename: str, stream) -> list[dict]:
+    """The data rows of an uploaded .xlsx or .csv file, as dicts keyed by column key plus ``_row`` (the row's
+    number in the spreadsheet). The header row is found by its column names, so both the template and an
+    export (whose header sits under a plan block) are read. Blank rows are left out.
+
+    Raises DomainError (field ``file``) for another extension, a file over 2 MB or over 2,000 rows, a file that
+    cannot be read, a missing header row or required column, or no data at all."""
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    if extension not in EXTENSIONS:
+        raise _file_error(_l("Choose an .xlsx or .csv file (the import template is an .xlsx file)."), "bad_extension")
+    data = stream.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise _file_error(_l("The file is larger than %(size)s MB. Split it into smaller files.", size=2), "too_large")
+    if not data.strip():
+        raise _file_error(_l("The file is empty."), "empty_file")
+    lines = _xlsx_lines(data) if extension == "xlsx" else _csv_lines(data)
+    return _data_rows(lines)
+
+
+def _xlsx_lines(data: bytes) -> Iterator[tuple[int, tuple]]:
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as error:
+        raise _file_error(
+            _l("This file could not be read as an Excel workbook (.xlsx). Save it again from Excel and retry."),
+            "unreadable",
+        ) from error
+    try:
+        sheet = workbook[DATA_SHEET] if DATA_SHEET in workbook.sheetnames else workbook.worksheets[0]
+        yield from enumerate(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS), start=1)
+    finally:
+        workbook.close()
+
+
+def _csv_lines(data: bytes) -> Iterable[tuple[int, tuple]]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise _file_error(
+            _l("The CSV file is not in UTF-8. In Excel, save it as “CSV UTF-8 (Comma delimited)”."), "not_utf8"
+        ) from error
+    text = unicodedata.normalize("NFC", text)
+    first_line = next((line for line in text.splitlines() if line.strip()), "")
+    # Excel set to Vietnamese writes ";" between cells, because "," is its decimal separator.
+    delimiter = max((";", ",", "\t"), key=first_line.count)
+    return enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1)
+
+
+def _header_map(cells: Sequence) -> dict[int, str]:
+    found = {}
+    for index, cell in enumerate(cells):
+        key = COLUMN_NAMES.get(fold(cell)) if not _is_blank(cell) else None
+        if key is not None and key not in found.values():
+            found[index] = key
+    return found
+
+
+def _data_rows(lines: Iterable[tuple[int, Sequence]]) -> list[dict]:
+    header: dict[int, str] | None = None
+    rows: list[dict] = []
+    for number, cells in lines:
+        if header is None:
+            candidate = _header_map(cells)
+            if {"title", "starts_at"} <= set(candidate.values()):
+                header = candidate
+                missing = [c.header for c in COLUMNS if c.required and c.key not in header.values()]
+                if missing:
+                    raise _file_error(
+                        _l(
+                            "The file has no column “%(names)s”. Download the template and keep its header row.",
+                            names="”, “".join(missing),
+                        ),
+                        "missing_columns",
+                    )
+            elif number >= HEADER_SEARCH_ROWS:
+                break
+            continue
+        if all(_is_blank(cell) for cell in cells):
+            continue
+        if len(rows) >= MAX_ROWS:
+            raise _file_error(
+                _l("The file has more than %(count)s activities. Split it into smaller files.", count=MAX_ROWS),
+                "too_many_rows",
+            )
+        row = {key: cells[index] for index, key in header.items() if index < len(cells)}
+        row[ROW_KEY] = number
+        rows.append(row)
+    if header is None:
+        raise _file_error(
+            _l(
+                "The header row was not found: the first row must hold the column names of the template "
+                "(Tiêu đề, Loại, Bắt đầu…)."
+            ),
+            "no_header",
+        )
+    if not rows:
+        raise _file_error(_l("The file has no activity rows."), "no_rows")
+    return rows
