@@ -83,3 +83,23 @@ def test_every_staff_page_is_accessible_on_a_phone(csrf_live_server, page, asser
         if page.evaluate("document.documentElement.scrollWidth") > 360:
             too_wide.append((path, page.evaluate(WIDEST)))
     assert too_wide == []
+
+
+def test_every_public_page_is_accessible_on_a_phone(csrf_live_server, page, assert_accessible):
+    base = csrf_live_server.url
+    _pages(csrf_live_server.app)
+    with csrf_live_server.app.app_context():
+        festival = db.session.scalar(select(Activity).where(Activity.kind == "festival"))
+        tour = db.session.scalar(select(Activity).where(Activity.kind == "cluster_tour"))
+    too_wide = []
+    for path in ("/", "/events/", "/events/calendar?date=2024-10-01", "/events/calendar?view=week&date=2024-09-24",
+                 "/events/calendar?view=list&date=2024-09-20&kind=festival", f"/events/activities/{festival.id}",
+                 f"/events/activities/{tour.id}", f"/events/activities/{festival.id}/register", "/contests/",
+                 "/login"):
+        response = page.goto(base + path)
+        assert response.status == 200, path
+        assert_accessible(page, path)
+        expect(page.locator("h1")).to_have_count(1)
+        if page.evaluate("document.documentElement.scrollWidth") > 360:
+            too_wide.append((path, page.evaluate(WIDEST)))
+    assert too_wide == []
