@@ -55,6 +55,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     from .cli import register_commands
 
     register_commands(app)
+    register_core_jobs()
     register_scheduler(app)
     return app
 
@@ -169,6 +170,10 @@ def register_template_helpers(app: Flask) -> None:
     role_labels = dict(role_choices())
     kind_labels = dict(unit_kind_choices())
 
+    from .submissions import new_key
+
+    app.jinja_env.globals["new_submission_key"] = new_key
+
     @app.context_processor
     def inject():
         return {
@@ -197,6 +202,23 @@ def register_security_headers(app: Flask) -> None:
         if response.mimetype == "text/html":
             response.headers.setdefault("Cache-Control", "no-store")
         return response
+
+
+def register_core_jobs() -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from .scheduler import JobSpec, register_job
+    from .submissions import prune_submission_keys
+
+    register_job(
+        JobSpec(
+            "core.prune_submission_keys",
+            prune_submission_keys,
+            "cron",
+            {"hour": 3, "minute": 45},
+            _l("Forget form submission keys older than two days"),
+        )
+    )
 
 
 def register_scheduler(app: Flask) -> None:

@@ -4,6 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from . import scheduler, services
 from .auth import role_required
@@ -36,7 +37,7 @@ def _apply_error(form, error: DomainError) -> None:
 @role_required(Role.ADMIN.value)
 def users():
     query = request.args.get("q", "").strip()
-    stmt = select(User).order_by(User.name)
+    stmt = select(User).options(selectinload(User.unit)).order_by(User.name)
     if query:
         like = f"%{query.lower()}%"
         stmt = stmt.where(func.lower(User.name).like(like) | func.lower(User.email).like(like))

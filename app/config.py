@@ -1,4 +1,5 @@
 """Configuration: safe defaults here, overridden by the environment when the app is created."""
+
 import os
 
 

@@ -38,7 +38,7 @@ def register_error_handlers(app) -> None:
     from werkzeug.exceptions import HTTPException
 
     def wants_json() -> bool:
-        if request.path.startswith("/api/") or request.is_json:
+        if "/api/" in request.path or request.is_json:
             return True
         best = request.accept_mimetypes.best_match(["text/html", "application/json"])
         return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]

@@ -13,8 +13,14 @@ from wtforms import SelectMultipleField, StringField
 from wtforms.widgets import CheckboxInput, ListWidget
 
 DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y")
-DATETIME_FORMATS = ("%d/%m/%Y %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d-%m-%Y %H:%M", "%d/%m/%Y %Hh%M",
-                    "%d/%m/%Y %H.%M")
+DATETIME_FORMATS = (
+    "%d/%m/%Y %H:%M",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%d %H:%M",
+    "%d-%m-%Y %H:%M",
+    "%d/%m/%Y %Hh%M",
+    "%d/%m/%Y %H.%M",
+)
 
 
 def parse_local_date(text: str) -> date | None:
@@ -47,8 +53,9 @@ class LocalDateField(StringField):
     """dd/mm/yyyy."""
 
     def __init__(self, label=None, validators=None, **kwargs):
-        kwargs.setdefault("render_kw", {}).update({"placeholder": "dd/mm/yyyy", "inputmode": "numeric",
-                                                   "autocomplete": "off"})
+        kwargs.setdefault("render_kw", {}).update(
+            {"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off"}
+        )
         super().__init__(label, validators, **kwargs)
 
     def _value(self):

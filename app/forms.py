@@ -2,11 +2,12 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional, Regexp
 
 from .fields import MultiCheckboxField
 from .models import Role, UnitKind
+from .submissions import new_key
 from .wtforms_i18n import BabelTranslations
 
 PHONE_PATTERN = r"^(0[35789]\d{8}|\+84[35789]\d{8})$"
@@ -42,6 +43,12 @@ class Form(FlaskForm):
     class Meta:
         def get_translations(self, form):
             return BabelTranslations()
+
+
+class OnceForm(Form):
+    """A creation form: its hidden key makes a double submit write once (see app/submissions.py)."""
+
+    submission = HiddenField(default=new_key)
 
 
 class LoginForm(Form):

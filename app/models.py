@@ -98,7 +98,7 @@ class UserRole(Audited, db.Model):
 
 class User(Audited, UserMixin, db.Model):
     __tablename__ = "users"
-    __audit_exclude__ = ("password_hash",)
+    __audit_exclude__ = ("password_hash", "phone")  # personal data stays out of the trail
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
@@ -169,3 +169,14 @@ class JobRun(db.Model):
     ok: Mapped[bool] = mapped_column(default=False)
     message: Mapped[str] = mapped_column(String(500), default="")
     changed: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SubmissionKey(db.Model):
+    """A form submission already carried out: the same form sent twice (a double click, a reload, a retry on a
+    slow connection) finds its key here and is shown the first result instead of writing again."""
+
+    __tablename__ = "submission_keys"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    result_url: Mapped[str] = mapped_column(String(500), default="")

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, inspect, select, text
 
 from .extensions import db
@@ -29,7 +30,7 @@ _LOCK_KEY = 1010_2024  # the advisory-lock id; any constant shared by all proces
 @dataclass
 class JobResult:
     changed: int = 0
-    message: str = ""
+    message: str = ""  # or a lazy translation, rendered when the run is recorded
     ok: bool = True
 
 
@@ -57,8 +58,8 @@ def job_ids() -> list[str]:
 
 def prune_job_runs(session, now: datetime, keep_days: int = 90) -> JobResult:
     """Forget job runs older than ``keep_days`` so the history stays small."""
-    result = session.execute(delete(JobRun).where(JobRun.started_at < now - timedelta(days=keep_days)))
-    return JobResult(changed=result.rowcount or 0, message=f"{result.rowcount or 0} old runs removed")
+    count = session.execute(delete(JobRun).where(JobRun.started_at < now - timedelta(days=keep_days))).rowcount or 0
+    return JobResult(changed=count, message=_l("%(count)s old runs removed", count=count))
 
 
 register_job(
@@ -67,7 +68,7 @@ register_job(
         prune_job_runs,
         "cron",
         {"hour": 3, "minute": 15},
-        "Remove job-run history older than 90 days",
+        _l("Remove job-run history older than 90 days"),
     )
 )
 
@@ -84,7 +85,7 @@ def run_job_now(job_id: str, now: datetime | None = None) -> JobResult:
     except Exception as error:  # a failed job is recorded, not fatal to the scheduler
         log.exception("job %s failed", job_id)
         result = JobResult(ok=False, message=f"{type(error).__name__}: {error}"[:500])
-    run.ok, run.message, run.changed, run.finished_at = result.ok, result.message[:500], result.changed, utcnow()
+    run.ok, run.message, run.changed, run.finished_at = result.ok, str(result.message)[:500], result.changed, utcnow()
     db.session.add(run)
     return result
 
@@ -159,7 +160,7 @@ def build_scheduler(app, blocking: bool = False):
             spec.trigger,
             args=[spec.id],
             id=spec.id,
-            name=spec.description or spec.id,
+            name=spec.id,
             replace_existing=True,
             **spec.trigger_args,
         )

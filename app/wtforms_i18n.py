@@ -2,18 +2,22 @@
 
 WTForms ships no Vietnamese catalogue, so its messages are listed here for extraction and looked up in
 dxday's own catalogue; every form's errors then appear in the user's language."""
-from flask_babel import gettext, ngettext
+
+from flask_babel import get_translations, ngettext
 from flask_babel import lazy_gettext as _l
 
 
 class BabelTranslations:
-    """The object WTForms asks for ``gettext``/``ngettext``; answers from dxday's catalogue."""
+    """The object WTForms asks for ``gettext``/``ngettext``; answers from dxday's catalogue.
+
+    WTForms fills in ``%(max)d`` and friends itself, so the catalogue's raw translations are returned:
+    Flask-Babel's own ``gettext``/``ngettext`` would try to fill them first and fail."""
 
     def gettext(self, string: str) -> str:
-        return gettext(string)
+        return get_translations().ugettext(string)
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return ngettext(singular, plural, n)
+        return get_translations().ungettext(singular, plural, n)
 
 
 # Listed only so that `make extract` puts them in the catalogues.

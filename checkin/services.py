@@ -19,7 +19,7 @@ def checkpoints_by_activity(session: Session) -> list[tuple[Activity, list[Check
     rows = session.scalars(
         select(Checkpoint)
         .join(Checkpoint.activity)
-        .options(joinedload(Checkpoint.activity), joinedload(Checkpoint.host_unit))
+        .options(joinedload(Checkpoint.activity).joinedload(Activity.venue), joinedload(Checkpoint.host_unit))
         .order_by(Activity.starts_at, Activity.id, Checkpoint.position, Checkpoint.name)
     ).all()
     return [(activity, list(points)) for activity, points in groupby(rows, key=lambda c: c.activity)]

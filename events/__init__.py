@@ -9,6 +9,8 @@ from . import views  # noqa: E402,F401  (routes attach to bp)
 
 @bp.record_once
 def _register(state) -> None:
+    from flask_babel import lazy_gettext as _l
+
     from app.demo import register_loader
     from app.providers import figures
     from app.scheduler import JobSpec, register_job
@@ -27,7 +29,7 @@ def _register(state) -> None:
             services.close_finished_plans,
             "interval",
             {"minutes": 30},
-            "Close published plans whose period has ended",
+            _l("Close published plans whose period has ended"),
         )
     )
     register_job(
@@ -36,6 +38,6 @@ def _register(state) -> None:
             registration.purge_expired_registrations,
             "cron",
             {"hour": 2, "minute": 30},
-            "Delete citizens' registrations once their plan's retention period has ended (Decree 13/2023)",
+            _l("Delete citizens' registrations once their plan's retention period has ended (Decree 13/2023)"),
         )
     )

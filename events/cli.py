@@ -95,7 +95,9 @@ def export_command(plan_id: int, path: str):
             handle.write(data)
         click.echo(
             ngettext(
-                "Exported %(num)d activity to %(path)s.", "Exported %(num)d activities to %(path)s.", len(activities),
+                "Exported %(num)d activity to %(path)s.",
+                "Exported %(num)d activities to %(path)s.",
+                len(activities),
                 path=path,
             )
         )

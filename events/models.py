@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     text,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -80,6 +81,8 @@ class Plan(Audited, db.Model):
     lead_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"), index=True)
     report_deadline: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(12), default=PlanStatus.DRAFT.value, index=True)
+    # The scheduler closes a published plan once its period is over, unless an organizer reopened it on purpose.
+    auto_close: Mapped[bool] = mapped_column(default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -211,7 +214,9 @@ class TourStop(Audited, db.Model):
     venue: Mapped[Venue | None] = relationship()
     participating_units: Mapped[list[Unit]] = relationship(secondary=tour_stop_participants, order_by=Unit.name)
 
-    programme: Mapped[list[ProgrammeItem]] = relationship(back_populates="stop", order_by="ProgrammeItem.starts_at")
+    programme: Mapped[list[ProgrammeItem]] = relationship(
+        back_populates="stop", order_by="ProgrammeItem.starts_at", cascade="all"
+    )
 
     __table_args__ = (
         UniqueConstraint("activity_id", "position", name="uq_tour_stops_activity_position"),
@@ -244,7 +249,7 @@ class Registration(Audited, db.Model):
     confirmation page, the cancel link and the check-in QR code all carry it."""
 
     __tablename__ = "registrations"
-    __audit_exclude__ = ("token", "phone", "email")  # personal data stays out of the audit trail
+    __audit_exclude__ = ("token", "name", "phone", "email")  # personal data stays out of the audit trail
 
     id: Mapped[int] = mapped_column(primary_key=True)
     activity_id: Mapped[int] = mapped_column(ForeignKey("activities.id", ondelete="CASCADE"), index=True)

@@ -5,7 +5,7 @@ from wtforms import BooleanField, IntegerField, SelectField, StringField, Submit
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from app.fields import LocalDateField, LocalDateTimeField, MultiCheckboxField
-from app.forms import Form
+from app.forms import Form, OnceForm
 
 
 def activity_kind_choices():
@@ -37,7 +37,7 @@ def audience_group_choices():
 OPTIONAL_COUNT = [Optional(), NumberRange(min=0, message=_l("Enter a number of 0 or more."))]
 
 
-class PlanForm(Form):
+class PlanForm(OnceForm):
     number = StringField(
         _l("Plan number"),
         validators=[Optional(), Length(max=40)],
@@ -82,7 +82,7 @@ class VenueForm(Form):
     submit = SubmitField(_l("Save the venue"))
 
 
-class ActivityForm(Form):
+class ActivityForm(OnceForm):
     title = StringField(_l("Title"), validators=[InputRequired(_l("Enter the activity's title.")), Length(max=300)])
     kind = SelectField(_l("Kind"), choices=activity_kind_choices, validators=[InputRequired()])
     starts_at = LocalDateTimeField(_l("Starts"), validators=[InputRequired(_l("Enter when it starts."))])
@@ -117,7 +117,7 @@ class ActivityForm(Form):
     submit = SubmitField(_l("Save the activity"))
 
 
-class StopForm(Form):
+class StopForm(OnceForm):
     name = StringField(
         _l("Name"), validators=[InputRequired(_l("Enter the stop's name, e.g. Cluster 1.")), Length(max=120)]
     )
@@ -130,7 +130,7 @@ class StopForm(Form):
     submit = SubmitField(_l("Save the stop"))
 
 
-class ProgrammeItemForm(Form):
+class ProgrammeItemForm(OnceForm):
     title = StringField(_l("Item"), validators=[InputRequired(_l("Enter what happens.")), Length(max=300)])
     starts_at = LocalDateTimeField(_l("Starts"), validators=[InputRequired(_l("Enter when it starts."))])
     ends_at = LocalDateTimeField(_l("Ends"), validators=[Optional()])

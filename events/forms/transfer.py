@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import SubmitField
 
-from app.forms import Form
+from app.forms import Form, OnceForm
 
 
 class ImportForm(Form):
@@ -20,7 +20,7 @@ class ImportForm(Form):
     submit = SubmitField(_l("Check and import"))
 
 
-class CopyPlanForm(Form):
-    """Only the CSRF token: copying takes no input (the copy is one year later)."""
+class CopyPlanForm(OnceForm):
+    """The CSRF token and a submission key: copying takes no input (the copy is one year later)."""
 
     submit = SubmitField(_l("Copy to next year"))

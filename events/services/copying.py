@@ -36,7 +36,7 @@ def shift_datetime(value: datetime | None, years: int, tz: ZoneInfo = CAMPAIGN_T
 
 
 def shift_years_in_text(text: str, first_year: int, last_year: int, years: int) -> str:
-    """"… năm 2024" becomes "… năm 2025": every year of the plan's period named in ``text`` moves on."""
+    """ "… năm 2024" becomes "… năm 2025": every year of the plan's period named in ``text`` moves on."""
     pattern = re.compile(r"(?<!\d)(" + "|".join(str(y) for y in range(first_year, last_year + 1)) + r")(?!\d)")
     return pattern.sub(lambda match: str(int(match.group(1)) + years), text)
 
@@ -63,8 +63,10 @@ def copy_plan(session: Session, plan: Plan, *, years: int = 1, now: datetime) ->
     )
     if existing is not None:
         raise Conflict(
-            _l("This plan was already copied to %(year)s: open the draft instead of copying again.",
-               year=period_start.year),
+            _l(
+                "This plan was already copied to %(year)s: open the draft instead of copying again.",
+                year=period_start.year,
+            ),
             code="copy_exists",
         )
 

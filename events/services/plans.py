@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 from app.providers import Figure
 from app.scheduler import JobResult
 
-from ..models import Activity, Plan, PlanStatus, Registration, RegistrationStatus
+from ..models import Activity, Plan, PlanStatus, Registration, RegistrationStatus, TourStop
 
 CAMPAIGN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -23,7 +23,15 @@ def visible_plans(session: Session, include_internal: bool) -> list[tuple[Plan, 
     Citizens see published and closed plans and their public activities; organizers see everything."""
     stmt = (
         select(Plan)
-        .options(selectinload(Plan.activities).selectinload(Activity.venue), selectinload(Plan.lead_unit))
+        .options(
+            selectinload(Plan.activities).options(
+                selectinload(Activity.venue),
+                selectinload(Activity.stops).options(
+                    selectinload(TourStop.host_unit), selectinload(TourStop.participating_units)
+                ),
+            ),
+            selectinload(Plan.lead_unit),
+        )
         .order_by(Plan.period_start.desc(), Plan.id.desc())
     )
     if not include_internal:
@@ -32,14 +40,15 @@ def visible_plans(session: Session, include_internal: bool) -> list[tuple[Plan, 
 
 
 def figures(session: Session, plan_id: int | None = None) -> list[Figure]:
-    """The events feature's numbers: plans, live activities and registrations (confirmed and on the waitlist),
-    for the whole campaign or one plan."""
-    live = Activity.cancelled.is_(False)
-    activity_count = select(func.count(Activity.id)).where(live)
+    """The events feature's public numbers, for the whole campaign or one plan: plans, live public activities
+    of published or closed plans (what the calendar shows) and their registrations, confirmed and waiting."""
+    visible = (Activity.cancelled.is_(False), Activity.is_public.is_(True), Plan.status != PlanStatus.DRAFT.value)
+    activity_count = select(func.count(Activity.id)).join(Activity.plan).where(*visible)
     registrations = (
         select(Registration.status, func.count(Registration.id))
         .join(Registration.activity)
-        .where(Registration.status != RegistrationStatus.CANCELLED.value)
+        .join(Activity.plan)
+        .where(*visible, Registration.status != RegistrationStatus.CANCELLED.value)
         .group_by(Registration.status)
     )
     if plan_id is not None:
@@ -60,9 +69,13 @@ def figures(session: Session, plan_id: int | None = None) -> list[Figure]:
 def close_finished_plans(session: Session, now: datetime, tz: ZoneInfo = CAMPAIGN_TZ) -> JobResult:
     """Scheduled: a published plan whose period ended (by the local date) becomes closed. Idempotent."""
     today = now.astimezone(tz).date()
-    ended = session.scalars(select(Plan).where(Plan.status == PlanStatus.PUBLISHED.value, Plan.period_end < today))
+    ended = session.scalars(
+        select(Plan).where(
+            Plan.status == PlanStatus.PUBLISHED.value, Plan.auto_close.is_(True), Plan.period_end < today
+        )
+    )
     count = 0
     for plan in ended:  # through the ORM, so each change lands in the audit trail
         plan.status = PlanStatus.CLOSED.value
         count += 1
-    return JobResult(changed=count, message=f"{count} plans closed")
+    return JobResult(changed=count, message=_l("%(count)s plans closed", count=count))

@@ -468,14 +468,21 @@ def mask_phone(phone: str | None) -> str:
 
 def purge_expired_registrations(session: Session, now: datetime) -> JobResult:
     """Scheduled: delete the registrations (and so the personal data) of plans whose retention period ended
-    (``retention_until``, in the campaign's time zone). Idempotent."""
+    (``retention_until``, in the campaign's time zone), with their audit entries. Idempotent."""
     today = now.astimezone(CAMPAIGN_TZ).date()
     expired = [plan.id for plan in session.scalars(select(Plan)) if retention_until(plan) < today]
-    if not expired:
-        return JobResult(changed=0, message="0 registrations deleted")
-    result = session.execute(
-        delete(Registration)
-        .where(Registration.activity_id.in_(select(Activity.id).where(Activity.plan_id.in_(expired))))
-        .execution_options(synchronize_session=False)
+    ids = (
+        list(session.scalars(select(Registration.id).join(Registration.activity).where(Activity.plan_id.in_(expired))))
+        if expired
+        else []
     )
-    return JobResult(changed=result.rowcount, message=f"{result.rowcount} registrations deleted")
+    for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
+        session.execute(
+            delete(AuditEntry).where(
+                AuditEntry.entity == "Registration", AuditEntry.entity_id.in_([str(i) for i in chunk])
+            )
+        )
+        session.execute(
+            delete(Registration).where(Registration.id.in_(chunk)).execution_options(synchronize_session=False)
+        )
+    return JobResult(changed=len(ids), message=_l("%(count)s registrations deleted", count=len(ids)))

@@ -96,6 +96,8 @@ def set_plan_status(plan: Plan, status: str) -> None:
     """Move a plan along draft → published → closed (a closed plan may be reopened, a published one withdrawn)."""
     if status not in PLAN_TRANSITIONS.get(plan.status, set()):
         raise DomainError(_l("A plan cannot go from this status to that one."), code="bad_status_change")
+    if plan.status == PlanStatus.CLOSED.value and status == PlanStatus.PUBLISHED.value:
+        plan.auto_close = False  # reopened on purpose: the scheduler must not close it again
     plan.status = status
 
 

@@ -11,6 +11,7 @@ from app.extensions import db
 from app.forms import ConfirmForm
 from app.models import utcnow
 from app.services import unit_options
+from app.submissions import run_once
 
 from .. import bp
 from ..forms.schedule import ActivityForm, ProgrammeItemForm, StopForm, VenueForm
@@ -27,14 +28,14 @@ def _venue_choices() -> list[tuple[int, str]]:
     return [(0, "—")] + [(v.id, f"{v.name} ({v.capacity})" if v.capacity else v.name) for v in venues]
 
 
-def _activity_form(activity: Activity | None) -> ActivityForm:
-    form = ActivityForm(obj=activity)
+def _activity_form(activity: Activity | None, **kwargs) -> ActivityForm:
+    form = ActivityForm(obj=activity, **kwargs)
     units = unit_options(db.session)
     form.venue_id.choices = _venue_choices()
     form.lead_unit_id.choices = [(0, "—")] + units
     form.area_unit_id.choices = [(0, "—")] + unit_options(db.session, kinds=("province", "district", "ward", "hamlet"))
     form.coordinator_ids.choices = [(uid, label.strip()) for uid, label in units]
-    if request.method == "GET" and activity is not None:
+    if (request.method == "GET" or "formdata" in kwargs) and activity is not None:
         for name in NULLABLE_IDS:
             getattr(form, name).data = getattr(activity, name) or 0
         form.coordinator_ids.data = [u.id for u in activity.coordinating_units]
@@ -55,7 +56,8 @@ def edit_activity(plan_id: int | None = None, activity_id: int | None = None):
         for name in NULLABLE_IDS:
             values[name] = values[name] or None
         capacity_before = activity.capacity if activity else None
-        try:
+
+        def save() -> str:
             saved, _warnings = schedule.save_activity(
                 db.session,
                 plan,
@@ -67,7 +69,10 @@ def edit_activity(plan_id: int | None = None, activity_id: int | None = None):
             )
             if activity is not None and _seats_grew(capacity_before, saved.capacity):
                 _promote_waitlist(saved)
-            db.session.commit()
+            return url_for("events.edit_activity", activity_id=saved.id)
+
+        try:
+            url, replayed = run_once(form.submission.data, save)
         except NeedsConfirmation as pending:
             db.session.rollback()
             warnings = pending.warnings
@@ -75,8 +80,9 @@ def edit_activity(plan_id: int | None = None, activity_id: int | None = None):
             db.session.rollback()
             apply_error(form, error)
         else:
-            flash(_("The activity was saved."), "success")
-            return redirect(url_for("events.edit_activity", activity_id=saved.id))
+            if not replayed:
+                flash(_("The activity was saved."), "success")
+            return redirect(url)
     return render_template(
         "events/activity_form.html",
         form=form,
@@ -141,7 +147,8 @@ def edit_stop(activity_id: int | None = None, stop_id: int | None = None):
         if not form.host_unit_id.data:
             form.host_unit_id.errors.append(_("Choose the host unit."))
         else:
-            try:
+
+            def save() -> str:
                 schedule.save_stop(
                     db.session,
                     activity,
@@ -154,7 +161,10 @@ def edit_stop(activity_id: int | None = None, stop_id: int | None = None):
                     participant_ids=form.participant_ids.data or [],
                     accept=form.accept_warnings.data,
                 )
-                db.session.commit()
+                return url_for("events.edit_activity", activity_id=activity.id) + "#stops"
+
+            try:
+                url, replayed = run_once(form.submission.data, save)
             except NeedsConfirmation as pending:
                 db.session.rollback()
                 warnings = pending.warnings
@@ -162,8 +172,9 @@ def edit_stop(activity_id: int | None = None, stop_id: int | None = None):
                 db.session.rollback()
                 apply_error(form, error)
             else:
-                flash(_("The stop was saved."), "success")
-                return redirect(url_for("events.edit_activity", activity_id=activity.id) + "#stops")
+                if not replayed:
+                    flash(_("The stop was saved."), "success")
+                return redirect(url)
     return render_template("events/stop_form.html", form=form, activity=activity, stop=stop, warnings=warnings)
 
 
@@ -195,7 +206,8 @@ def delete_stop(stop_id: int):
 
 
 def _programme_form(activity: Activity, **kwargs) -> ProgrammeItemForm:
-    form = ProgrammeItemForm(**kwargs)
+    # Prefixed: it shares a page with the activity form, whose field names and ids it would otherwise repeat.
+    form = ProgrammeItemForm(prefix="item", **kwargs)
     form.responsible_unit_id.choices = [(0, "—")] + unit_options(db.session)
     form.stop_id.choices = [(0, _("The whole activity"))] + [(s.id, s.name) for s in activity.stops]
     return form
@@ -207,7 +219,8 @@ def add_programme_item(activity_id: int):
     activity = db.get_or_404(Activity, activity_id)
     form = _programme_form(activity)
     if form.validate_on_submit():
-        try:
+
+        def save() -> str:
             schedule.save_programme_item(
                 db.session,
                 activity,
@@ -219,16 +232,22 @@ def add_programme_item(activity_id: int):
                 description=form.description.data or "",
                 stop_id=form.stop_id.data or None,
             )
-            db.session.commit()
+            db.session.flush()
+            return url_for("events.edit_activity", activity_id=activity.id) + "#programme"
+
+        try:
+            url, replayed = run_once(form.submission.data, save)
         except DomainError as error:
             db.session.rollback()
             apply_error(form, error)
         else:
-            flash(_("The item was added to the programme."), "success")
-            return redirect(url_for("events.edit_activity", activity_id=activity.id) + "#programme")
+            if not replayed:
+                flash(_("The item was added to the programme."), "success")
+            return redirect(url)
+    # The activity form beside it is shown as stored, not filled from this post.
     return render_template(
         "events/activity_form.html",
-        form=_activity_form(activity),
+        form=_activity_form(activity, formdata=None),
         plan=activity.plan,
         activity=activity,
         warnings=[],

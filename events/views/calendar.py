@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
@@ -18,7 +19,6 @@ from ..forms.calendar import CalendarFilterForm
 from ..forms.schedule import activity_kind_choices, audience_group_choices
 from ..services import calendar as cal
 from ..services import registration
-from ..services.plans import CAMPAIGN_TZ
 
 WEEKDAY_NAMES = (
     _l("Monday"),
@@ -82,7 +82,7 @@ def _feed_links(kind: str | None, area: Unit | None) -> list[tuple[str, list[dic
 @bp.route("/calendar")
 def calendar():
     now = datetime.now(UTC)
-    tz = CAMPAIGN_TZ
+    tz = ZoneInfo(current_app.config["TIMEZONE"])
     today = now.astimezone(tz).date()
     form = CalendarFilterForm(request.args, area_options=unit_options(db.session, kinds=cal.AREA_KINDS))
     form.validate()

@@ -35,6 +35,7 @@ def _ics_response(activities, name: str, *, filename: str | None = None, public:
     last_modified = feeds.feed_last_modified(activities)
     if last_modified is not None:
         response.last_modified = last_modified
+    response.vary.add("Cookie")  # names and descriptions follow the visitor's language
     if public:
         response.cache_control.public = True
         response.cache_control.max_age = MAX_AGE

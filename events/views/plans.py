@@ -10,6 +10,7 @@ from app.errors import DomainError
 from app.extensions import db
 from app.providers import figures
 from app.services import unit_options
+from app.submissions import run_once
 
 from .. import bp
 from ..forms.schedule import PlanForm, PlanStatusForm, activity_kind_choices, audience_group_choices
@@ -93,15 +94,21 @@ def edit_plan(plan_id: int | None = None):
         values = {name: getattr(form, name).data for name in PLAN_FIELDS}
         values["issuing_unit_id"] = values["issuing_unit_id"] or None
         values["lead_unit_id"] = values["lead_unit_id"] or None
-        try:
+
+        def save() -> str:
             saved = schedule.save_plan(db.session, plan, **values)
-            db.session.commit()
+            db.session.flush()
+            return url_for("events.plan_detail", plan_id=saved.id)
+
+        try:
+            url, replayed = run_once(form.submission.data, save)
         except DomainError as error:
             db.session.rollback()
             apply_error(form, error)
         else:
-            flash(_("The plan was saved."), "success")
-            return redirect(url_for("events.plan_detail", plan_id=saved.id))
+            if not replayed:
+                flash(_("The plan was saved."), "success")
+            return redirect(url)
     return render_template("events/plan_form.html", form=form, plan=plan)
 
 

@@ -12,6 +12,7 @@ from app.auth import role_required
 from app.errors import DomainError
 from app.extensions import db
 from app.models import utcnow
+from app.submissions import run_once
 
 from .. import bp
 from ..forms.transfer import CopyPlanForm, ImportForm
@@ -78,18 +79,25 @@ def import_activities(plan_id: int):
 @role_required("organizer")
 def copy_plan(plan_id: int):
     plan = db.get_or_404(Plan, plan_id)
-    if not CopyPlanForm().validate_on_submit():
+    form = CopyPlanForm()
+    if not form.validate_on_submit():
         abort(400)
-    try:
+
+    def copy_it() -> str:
         copy = copying.copy_plan(db.session, plan, years=1, now=utcnow())
+        flash(
+            _(
+                "The plan was copied to %(year)s as a draft. Check the dates, then give it its number.",
+                year=copy.period_start.year,
+            ),
+            "success",
+        )
+        return url_for("events.plan_detail", plan_id=copy.id)
+
+    try:
+        url, _replayed = run_once(form.submission.data, copy_it)
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
         return redirect(url_for("events.plan_detail", plan_id=plan.id))
-    db.session.commit()
-    flash(
-        _("The plan was copied to %(year)s as a draft. Check the dates, then give it its number.",
-          year=copy.period_start.year),
-        "success",
-    )
-    return redirect(url_for("events.plan_detail", plan_id=copy.id))
+    return redirect(url)

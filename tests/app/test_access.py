@@ -59,3 +59,10 @@ def test_json_clients_get_json_errors(client):
     assert response.status_code == 404
     assert response.get_json() == {"error": {"code": "not_found", "message": response.get_json()["error"]["message"]}}
     assert response.get_json()["error"]["message"]
+
+
+def test_api_paths_answer_errors_as_json_whatever_the_accept_header(client):
+    response = client.get("/events/api/activities/1/registrations")  # POST only
+    assert response.status_code == 405 and response.get_json()["error"]["code"] == "method_not_allowed"
+    response = client.get("/events/api/activities/abc/registration")
+    assert response.status_code == 404 and response.get_json()["error"]["code"] == "not_found"

@@ -38,6 +38,10 @@ def test_admin_creates_a_user_with_roles_and_unit(app, client, make_user, login)
             )
         ).all()
         assert sorted(granted) == [f"{user.id},juror", f"{user.id},volunteer"]
+        created = db.session.scalar(
+            select(AuditEntry).where(AuditEntry.entity == "User", AuditEntry.entity_id == str(user.id))
+        )
+        assert "phone" not in created.changes and "0987654321" not in str(created.changes)
     listing = client.get("/admin/users?q=tám").get_data(as_text=True)
     assert "Lê Văn Tám" in listing and "Phường Uyên Hưng" in listing
 

@@ -97,3 +97,18 @@ def test_admin_page_shows_last_and_next_run_and_runs_a_job(app, client, make_use
     with app.app_context():
         assert db.session.scalar(select(JobRun.job_id)) == "core.prune_job_runs"
     assert client.post("/admin/jobs", data={"job_id": "khong-co"}).status_code == 404
+
+
+def test_a_plan_reopened_on_purpose_is_not_closed_again(app):
+    from events.services import schedule
+
+    with app.app_context():
+        plan = _plan("published", date(2024, 10, 31))
+        db.session.add(plan)
+        db.session.commit()
+        now = datetime(2024, 11, 2, tzinfo=UTC)
+        assert scheduler.run_job_now("events.close_finished_plans", now).changed == 1
+        schedule.set_plan_status(plan, "published")  # the organizer reopens it to import late results
+        db.session.commit()
+        assert scheduler.run_job_now("events.close_finished_plans", now).changed == 0
+        assert plan.status == "published"

@@ -1,7 +1,9 @@
 """The organizer's planning pages: plan page, plan and activity forms, tour stops, programme, venues."""
 
+import re
+
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.extensions import db
 from events.models import Activity, Plan, ProgrammeItem, TourStop, Venue
@@ -179,17 +181,22 @@ def test_organizer_builds_a_cluster_tour_with_two_stops_and_a_programme(app, cli
     response = client.post(
         f"/events/activities/{tour_id}/programme",
         data={
-            "title": "Khai mạc",
-            "starts_at": "24/09/2024 08:00",
-            "ends_at": "24/09/2024 09:00",
-            "stop_id": 0,
-            "responsible_unit_id": campaign.office_id,
+            "item-title": "Khai mạc",
+            "item-starts_at": "24/09/2024 08:00",
+            "item-ends_at": "24/09/2024 09:00",
+            "item-stop_id": 0,
+            "item-responsible_unit_id": campaign.office_id,
         },
     )
     assert response.status_code == 302
     page = client.post(
         f"/events/activities/{tour_id}/programme",
-        data={"title": "Ngoài giờ", "starts_at": "30/09/2024 08:00", "stop_id": 0, "responsible_unit_id": 0},
+        data={
+            "item-title": "Ngoài giờ",
+            "item-starts_at": "30/09/2024 08:00",
+            "item-stop_id": 0,
+            "item-responsible_unit_id": 0,
+        },
     )
     assert page.status_code == 422 and "phải nằm trong thời gian của hoạt động" in page.get_data(as_text=True)
     with app.app_context():
@@ -245,3 +252,99 @@ def test_planning_pages_are_for_organizers(client, make_user, login, campaign, r
     ]:
         assert client.get(path).status_code == expected, path
     assert client.get(f"/events/plans/{campaign.plan_id}").status_code == 200  # the plan page itself is public
+
+
+def test_a_double_submitted_plan_or_activity_is_created_once(app, client, organizer, campaign):
+    page = client.get("/events/plans/new").get_data(as_text=True)
+    key = page.split('name="submission" type="hidden" value="')[1].split('"')[0]
+    data = {
+        "title": "Kế hoạch 2025",
+        "period_start": "15/09/2025",
+        "period_end": "31/10/2025",
+        "issuing_unit_id": 0,
+        "lead_unit_id": 0,
+        "submission": key,
+    }
+    first, second = client.post("/events/plans/new", data=data), client.post("/events/plans/new", data=data)
+    assert first.status_code == second.status_code == 302
+    assert first.headers["Location"] == second.headers["Location"]
+    activity = {**_activity_data(campaign), "submission": "k" * 32}
+    client.post(f"/events/plans/{campaign.plan_id}/activities/new", data=activity)
+    client.post(f"/events/plans/{campaign.plan_id}/activities/new", data=activity)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Plan.id)).where(Plan.title == "Kế hoạch 2025")) == 1
+        assert db.session.scalar(select(func.count(Activity.id))) == 1
+
+
+def test_a_rejected_programme_item_leaves_the_activity_form_as_stored(app, client, organizer, campaign):
+    client.post(f"/events/plans/{campaign.plan_id}/activities/new", data=_activity_data(campaign))
+    with app.app_context():
+        activity_id = db.session.scalar(select(Activity.id))
+    page = client.post(
+        f"/events/activities/{activity_id}/programme",
+        data={
+            "item-title": "Diễu hành",
+            "item-starts_at": "06/10/2024 08:00",
+            "item-stop_id": 0,
+            "item-responsible_unit_id": 0,
+        },
+    ).get_data(as_text=True)
+    assert re.search(r'<input[^>]*name="title"[^>]*value="Ngày hội Chuyển đổi số"', page), "activity title kept"
+    assert re.search(r'<input[^>]*name="ends_at"[^>]*value="05/10/2024 21:00"', page)
+    assert 'id="item-title"' in page and 'value="Diễu hành"' in page
+
+
+def test_overlong_input_is_a_field_error_not_a_crash(client, organizer, campaign):
+    response = client.post(
+        "/events/plans/new",
+        data={"title": "x" * 400, "number": "9" * 50, "period_start": "15/09/2025", "period_end": "31/10/2025"},
+    )
+    assert response.status_code == 200
+    assert "Không được dài quá 300 ký tự." in response.get_data(as_text=True)
+    response = client.post(
+        f"/events/plans/{campaign.plan_id}/activities/new", data=_activity_data(campaign, audience_groups=["robots"])
+    )
+    assert response.status_code == 200 and "không phải là lựa chọn hợp lệ" in response.get_data(as_text=True)
+
+
+def test_removing_a_stop_removes_its_programme(app, client, organizer, campaign):
+    with app.app_context():
+        tour = Activity(
+            plan_id=campaign.plan_id,
+            title="Hành trình",
+            kind="cluster_tour",
+            starts_at=local("24/09/2024", 7),
+            ends_at=local("28/09/2024", 17),
+        )
+        stop = TourStop(
+            activity=tour,
+            position=1,
+            name="Cụm 1",
+            host_unit_id=campaign.police_id,
+            starts_at=local("24/09/2024", 7),
+            ends_at=local("25/09/2024", 17),
+        )
+        db.session.add_all(
+            [
+                tour,
+                stop,
+                ProgrammeItem(activity=tour, stop=stop, title="Khai mạc Cụm 1", starts_at=local("24/09/2024", 8)),
+            ]
+        )
+        db.session.commit()
+        stop_id = stop.id
+    client.post(f"/events/stops/{stop_id}/delete")
+    with app.app_context():
+        assert db.session.scalar(select(func.count(ProgrammeItem.id))) == 0
+
+
+def test_the_plans_page_loads_the_whole_demo_in_a_few_queries(app, client, count_queries):
+    from app.demo import load_demo
+
+    with app.app_context():
+        load_demo(db.session, password="mat-khau-demo-1010")
+        db.session.commit()
+    with count_queries() as counted:
+        page = client.get("/events/").get_data(as_text=True)
+    assert "Cụm 2" in page and "UBND huyện Trảng Bom" in page
+    assert len(counted) <= 10, counted

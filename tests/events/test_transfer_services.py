@@ -387,3 +387,18 @@ def test_an_empty_workbook_sheet_without_header_is_refused(vietnamese):
     workbook.save(buffer)
     with pytest.raises(DomainError, match="Không tìm thấy dòng tiêu đề cột"):
         transfer.read_upload("a.xlsx", io.BytesIO(buffer.getvalue()))
+
+
+def test_an_exported_title_that_looks_like_a_formula_stays_text():
+    from io import BytesIO
+
+    from openpyxl import Workbook, load_workbook
+
+    from events.services.transfer.writing import _write_row
+
+    workbook = Workbook()
+    _write_row(workbook.active, 1, {"title": '=HYPERLINK("http://evil.example","Bấm vào đây")'})
+    stream = BytesIO()
+    workbook.save(stream)
+    cell = load_workbook(BytesIO(stream.getvalue())).active.cell(row=1, column=1)
+    assert cell.data_type == "s" and cell.value.startswith("=HYPERLINK")

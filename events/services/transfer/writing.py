@@ -60,6 +60,8 @@ def _write_row(sheet, row: int, values: dict) -> None:
     for index, column in enumerate(COLUMNS, start=1):
         value = values.get(column.key)
         cell = sheet.cell(row=row, column=index, value=value)
+        if isinstance(value, str) and value.startswith("="):
+            cell.data_type = "s"  # text someone typed, never a formula that runs when the file is opened
         if isinstance(value, datetime):
             cell.number_format = DATETIME_FORMAT
         cell.alignment = styles["wrap"] if column.key in ("title", "description", "audience") else styles["top"]

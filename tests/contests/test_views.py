@@ -1,0 +1,26 @@
+from app.extensions import db
+from contests.models import Contest
+
+
+def test_the_contests_page_lists_published_contests_in_vietnamese(app, client):
+    with app.app_context():
+        db.session.add_all(
+            [
+                Contest(
+                    title="Cuộc thi trực tuyến tìm hiểu về an toàn, an ninh thông tin",
+                    kind="online_quiz",
+                    is_published=True,
+                    audience="Người dân",
+                ),
+                Contest(title="Bản nháp nội bộ", kind="juried", is_published=False),
+            ]
+        )
+        db.session.commit()
+    page = client.get("/contests/").get_data(as_text=True)
+    assert "Cuộc thi trực tuyến tìm hiểu về an toàn, an ninh thông tin" in page
+    assert "Bản nháp nội bộ" not in page
+
+
+def test_the_contests_page_is_friendly_when_empty(client):
+    page = client.get("/contests/").get_data(as_text=True)
+    assert 'class="empty"' in page
