@@ -25,14 +25,6 @@ def _unit_choices(exclude: set[int] | None = None, blank: str = "") -> list[tupl
     ]
 
 
-def _apply_error(form, error: DomainError) -> None:
-    field = getattr(form, error.field or "", None)
-    if field is not None:
-        field.errors = list(field.errors) + [error.message]
-    else:
-        flash(error.message, "error")
-
-
 @bp.route("/users")
 @role_required(Role.ADMIN.value)
 def users():
@@ -74,7 +66,7 @@ def edit_user(user_id: int | None = None):
                 db.session.commit()
             except DomainError as error:
                 db.session.rollback()
-                _apply_error(form, error)
+                form.add_domain_error(error)
             else:
                 flash(_("The account of %(name)s was saved.", name=saved.name), "success")
                 return redirect(url_for("admin.users"))
@@ -110,7 +102,7 @@ def edit_unit(unit_id: int | None = None):
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
-            _apply_error(form, error)
+            form.add_domain_error(error)
         else:
             flash(_("The unit %(name)s was saved.", name=saved.name), "success")
             return redirect(url_for("admin.units"))

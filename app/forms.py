@@ -44,6 +44,14 @@ class Form(FlaskForm):
         def get_translations(self, form):
             return BabelTranslations()
 
+    def add_domain_error(self, error) -> None:
+        """Show a service's ``DomainError`` on the field it names, or above the form when it names none."""
+        field = getattr(self, error.field or "", None)
+        if field is not None:
+            field.errors = list(field.errors) + [error.message]
+        else:
+            self.form_errors.append(error.message)
+
 
 class OnceForm(Form):
     """A creation form: its hidden key makes a double submit write once (see app/submissions.py)."""

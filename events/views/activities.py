@@ -18,7 +18,6 @@ from ..forms.schedule import ActivityForm, ProgrammeItemForm, StopForm, VenueFor
 from ..models import Activity, Plan, ProgrammeItem, TourStop, Venue
 from ..services import registration, schedule
 from ..services.schedule import NeedsConfirmation
-from .plans import apply_error
 
 NULLABLE_IDS = ("venue_id", "area_unit_id", "lead_unit_id")
 
@@ -78,7 +77,7 @@ def edit_activity(plan_id: int | None = None, activity_id: int | None = None):
             warnings = pending.warnings
         except DomainError as error:
             db.session.rollback()
-            apply_error(form, error)
+            form.add_domain_error(error)
         else:
             if not replayed:
                 flash(_("The activity was saved."), "success")
@@ -170,7 +169,7 @@ def edit_stop(activity_id: int | None = None, stop_id: int | None = None):
                 warnings = pending.warnings
             except DomainError as error:
                 db.session.rollback()
-                apply_error(form, error)
+                form.add_domain_error(error)
             else:
                 if not replayed:
                     flash(_("The stop was saved."), "success")
@@ -239,7 +238,7 @@ def add_programme_item(activity_id: int):
             url, replayed = run_once(form.submission.data, save)
         except DomainError as error:
             db.session.rollback()
-            apply_error(form, error)
+            form.add_domain_error(error)
         else:
             if not replayed:
                 flash(_("The item was added to the programme."), "success")
@@ -302,7 +301,7 @@ def edit_venue(venue_id: int | None = None):
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
-            apply_error(form, error)
+            form.add_domain_error(error)
         else:
             flash(_("The venue was saved."), "success")
             return redirect(url_for("events.venues"))

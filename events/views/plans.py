@@ -38,15 +38,6 @@ def is_organizer() -> bool:
     return current_user.is_authenticated and current_user.has_role("admin", "organizer")
 
 
-def apply_error(form, error: DomainError) -> None:
-    """Put a service's error on the field it names, or on the form as a whole."""
-    field = getattr(form, error.field or "", None)
-    if field is not None:
-        field.errors = list(field.errors) + [error.message]
-    else:
-        form.form_errors.append(error.message)
-
-
 @bp.route("/")
 def index():
     return render_template(
@@ -104,7 +95,7 @@ def edit_plan(plan_id: int | None = None):
             url, replayed = run_once(form.submission.data, save)
         except DomainError as error:
             db.session.rollback()
-            apply_error(form, error)
+            form.add_domain_error(error)
         else:
             if not replayed:
                 flash(_("The plan was saved."), "success")
