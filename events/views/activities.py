@@ -11,13 +11,12 @@ from app.extensions import db
 from app.forms import ConfirmForm
 from app.models import utcnow
 from app.services import unit_options
-from app.submissions import run_once
 
 from .. import bp
 from ..forms.schedule import ActivityForm, ProgrammeItemForm, StopForm, VenueForm
 from ..models import Activity, Plan, ProgrammeItem, TourStop, Venue
 from ..services import registration, schedule
-from ..services.schedule import NeedsConfirmation
+from .saving import save_once
 
 NULLABLE_IDS = ("venue_id", "area_unit_id", "lead_unit_id")
 
@@ -70,18 +69,9 @@ def edit_activity(plan_id: int | None = None, activity_id: int | None = None):
                 _promote_waitlist(saved)
             return url_for("events.edit_activity", activity_id=saved.id)
 
-        try:
-            url, replayed = run_once(form.submission.data, save)
-        except NeedsConfirmation as pending:
-            db.session.rollback()
-            warnings = pending.warnings
-        except DomainError as error:
-            db.session.rollback()
-            form.add_domain_error(error)
-        else:
-            if not replayed:
-                flash(_("The activity was saved."), "success")
-            return redirect(url)
+        response, warnings = save_once(form, save, _("The activity was saved."))
+        if response:
+            return response
     return render_template(
         "events/activity_form.html",
         form=form,
@@ -162,18 +152,9 @@ def edit_stop(activity_id: int | None = None, stop_id: int | None = None):
                 )
                 return url_for("events.edit_activity", activity_id=activity.id) + "#stops"
 
-            try:
-                url, replayed = run_once(form.submission.data, save)
-            except NeedsConfirmation as pending:
-                db.session.rollback()
-                warnings = pending.warnings
-            except DomainError as error:
-                db.session.rollback()
-                form.add_domain_error(error)
-            else:
-                if not replayed:
-                    flash(_("The stop was saved."), "success")
-                return redirect(url)
+            response, warnings = save_once(form, save, _("The stop was saved."))
+            if response:
+                return response
     return render_template("events/stop_form.html", form=form, activity=activity, stop=stop, warnings=warnings)
 
 
@@ -234,15 +215,9 @@ def add_programme_item(activity_id: int):
             db.session.flush()
             return url_for("events.edit_activity", activity_id=activity.id) + "#programme"
 
-        try:
-            url, replayed = run_once(form.submission.data, save)
-        except DomainError as error:
-            db.session.rollback()
-            form.add_domain_error(error)
-        else:
-            if not replayed:
-                flash(_("The item was added to the programme."), "success")
-            return redirect(url)
+        response, _warnings = save_once(form, save, _("The item was added to the programme."))
+        if response:
+            return response
     # The activity form beside it is shown as stored, not filled from this post.
     return render_template(
         "events/activity_form.html",

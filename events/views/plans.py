@@ -10,13 +10,13 @@ from app.errors import DomainError
 from app.extensions import db
 from app.providers import figures
 from app.services import unit_options
-from app.submissions import run_once
 
 from .. import bp
 from ..forms.schedule import PlanForm, PlanStatusForm, activity_kind_choices, audience_group_choices
 from ..models import Plan, PlanStatus
 from ..services import plans as plan_services
 from ..services import schedule
+from .saving import save_once
 
 PLAN_FIELDS = (
     "number",
@@ -91,15 +91,9 @@ def edit_plan(plan_id: int | None = None):
             db.session.flush()
             return url_for("events.plan_detail", plan_id=saved.id)
 
-        try:
-            url, replayed = run_once(form.submission.data, save)
-        except DomainError as error:
-            db.session.rollback()
-            form.add_domain_error(error)
-        else:
-            if not replayed:
-                flash(_("The plan was saved."), "success")
-            return redirect(url)
+        response, _warnings = save_once(form, save, _("The plan was saved."))
+        if response:
+            return response
     return render_template("events/plan_form.html", form=form, plan=plan)
 
 
