@@ -55,6 +55,21 @@ def _valid_token(token: str) -> str:
     return token
 
 
+def _register(form: RegistrationForm, activity_id: int, now, key: str | None):
+    """The page and the JSON API register the same way; the key (page key or Idempotency-Key) makes replays safe."""
+    return services.register(
+        db.session,
+        activity_id,
+        name=form.name.data,
+        phone=form.phone.data,
+        ward_id=form.ward_id.data,
+        email=form.email.data,
+        consent=form.consent.data,
+        now=now,
+        token=_token_from_key(key),
+    )
+
+
 def _form(**kwargs) -> RegistrationForm:
     form = RegistrationForm(**kwargs)
     form.ward_id.choices = ward_choices(services.wards_by_district(db.session))
@@ -79,17 +94,7 @@ def registration_form(activity_id: int):
         closed_message = error.message
     if form.validate_on_submit():
         try:
-            result = services.register(
-                db.session,
-                activity_id,
-                name=form.name.data,
-                phone=form.phone.data,
-                ward_id=form.ward_id.data,
-                email=form.email.data,
-                consent=form.consent.data,
-                now=now,
-                token=_token_from_key(form.submission_key()),
-            )
+            result = _register(form, activity_id, now, form.submission_key())
         except DomainError as error:
             db.session.rollback()
             field = getattr(form, error.field, None) if error.field else None
@@ -234,17 +239,7 @@ def registration_api_create(activity_id: int):
     key = request.headers.get("Idempotency-Key", "")
     try:
         services.public_activity(db.session, activity_id)  # internal activities are not found, as on the page
-        result = services.register(
-            db.session,
-            activity_id,
-            name=form.name.data,
-            phone=form.phone.data,
-            ward_id=form.ward_id.data,
-            email=form.email.data,
-            consent=form.consent.data,
-            now=utcnow(),
-            token=_token_from_key(key if SUBMISSION_PATTERN.match(key) else None),
-        )
+        result = _register(form, activity_id, utcnow(), key if SUBMISSION_PATTERN.match(key) else None)
     except DomainError as error:
         db.session.rollback()
         status = 422 if error.code in ("consent_required", "unknown_ward", "name_required", "invalid_phone") else None
