@@ -55,7 +55,6 @@ def create_app(config: type | dict | None = None) -> Flask:
     from .cli import register_commands
 
     register_commands(app)
-    register_core_jobs()
     register_scheduler(app)
     return app
 
@@ -202,23 +201,6 @@ def register_security_headers(app: Flask) -> None:
         if response.mimetype == "text/html":
             response.headers.setdefault("Cache-Control", "no-store")
         return response
-
-
-def register_core_jobs() -> None:
-    from flask_babel import lazy_gettext as _l
-
-    from .scheduler import JobSpec, register_job
-    from .submissions import prune_submission_keys
-
-    register_job(
-        JobSpec(
-            "core.prune_submission_keys",
-            prune_submission_keys,
-            "cron",
-            {"hour": 3, "minute": 45},
-            _l("Forget form submission keys older than two days"),
-        )
-    )
 
 
 def register_scheduler(app: Flask) -> None:

@@ -14,13 +14,14 @@ from . import services
 from .errors import DomainError
 from .extensions import db, limiter, login_manager
 from .forms import ChangePasswordForm, LoginForm
-from .models import User, utcnow
+from .models import User, Visitor, utcnow
 
 bp = Blueprint("auth", __name__)
 
 login_manager.login_view = "auth.login"
 login_manager.login_message = _l("Please sign in to open this page.")
 login_manager.login_message_category = "info"
+login_manager.anonymous_user = Visitor
 
 
 @login_manager.user_loader

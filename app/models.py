@@ -6,7 +6,7 @@ import enum
 from datetime import UTC, datetime
 from typing import Any
 
-from flask_login import UserMixin
+from flask_login import AnonymousUserMixin, UserMixin
 from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, TypeDecorator, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -136,11 +136,26 @@ class User(Audited, UserMixin, db.Model):
     def has_role(self, *roles: str) -> bool:
         return bool(self.roles & set(roles))
 
+    @property
+    def is_organizer(self) -> bool:
+        """Organizers (and admins) plan the campaign and see what is not public yet."""
+        return self.has_role(Role.ADMIN, Role.ORGANIZER)
+
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
+
+
+class Visitor(AnonymousUserMixin):
+    """Whoever is not signed in: a citizen. Answers the same questions as a User, always with no."""
+
+    is_organizer = False
+    roles: frozenset[str] = frozenset()
+
+    def has_role(self, *roles: str) -> bool:
+        return False
 
 
 class AuditEntry(db.Model):

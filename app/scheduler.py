@@ -1,7 +1,8 @@
 """Scheduled jobs: one list, fixed ids, one process.
 
 Every job is a function ``job(session, now) -> JobResult`` that is idempotent: run twice, it changes nothing
-the second time. Features add theirs with ``register_job`` when their blueprint is set up. The scheduler
+the second time. A feature marks its jobs with ``@scheduled`` in its ``jobs.py`` and registers that module with
+``register_jobs`` when its blueprint is set up; that is the only way a job enters the list. The scheduler
 itself runs in exactly one process (``make run``'s server, or ``flask scheduler run`` in production); a lock
 (a PostgreSQL advisory lock, or a file lock for SQLite) makes a second starter step aside.
 """
@@ -47,9 +48,24 @@ JOBS: dict[str, JobSpec] = {}
 _state: dict = {"app": None, "scheduler": None, "lock": None}
 
 
-def register_job(spec: JobSpec) -> None:
-    """Add (or replace) a job in the one list; its id is its identity in the job store."""
-    JOBS[spec.id] = spec
+def scheduled(job_id: str, trigger: str, description, **trigger_args):
+    """Mark ``func(session, now) -> JobResult`` as the job ``job_id`` ("interval" or "cron" ``trigger`` with
+    APScheduler's arguments, e.g. ``hour=2, minute=30``). Nothing runs until ``register_jobs`` takes it."""
+
+    def mark(func):
+        func.job_spec = JobSpec(job_id, func, trigger, trigger_args, description)
+        return func
+
+    return mark
+
+
+def register_jobs(module) -> None:
+    """Add (or replace) every ``@scheduled`` function of ``module`` in the one list; ids are their identity in
+    the job store."""
+    for value in vars(module).values():
+        spec = getattr(value, "job_spec", None)
+        if isinstance(spec, JobSpec):
+            JOBS[spec.id] = spec
 
 
 def job_ids() -> list[str]:
@@ -60,17 +76,6 @@ def prune_job_runs(session, now: datetime, keep_days: int = 90) -> JobResult:
     """Forget job runs older than ``keep_days`` so the history stays small."""
     count = session.execute(delete(JobRun).where(JobRun.started_at < now - timedelta(days=keep_days))).rowcount or 0
     return JobResult(changed=count, message=_l("%(count)s old runs removed", count=count))
-
-
-register_job(
-    JobSpec(
-        "core.prune_job_runs",
-        prune_job_runs,
-        "cron",
-        {"hour": 3, "minute": 15},
-        _l("Remove job-run history older than 90 days"),
-    )
-)
 
 
 def run_job_now(job_id: str, now: datetime | None = None) -> JobResult:

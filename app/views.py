@@ -19,6 +19,15 @@ from .providers import figures
 
 bp = Blueprint("main", __name__)
 
+
+@bp.record_once
+def _register(state) -> None:
+    from . import jobs
+    from .scheduler import register_jobs
+
+    register_jobs(jobs)
+
+
 LANG_COOKIE = "dxday_lang"
 
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models import Audited, Unit
-from events.models import Activity
+from events.models import Activity, enum_column
 
 
 class CheckpointKind(enum.StrEnum):
@@ -23,7 +23,7 @@ class Checkpoint(Audited, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     activity_id: Mapped[int] = mapped_column(ForeignKey("activities.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[str] = mapped_column(String(20), default=CheckpointKind.BOOTH.value)
+    kind: Mapped[CheckpointKind] = mapped_column(enum_column(CheckpointKind, 20), default=CheckpointKind.BOOTH)
     description: Mapped[str] = mapped_column(Text, default="")
     host_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"))
     position: Mapped[int] = mapped_column(Integer, default=0)

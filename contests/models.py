@@ -2,24 +2,36 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import ForeignKey, String, Text, and_, or_, select
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models import Audited, Unit, UTCDateTime, utcnow
-from events.models import Plan
+from events.models import LabelledEnum, Plan, enum_column
 
 
-class ContestKind(enum.StrEnum):
+class ContestKind(LabelledEnum):
     ONLINE_QUIZ = "online_quiz"
     JURIED = "juried"
     PUBLIC_VOTE = "public_vote"
     GAMESHOW = "gameshow"
     ESPORTS = "esports"
     LIVESTREAM = "livestream"
+
+    @classmethod
+    def _labels(cls):
+        return {
+            cls.ONLINE_QUIZ: _l("Online quiz"),
+            cls.JURIED: _l("Juried contest"),
+            cls.PUBLIC_VOTE: _l("Public vote"),
+            cls.GAMESHOW: _l("Gameshow"),
+            cls.ESPORTS: _l("E-sports tournament"),
+            cls.LIVESTREAM: _l("Livestream selling"),
+        }
 
 
 class Contest(Audited, db.Model):
@@ -28,7 +40,7 @@ class Contest(Audited, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int | None] = mapped_column(ForeignKey("plans.id", ondelete="SET NULL"), index=True)
     title: Mapped[str] = mapped_column(String(300))
-    kind: Mapped[str] = mapped_column(String(20), index=True)
+    kind: Mapped[ContestKind] = mapped_column(enum_column(ContestKind, 20), index=True)
     description: Mapped[str] = mapped_column(Text, default="")
     audience: Mapped[str] = mapped_column(String(300), default="")
     organizer_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"), index=True)
@@ -39,3 +51,16 @@ class Contest(Audited, db.Model):
 
     plan: Mapped[Plan | None] = relationship()
     organizer_unit: Mapped[Unit | None] = relationship()
+
+    @hybrid_property
+    def is_public(self) -> bool:
+        """Citizens may see it: published, and not part of a plan that is still a draft."""
+        return self.is_published and (self.plan is None or self.plan.is_public)
+
+    @is_public.inplace.expression
+    @classmethod
+    def _is_public_expression(cls):
+        return and_(
+            cls.is_published.is_(True),
+            or_(cls.plan_id.is_(None), cls.plan_id.in_(select(Plan.id).where(Plan.is_public))),
+        )

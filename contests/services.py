@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.providers import Figure
-from events.models import Plan, PlanStatus
 
 from .models import Contest
 
@@ -23,23 +22,17 @@ def contest_phase(contest: Contest, now: datetime) -> str:
     return "open"
 
 
-def _public():
-    """Published, and not part of a plan that is still a draft."""
-    draft_plans = select(Plan.id).where(Plan.status == PlanStatus.DRAFT.value)
-    return (Contest.is_published.is_(True), or_(Contest.plan_id.is_(None), Contest.plan_id.not_in(draft_plans)))
-
-
 def listed_contests(session: Session, include_unpublished: bool) -> list[Contest]:
     """Contests in the order they open; unpublished ones (or ones of a draft plan) only for organizers."""
     stmt = select(Contest).options(selectinload(Contest.organizer_unit)).order_by(Contest.opens_at, Contest.id)
     if not include_unpublished:
-        stmt = stmt.where(*_public())
+        stmt = stmt.where(Contest.is_public)
     return list(session.scalars(stmt))
 
 
 def figures(session: Session, plan_id: int | None = None) -> list[Figure]:
     """The contests feature's numbers for the dashboard and plan pages."""
-    stmt = select(func.count(Contest.id)).where(*_public())
+    stmt = select(func.count(Contest.id)).where(Contest.is_public)
     if plan_id is not None:
         stmt = stmt.where(Contest.plan_id == plan_id)
     return [Figure(str(_l("Contests")), session.scalar(stmt) or 0, "contests.index")]

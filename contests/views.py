@@ -11,9 +11,9 @@ from . import bp, services
 
 @bp.route("/")
 def index():
-    organizer = current_user.is_authenticated and current_user.has_role("admin", "organizer")
     now = utcnow()
-    contests = [(c, services.contest_phase(c, now)) for c in services.listed_contests(db.session, organizer)]
+    listed = services.listed_contests(db.session, include_unpublished=current_user.is_organizer)
+    contests = [(c, services.contest_phase(c, now)) for c in listed]
     return render_template("contests/index.html", contests=contests)
 
 
@@ -22,13 +22,5 @@ def labels():
     from flask_babel import lazy_gettext as _l
 
     return {
-        "contest_kind_labels": {
-            "online_quiz": _l("Online quiz"),
-            "juried": _l("Juried contest"),
-            "public_vote": _l("Public vote"),
-            "gameshow": _l("Gameshow"),
-            "esports": _l("E-sports tournament"),
-            "livestream": _l("Livestream selling"),
-        },
         "contest_phase_labels": {"upcoming": _l("Upcoming"), "open": _l("Open"), "closed": _l("Closed")},
     }

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 
 from app.errors import DomainError
 from app.extensions import db
+from app.timezone import campaign_zone
 
 from .models import Plan
 from .services import transfer
@@ -58,7 +59,7 @@ def import_command(plan_id: int, path: str):
             _fail(error.message)
         units, venues = transfer.load_lookups(db.session)
         with click.progressbar(rows, label=_("Checking rows"), file=sys.stderr) as bar:
-            drafts, errors = transfer.parse_rows(bar, units, venues)
+            drafts, errors = transfer.parse_rows(bar, units, venues, tz=campaign_zone())
         if errors:
             _reject(errors)
         try:
@@ -90,7 +91,7 @@ def export_command(plan_id: int, path: str):
         plan = _plan(plan_id)
         activities = transfer.schedule_activities(plan)
         with click.progressbar(length=len(activities), label=_("Writing activities"), file=sys.stderr) as bar:
-            data = transfer.export_schedule(plan, activities=activities, progress=bar.update)
+            data = transfer.export_schedule(plan, tz=campaign_zone(), activities=activities, progress=bar.update)
         with open(path, "wb") as handle:
             handle.write(data)
         click.echo(

@@ -5,11 +5,13 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     CheckConstraint,
     Column,
     Date,
+    Enum,
     ForeignKey,
     Index,
     Integer,
@@ -17,22 +19,73 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    and_,
+    select,
     text,
     true,
 )
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models import Audited, Unit, UTCDateTime, utcnow
 
 
-class PlanStatus(enum.StrEnum):
+def enum_column(enum_class: type[enum.Enum], length: int) -> Enum:
+    """An enum column stored as its values in a VARCHAR (no native type), so SQLite and PostgreSQL share one
+    migration; reading it gives the enum member back."""
+    return Enum(
+        enum_class,
+        native_enum=False,
+        create_constraint=False,
+        length=length,
+        values_callable=lambda members: [member.value for member in members],
+        validate_strings=True,
+    )
+
+
+class LabelledEnum(enum.StrEnum):
+    """A StrEnum whose members carry their interface label (one table per enum, in the catalogue)."""
+
+    @property
+    def label(self):
+        return self._labels()[self]
+
+    @classmethod
+    def choices(cls) -> list[tuple[str, object]]:
+        """(value, label) pairs in declaration order, for select boxes and filters."""
+        return [(member.value, member.label) for member in cls]
+
+    @classmethod
+    def _labels(cls) -> dict:
+        raise NotImplementedError
+
+
+class PlanStatus(LabelledEnum):
     DRAFT = "draft"
     PUBLISHED = "published"
     CLOSED = "closed"
 
+    @classmethod
+    def _labels(cls):
+        return {cls.DRAFT: _l("Draft"), cls.PUBLISHED: _l("Published"), cls.CLOSED: _l("Closed")}
 
-class ActivityKind(enum.StrEnum):
+    @property
+    def allowed_next(self) -> frozenset[PlanStatus]:
+        """What may follow: a draft is published; a published plan is closed or withdrawn; a closed one reopened."""
+        return _PLAN_TRANSITIONS[self]
+
+
+_PLAN_TRANSITIONS = {
+    PlanStatus.DRAFT: frozenset({PlanStatus.PUBLISHED}),
+    PlanStatus.PUBLISHED: frozenset({PlanStatus.CLOSED, PlanStatus.DRAFT}),
+    PlanStatus.CLOSED: frozenset({PlanStatus.PUBLISHED}),
+}
+# Citizens see published plans and, after the campaign, closed ones; drafts stay with the organizers.
+PUBLIC_PLAN_STATUSES = (PlanStatus.PUBLISHED, PlanStatus.CLOSED)
+
+
+class ActivityKind(LabelledEnum):
     FESTIVAL = "festival"
     EXHIBITION = "exhibition"
     CLUSTER_TOUR = "cluster_tour"
@@ -44,8 +97,23 @@ class ActivityKind(enum.StrEnum):
     COMMUNICATIONS = "communications"
     CEREMONY = "ceremony"
 
+    @classmethod
+    def _labels(cls):
+        return {
+            cls.FESTIVAL: _l("Fair / festival"),
+            cls.EXHIBITION: _l("Exhibition space"),
+            cls.CLUSTER_TOUR: _l("Cluster tour"),
+            cls.CONTEST: _l("Contest"),
+            cls.DOOR_TO_DOOR: _l("Door-to-door campaign"),
+            cls.TRAINING: _l("Training class"),
+            cls.CYBER_DRILL: _l("Cybersecurity drill"),
+            cls.CASHLESS_DRIVE: _l("Cashless-payment drive"),
+            cls.COMMUNICATIONS: _l("Communications"),
+            cls.CEREMONY: _l("Ceremony"),
+        }
 
-class AudienceGroup(enum.StrEnum):
+
+class AudienceGroup(LabelledEnum):
     """Who an activity is for; the public calendar filters on these."""
 
     CITIZENS = "citizens"
@@ -54,6 +122,17 @@ class AudienceGroup(enum.StrEnum):
     ENTERPRISES = "enterprises"
     YOUTH = "youth"
     ELDERLY = "elderly"
+
+    @classmethod
+    def _labels(cls):
+        return {
+            cls.CITIZENS: _l("Residents"),
+            cls.STUDENTS: _l("Pupils and students"),
+            cls.CIVIL_SERVANTS: _l("Civil servants"),
+            cls.ENTERPRISES: _l("Enterprises"),
+            cls.YOUTH: _l("Youth Union members"),
+            cls.ELDERLY: _l("Older people"),
+        }
 
 
 class RegistrationStatus(enum.StrEnum):
@@ -80,7 +159,7 @@ class Plan(Audited, db.Model):
     peak_end: Mapped[date | None] = mapped_column(Date)
     lead_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"), index=True)
     report_deadline: Mapped[date | None] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(12), default=PlanStatus.DRAFT.value, index=True)
+    status: Mapped[PlanStatus] = mapped_column(enum_column(PlanStatus, 12), default=PlanStatus.DRAFT, index=True)
     # The scheduler closes a published plan once its period is over, unless an organizer reopened it on purpose.
     auto_close: Mapped[bool] = mapped_column(default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -93,6 +172,20 @@ class Plan(Audited, db.Model):
     )
 
     __table_args__ = (UniqueConstraint("number", name="uq_plans_number"),)
+
+    @hybrid_property
+    def is_public(self) -> bool:
+        """Citizens may see the plan (and its public activities): it is published, or closed after the campaign."""
+        return self.status in PUBLIC_PLAN_STATUSES
+
+    @is_public.inplace.expression
+    @classmethod
+    def _is_public_expression(cls):
+        return cls.status.in_(PUBLIC_PLAN_STATUSES)
+
+    def is_visible_to(self, user) -> bool:
+        """Organizers see every plan; everyone else only public ones."""
+        return self.is_public or getattr(user, "is_organizer", False)
 
     @property
     def theme_list(self) -> list[str]:
@@ -131,7 +224,7 @@ class Activity(Audited, db.Model):
     plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(String(300))
     description: Mapped[str] = mapped_column(Text, default="")
-    kind: Mapped[str] = mapped_column(String(20), index=True)
+    kind: Mapped[ActivityKind] = mapped_column(enum_column(ActivityKind, 20), index=True)
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     venue_id: Mapped[int | None] = mapped_column(ForeignKey("venues.id", ondelete="SET NULL"), index=True)
@@ -177,6 +270,20 @@ class Activity(Audited, db.Model):
             "seats_taken >= 0 AND (capacity IS NULL OR seats_taken <= capacity)", name="seats_within_capacity"
         ),
     )
+
+    @hybrid_property
+    def is_visible(self) -> bool:
+        """Citizens may see it: marked public, in a public plan. Cancelled ones stay visible (as cancelled)."""
+        return self.is_public and self.plan.is_public
+
+    @is_visible.inplace.expression
+    @classmethod
+    def _is_visible_expression(cls):
+        return and_(cls.is_public.is_(True), cls.plan_id.in_(select(Plan.id).where(Plan.is_public)))
+
+    def is_visible_to(self, user) -> bool:
+        """Organizers see every activity; everyone else only visible ones."""
+        return self.is_visible or getattr(user, "is_organizer", False)
 
     @property
     def audience_group_list(self) -> list[str]:
@@ -258,7 +365,7 @@ class Registration(Audited, db.Model):
     ward_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"))
     email: Mapped[str | None] = mapped_column(String(254))
     consent_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    status: Mapped[str] = mapped_column(String(12), index=True)
+    status: Mapped[RegistrationStatus] = mapped_column(enum_column(RegistrationStatus, 12), index=True)
     token: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     promoted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,1 +1,2 @@
-"""Forms of the events feature, one module per sub-feature."""
+"""Forms of the events feature, one module per sub-feature (plans, activities, tours, venues, registration,
+calendar, transfer; feeds take no input)."""

@@ -7,7 +7,7 @@ from wtforms.validators import AnyOf, Optional
 from app.fields import LocalDateField
 from app.forms import Form
 
-from .schedule import activity_kind_choices, audience_group_choices
+from ..models import ActivityKind, AudienceGroup
 
 VIEWS = ("month", "week", "list")
 
@@ -27,9 +27,9 @@ class CalendarFilterForm(Form):
 
     def __init__(self, formdata, area_options: list[tuple[int, str]], **kwargs):
         super().__init__(formdata, **kwargs)
-        self.kind.choices = [("", _l("All kinds"))] + activity_kind_choices()
+        self.kind.choices = [("", _l("All kinds"))] + ActivityKind.choices()
         self.area.choices = [("", _l("Everywhere"))] + [(str(uid), label) for uid, label in area_options]
-        self.audience.choices = [("", _l("Everyone"))] + audience_group_choices()
+        self.audience.choices = [("", _l("Everyone"))] + AudienceGroup.choices()
 
     def valid_value(self, name: str) -> str | None:
         """The field's value when it passed validation, else None (a bad filter is ignored, and marked)."""

@@ -18,10 +18,8 @@ from app.models import Unit, UnitKind
 
 from ..models import (
     Activity,
-    ActivityKind,
     AudienceGroup,
     Plan,
-    PlanStatus,
     ProgrammeItem,
     TourStop,
     Venue,
@@ -29,27 +27,27 @@ from ..models import (
     tour_stop_participants,
 )
 
-# Labels of the enums, shared by the pages and the feeds (the same msgids as the plans page).
-KIND_LABELS = {
-    ActivityKind.FESTIVAL.value: _l("Fair / festival"),
-    ActivityKind.EXHIBITION.value: _l("Exhibition space"),
-    ActivityKind.CLUSTER_TOUR.value: _l("Cluster tour"),
-    ActivityKind.CONTEST.value: _l("Contest"),
-    ActivityKind.DOOR_TO_DOOR.value: _l("Door-to-door campaign"),
-    ActivityKind.TRAINING.value: _l("Training class"),
-    ActivityKind.CYBER_DRILL.value: _l("Cybersecurity drill"),
-    ActivityKind.CASHLESS_DRIVE.value: _l("Cashless-payment drive"),
-    ActivityKind.COMMUNICATIONS.value: _l("Communications"),
-    ActivityKind.CEREMONY.value: _l("Ceremony"),
-}
+# Day names for headings (0 is Monday, as date.weekday() counts).
+WEEKDAY_NAMES = (
+    _l("Monday"),
+    _l("Tuesday"),
+    _l("Wednesday"),
+    _l("Thursday"),
+    _l("Friday"),
+    _l("Saturday"),
+    _l("Sunday"),
+)
+# Short names for the month grid's header.
+WEEKDAY_SHORT = (_l("Mon"), _l("Tue"), _l("Wed"), _l("Thu"), _l("Fri"), _l("Sat"), _l("Sun"))
+
+
+def webcal(url: str) -> str:
+    """The same feed URL with the webcal:// scheme, which phones open as "subscribe to this calendar"."""
+    return "webcal://" + url.split("://", 1)[1]
+
+
 # The units a citizen thinks of as "where": the area filter offers these, nested.
 AREA_KINDS = (UnitKind.PROVINCE.value, UnitKind.DISTRICT.value, UnitKind.WARD.value)
-VISIBLE_PLAN_STATUSES = (PlanStatus.PUBLISHED.value, PlanStatus.CLOSED.value)
-
-
-def kind_label(kind: str) -> Any:
-    """The human label of an activity kind (lazy, translated when shown); the code itself if unknown."""
-    return KIND_LABELS.get(kind, kind)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -294,14 +292,13 @@ def public_activities(
 ) -> list[Activity]:
     """Activities the public may see, soonest first, with what the calendar shows loaded eagerly.
 
-    Public means ``is_public`` in a published or closed plan; cancelled ones stay (shown as cancelled).
+    Public means ``Activity.is_visible``; cancelled ones stay (shown as cancelled).
     ``start``/``end`` keep those overlapping the window; ``area_unit_id`` includes the area's sub-units (a
     district shows its wards' activities); ``audience_group`` is an ``AudienceGroup`` code; ``unit_id`` keeps
     what the unit leads, coordinates, hosts or joins as a tour stop, or what happens in its area."""
     stmt = (
         select(Activity)
-        .join(Activity.plan)
-        .where(Activity.is_public.is_(True), Plan.status.in_(VISIBLE_PLAN_STATUSES))
+        .where(Activity.is_visible)
         .options(*_load_options(with_programme))
         .order_by(Activity.starts_at, Activity.id)
     )
@@ -315,7 +312,7 @@ def public_activities(
         stmt = stmt.where(Activity.plan_id == plan_id)
     if audience_group is not None:
         # Only known codes reach the LIKE, so no "%" or "_" from the query string can widen it.
-        if audience_group not in {group.value for group in AudienceGroup}:
+        if audience_group not in set(AudienceGroup):
             raise DomainError(_l("Choose one of the listed audiences."), code="unknown_audience", field="audience")
         code = audience_group
         stmt = stmt.where(Activity.audience_groups.like(f"%,{code},%"))
@@ -339,9 +336,9 @@ def public_activities(
     return list(session.scalars(stmt))
 
 
-def public_activity(session: Session, activity_id: int, *, include_internal: bool = False) -> Activity | None:
+def activity_for_page(session: Session, activity_id: int, viewer) -> Activity | None:
     """One activity for its page, with venue, units, stops and programme loaded; None if it does not exist or
-    the viewer may not see it (internal, or in a draft plan) unless ``include_internal``."""
+    ``viewer`` (a user, or a visitor) may not see it."""
     stmt = (
         select(Activity)
         .where(Activity.id == activity_id)
@@ -354,18 +351,16 @@ def public_activity(session: Session, activity_id: int, *, include_internal: boo
     activity = session.scalar(stmt)
     if activity is None:
         return None
-    if not include_internal and (not activity.is_public or activity.plan.status not in VISIBLE_PLAN_STATUSES):
-        return None
-    return activity
+    return activity if activity.is_visible_to(viewer) else None
 
 
 def visible_plan(session: Session, plan_id: int) -> Plan | None:
     """A plan the public may see (published or closed), else None."""
     plan = session.get(Plan, plan_id)
-    return plan if plan is not None and plan.status in VISIBLE_PLAN_STATUSES else None
+    return plan if plan is not None and plan.is_public else None
 
 
 def public_plans(session: Session) -> list[Plan]:
     """Published and closed plans, newest first: each has a feed to subscribe to."""
-    stmt = select(Plan).where(Plan.status.in_(VISIBLE_PLAN_STATUSES)).order_by(Plan.period_start.desc(), Plan.id.desc())
+    stmt = select(Plan).where(Plan.is_public).order_by(Plan.period_start.desc(), Plan.id.desc())
     return list(session.scalars(stmt))

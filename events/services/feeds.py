@@ -13,9 +13,6 @@ from zoneinfo import ZoneInfo
 from flask_babel import lazy_gettext as _l
 from icalendar import Calendar, Event, Timezone
 
-from .calendar import kind_label
-from .plans import CAMPAIGN_TZ
-
 PRODID = "-//dxday//Digital Transformation Day calendar//VI"
 
 
@@ -73,7 +70,7 @@ def _common(event: Event, activity, *, now: datetime, url: str) -> None:
     event.add("last-modified", (activity.updated_at or activity.created_at or now).astimezone(UTC))
     event.add("sequence", activity.sequence or 0)
     event.add("status", "CANCELLED" if activity.cancelled else "CONFIRMED")
-    event.add("categories", [str(kind_label(activity.kind))])
+    event.add("categories", [str(activity.kind.label)])
     event.add("class", "PUBLIC" if activity.is_public else "PRIVATE")
 
 
@@ -82,7 +79,7 @@ def _summary(title: str, cancelled: bool) -> str:
     return f"{_l('Cancelled')}: {title}" if cancelled else title
 
 
-def activity_events(activity, *, now: datetime, host: str, url: str, tz: ZoneInfo = CAMPAIGN_TZ) -> list[Event]:
+def activity_events(activity, *, now: datetime, host: str, url: str, tz: ZoneInfo) -> list[Event]:
     """The VEVENTs of one activity: the activity itself and, for a cluster tour, one per stop (so each cluster's
     days show up on their own)."""
     stops = list(activity.stops or [])
@@ -139,12 +136,12 @@ def build_calendar(
     now: datetime,
     base_url: str,
     activity_url: Callable[[int], str] | None = None,
-    tz: ZoneInfo = CAMPAIGN_TZ,
+    tz: ZoneInfo,
 ) -> bytes:
     """A VCALENDAR (METHOD:PUBLISH) of ``activities`` as bytes, ready to serve as ``text/calendar``.
 
     ``base_url`` is the site's root ("https://host/"): its host makes the UIDs, and activity pages live under it
-    unless ``activity_url(id)`` says where. Times are written with TZID=Asia/Ho_Chi_Minh and the VTIMEZONE that
+    unless ``activity_url(id)`` says where. Times are written with the TZID of ``tz`` and the VTIMEZONE that
     defines it; ``now`` is the DTSTAMP. The caller decides what is public: everything given is written."""
     host = _host(base_url)
     url_of = activity_url or _default_url(base_url)

@@ -1,20 +1,141 @@
-"""Rules of plans and activities, as plain functions of a session and values."""
+"""Plans: their rules (period, peak, number, status), what their pages show (the timeline, figures) and the
+warnings of their schedule.
+
+Warnings are things an organizer may knowingly accept (two activities sharing a venue on purpose, a unit leading
+two things at once with enough staff); errors are impossible data and are refused before detection runs
+(``check_time_range``). Each warning has a stable ``key`` built from the records involved, so an accepted warning
+stays accepted until the records change in a way that makes it a different warning. Saving something that raises
+warnings is a two-step affair: the change is flushed inside the caller's transaction, the plan's warnings are
+computed from the database, and if some involve the saved record and were not accepted, ``NeedsConfirmation`` is
+raised so the view can roll back and ask. Saving again with ``accept=True`` records the warnings' keys.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from itertools import combinations
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from app.errors import DomainError
 from app.providers import Figure
 from app.scheduler import JobResult
 
-from ..models import Activity, Plan, PlanStatus, Registration, RegistrationStatus, TourStop
+from ..models import (
+    Activity,
+    ActivityKind,
+    Plan,
+    PlanStatus,
+    ProgrammeItem,
+    Registration,
+    RegistrationStatus,
+    TourStop,
+)
 
-CAMPAIGN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+# Campaign-style activities run for days in the background (the door-to-door campaign, communications):
+# they do not tie up their lead unit, so they never make a unit "busy twice".
+BACKGROUND_KINDS = frozenset({ActivityKind.DOOR_TO_DOOR, ActivityKind.COMMUNICATIONS})
+
+
+class NeedsConfirmation(DomainError):
+    """The change is possible but raises warnings the organizer has not accepted yet."""
+
+    code = "conflict_warnings"
+    status = 409
+
+    def __init__(self, warnings: list[Warning]):
+        super().__init__(_l("Please review the warnings below and confirm to save anyway."))
+        self.warnings = warnings
+
+
+# ---------------------------------------------------------------- plans
+
+
+def save_plan(session: Session, plan: Plan | None, **fields) -> Plan:
+    """Create or update a plan. The period must be a real range; the peak lies inside it; numbers are unique."""
+    start, end = fields["period_start"], fields["period_end"]
+    if end < start:
+        raise DomainError(
+            _l("The period must end on or after its first day."), code="period_reversed", field="period_end"
+        )
+    peak_start, peak_end = fields.get("peak_start"), fields.get("peak_end")
+    if (peak_start is None) != (peak_end is None):
+        raise DomainError(_l("Give both days of the peak, or neither."), code="peak_incomplete", field="peak_end")
+    if peak_start and peak_end:
+        if peak_end < peak_start:
+            raise DomainError(
+                _l("The peak must end on or after its first day."), code="peak_reversed", field="peak_end"
+            )
+        if peak_start < start or peak_end > end:
+            raise DomainError(_l("The peak must lie inside the period."), code="peak_outside", field="peak_start")
+    deadline = fields.get("report_deadline")
+    if deadline and deadline < start:
+        raise DomainError(
+            _l("The report deadline cannot come before the period starts."),
+            code="deadline_early",
+            field="report_deadline",
+        )
+    number = (fields.get("number") or "").strip() or None
+    if number:
+        clash = select(Plan.id).where(func.lower(Plan.number) == number.lower())
+        if plan is not None and plan.id:
+            clash = clash.where(Plan.id != plan.id)
+        if session.scalar(clash):
+            raise DomainError(_l("Another plan already has this number."), code="plan_number_taken", field="number")
+    plan = plan or Plan(status=PlanStatus.DRAFT)
+    for key, value in fields.items():
+        setattr(plan, key, value)
+    plan.number = number
+    plan.themes = _lines(fields.get("themes", ""))
+    plan.slogans = _lines(fields.get("slogans", ""))
+    session.add(plan)
+    return plan
+
+
+def _lines(text: str) -> str:
+    return "\n".join(line.strip() for line in (text or "").splitlines() if line.strip())
+
+
+def set_plan_status(plan: Plan, status: PlanStatus | str) -> None:
+    """Move a plan along draft → published → closed (a closed plan may be reopened, a published one withdrawn)."""
+    try:
+        status = PlanStatus(status)
+    except ValueError:
+        raise DomainError(_l("A plan cannot go from this status to that one."), code="bad_status_change") from None
+    if status not in plan.status.allowed_next:
+        raise DomainError(_l("A plan cannot go from this status to that one."), code="bad_status_change")
+    if plan.status == PlanStatus.CLOSED and status == PlanStatus.PUBLISHED:
+        plan.auto_close = False  # reopened on purpose: the scheduler must not close it again
+    plan.status = status
+
+
+def plan_with_schedule(session: Session, plan_id: int) -> Plan | None:
+    """A plan with everything its page shows, in a handful of queries."""
+    return session.scalar(
+        select(Plan)
+        .where(Plan.id == plan_id)
+        .options(
+            selectinload(Plan.lead_unit),
+            selectinload(Plan.issuing_unit),
+            selectinload(Plan.activities).options(
+                selectinload(Activity.venue),
+                selectinload(Activity.lead_unit),
+                selectinload(Activity.coordinating_units),
+                selectinload(Activity.stops).options(
+                    selectinload(TourStop.host_unit),
+                    selectinload(TourStop.participating_units),
+                    selectinload(TourStop.venue),
+                ),
+                selectinload(Activity.programme).selectinload(ProgrammeItem.responsible_unit),
+            ),
+        )
+    )
 
 
 def visible_plans(session: Session, include_internal: bool) -> list[tuple[Plan, list[Activity]]]:
@@ -35,20 +156,19 @@ def visible_plans(session: Session, include_internal: bool) -> list[tuple[Plan, 
         .order_by(Plan.period_start.desc(), Plan.id.desc())
     )
     if not include_internal:
-        stmt = stmt.where(Plan.status != PlanStatus.DRAFT.value)
+        stmt = stmt.where(Plan.is_public)
     return [(plan, [a for a in plan.activities if include_internal or a.is_public]) for plan in session.scalars(stmt)]
 
 
 def figures(session: Session, plan_id: int | None = None) -> list[Figure]:
     """The events feature's public numbers, for the whole campaign or one plan: plans, live public activities
     of published or closed plans (what the calendar shows) and their registrations, confirmed and waiting."""
-    visible = (Activity.cancelled.is_(False), Activity.is_public.is_(True), Plan.status != PlanStatus.DRAFT.value)
-    activity_count = select(func.count(Activity.id)).join(Activity.plan).where(*visible)
+    visible = (Activity.cancelled.is_(False), Activity.is_visible)
+    activity_count = select(func.count(Activity.id)).where(*visible)
     registrations = (
         select(Registration.status, func.count(Registration.id))
         .join(Registration.activity)
-        .join(Activity.plan)
-        .where(*visible, Registration.status != RegistrationStatus.CANCELLED.value)
+        .where(*visible, Registration.status != RegistrationStatus.CANCELLED)
         .group_by(Registration.status)
     )
     if plan_id is not None:
@@ -57,25 +177,316 @@ def figures(session: Session, plan_id: int | None = None) -> list[Figure]:
     by_status = dict(session.execute(registrations).all())
     result = []
     if plan_id is None:
-        plan_count = select(func.count(Plan.id)).where(Plan.status != PlanStatus.DRAFT.value)
+        plan_count = select(func.count(Plan.id)).where(Plan.is_public)
         result.append(Figure(str(_l("Plans")), session.scalar(plan_count) or 0, "events.index"))
     return result + [
         Figure(str(_l("Activities")), session.scalar(activity_count) or 0, "events.calendar"),
-        Figure(str(_l("Registrations")), by_status.get(RegistrationStatus.CONFIRMED.value, 0)),
-        Figure(str(_l("On the waiting list")), by_status.get(RegistrationStatus.WAITLISTED.value, 0)),
+        Figure(str(_l("Registrations")), by_status.get(RegistrationStatus.CONFIRMED, 0)),
+        Figure(str(_l("On the waiting list")), by_status.get(RegistrationStatus.WAITLISTED, 0)),
     ]
 
 
-def close_finished_plans(session: Session, now: datetime, tz: ZoneInfo = CAMPAIGN_TZ) -> JobResult:
-    """Scheduled: a published plan whose period ended (by the local date) becomes closed. Idempotent."""
+def close_finished_plans(session: Session, now: datetime, *, tz: ZoneInfo) -> JobResult:
+    """A published plan whose period ended (by the local date) becomes closed. Idempotent."""
     today = now.astimezone(tz).date()
     ended = session.scalars(
-        select(Plan).where(
-            Plan.status == PlanStatus.PUBLISHED.value, Plan.auto_close.is_(True), Plan.period_end < today
-        )
+        select(Plan).where(Plan.status == PlanStatus.PUBLISHED, Plan.auto_close.is_(True), Plan.period_end < today)
     )
     count = 0
     for plan in ended:  # through the ORM, so each change lands in the audit trail
-        plan.status = PlanStatus.CLOSED.value
+        plan.status = PlanStatus.CLOSED
         count += 1
     return JobResult(changed=count, message=_l("%(count)s plans closed", count=count))
+
+
+# ---------------------------------------------------------------- the plan page's picture
+
+
+@dataclass(frozen=True)
+class TimelineBar:
+    activity: Activity
+    left: float  # percent of the strip
+    width: float
+
+
+@dataclass(frozen=True)
+class Timeline:
+    start: date
+    end: date
+    days: int
+    bars: list[TimelineBar]
+    peak: tuple[float, float] | None  # left, width in percent
+    ticks: list[tuple[float, date]]  # where each week (Monday) starts
+
+
+def timeline(plan: Plan, activities: Iterable[Activity], *, tz: ZoneInfo) -> Timeline:
+    """A Gantt-like strip of the plan's period (stretched to any activity outside it): one bar per activity,
+    in time order, positioned in percent of the strip so the page can draw it at any width."""
+    activities = sorted(activities, key=lambda a: (a.starts_at, a.id or 0))
+    start = min([plan.period_start] + [a.starts_at.astimezone(tz).date() for a in activities])
+    end = max([plan.period_end] + [a.ends_at.astimezone(tz).date() for a in activities])
+    origin = datetime.combine(start, time.min, tz)
+    total = (datetime.combine(end + timedelta(days=1), time.min, tz) - origin).total_seconds()
+
+    def pct(moment: datetime) -> float:
+        return round(100 * (moment - origin).total_seconds() / total, 3)
+
+    bars = []
+    for activity in activities:
+        left = pct(activity.starts_at)
+        # A two-hour talk on a 47-day strip would be invisible: every bar keeps a minimum width.
+        bars.append(TimelineBar(activity, left, max(round(pct(activity.ends_at) - left, 3), 0.8)))
+    peak = None
+    if plan.peak_start and plan.peak_end:
+        peak_left = pct(datetime.combine(plan.peak_start, time.min, tz))
+        peak = (peak_left, pct(datetime.combine(plan.peak_end + timedelta(days=1), time.min, tz)) - peak_left)
+    ticks = []
+    day = start + timedelta(days=(7 - start.weekday()) % 7)
+    while day <= end:
+        ticks.append((pct(datetime.combine(day, time.min, tz)), day))
+        day += timedelta(days=7)
+    return Timeline(start, end, (end - start).days + 1, bars, peak, ticks)
+
+
+def activities_by_kind(activities: Iterable[Activity]) -> list[tuple[str, int]]:
+    """Live activities counted by kind, most first (for the plan page's bar table)."""
+    counts = Counter(a.kind for a in activities if not a.cancelled)
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+
+# ---------------------------------------------------------------- warnings (pure: plain records in, warnings out)
+
+
+@dataclass(frozen=True)
+class Slot:
+    """Something that occupies a time range: an activity, or one stop of a cluster tour."""
+
+    ref: str  # "activity:12" or "stop:7"
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    activity_id: int
+    kind: str = ""
+    venue_id: int | None = None
+    venue_name: str = ""
+    venue_capacity: int | None = None
+    capacity: int | None = None
+    unit_ids: tuple[int, ...] = ()  # units that lead or host it
+    unit_names: tuple[str, ...] = ()
+    tour_starts_at: datetime | None = None  # stops only: their tour's range
+    tour_ends_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Warning:
+    key: str
+    code: str
+    message: str
+    refs: tuple[str, ...]
+    activity_ids: frozenset[int] = field(default_factory=frozenset)
+
+
+def overlaps(a_start: datetime, a_end: datetime, b_start: datetime, b_end: datetime) -> bool:
+    """Half-open ranges: one ending at 10:00 and another starting at 10:00 do not overlap."""
+    return a_start < b_end and b_start < a_end
+
+
+def check_time_range(starts_at: datetime | None, ends_at: datetime | None, field_name: str = "ends_at") -> None:
+    """Refuse impossible times: a missing or naive instant, or an end not after the start."""
+    if starts_at is None or ends_at is None:
+        raise DomainError(_l("Enter both the start and the end."), code="time_missing", field=field_name)
+    if starts_at.tzinfo is None or ends_at.tzinfo is None:
+        raise DomainError(_l("Times must carry a time zone."), code="time_naive", field=field_name)
+    if ends_at <= starts_at:
+        raise DomainError(_l("The end must be after the start."), code="ends_before_start", field=field_name)
+
+
+def find_conflicts(
+    slots: Sequence[Slot],
+    *,
+    period_start: date | None = None,
+    period_end: date | None = None,
+    tz: ZoneInfo,
+) -> list[Warning]:
+    """Every warning in a plan's schedule, in a stable order.
+
+    Rules: the same venue booked at overlapping times; a unit leading or hosting two overlapping things
+    (background campaigns excepted); a tour stop outside its tour's dates; an activity outside the plan's period
+    (by local dates); a registration capacity above the venue's capacity."""
+    warnings: list[Warning] = []
+    for a, b in combinations(sorted(slots, key=lambda s: (s.starts_at, s.ref)), 2):
+        if a.activity_id == b.activity_id and {a.ref.split(":")[0], b.ref.split(":")[0]} == {"activity", "stop"}:
+            continue  # a tour and its own stops naturally overlap
+        if not overlaps(a.starts_at, a.ends_at, b.starts_at, b.ends_at):
+            continue
+        pair = tuple(sorted((a.ref, b.ref)))
+        ids = frozenset({a.activity_id, b.activity_id})
+        if a.venue_id is not None and a.venue_id == b.venue_id:
+            warnings.append(
+                Warning(
+                    f"venue:{a.venue_id}:{pair[0]}:{pair[1]}",
+                    "venue_double_booked",
+                    str(
+                        _l(
+                            "%(venue)s is booked twice at the same time: %(first)s and %(second)s.",
+                            venue=a.venue_name,
+                            first=a.title,
+                            second=b.title,
+                        )
+                    ),
+                    pair,
+                    ids,
+                )
+            )
+        if a.kind in BACKGROUND_KINDS or b.kind in BACKGROUND_KINDS:
+            continue
+        for unit_id in sorted(set(a.unit_ids) & set(b.unit_ids)):
+            name = dict(zip(a.unit_ids, a.unit_names, strict=False)).get(unit_id, "")
+            warnings.append(
+                Warning(
+                    f"unit:{unit_id}:{pair[0]}:{pair[1]}",
+                    "unit_busy_twice",
+                    str(
+                        _l(
+                            "%(unit)s leads or hosts two things at the same time: %(first)s and %(second)s.",
+                            unit=name,
+                            first=a.title,
+                            second=b.title,
+                        )
+                    ),
+                    pair,
+                    ids,
+                )
+            )
+    for slot in slots:
+        if (
+            slot.tour_starts_at is not None
+            and slot.tour_ends_at is not None
+            and (slot.starts_at < slot.tour_starts_at or slot.ends_at > slot.tour_ends_at)
+        ):
+            warnings.append(
+                Warning(
+                    f"stop_outside:{slot.ref}",
+                    "stop_outside_tour",
+                    str(_l("The stop %(stop)s falls outside its tour's dates.", stop=slot.title)),
+                    (slot.ref,),
+                    frozenset({slot.activity_id}),
+                )
+            )
+        if slot.ref.startswith("activity:") and period_start and period_end:
+            first_day = slot.starts_at.astimezone(tz).date()
+            last_day = slot.ends_at.astimezone(tz).date()
+            if first_day < period_start or last_day > period_end:
+                warnings.append(
+                    Warning(
+                        f"outside_period:{slot.ref}:{period_start.isoformat()}:{period_end.isoformat()}",
+                        "outside_plan_period",
+                        str(_l("%(activity)s falls outside the plan's period.", activity=slot.title)),
+                        (slot.ref,),
+                        frozenset({slot.activity_id}),
+                    )
+                )
+        if slot.capacity is not None and slot.venue_capacity is not None and slot.capacity > slot.venue_capacity:
+            warnings.append(
+                Warning(
+                    f"capacity:{slot.ref}:{slot.capacity}:{slot.venue_capacity}",
+                    "capacity_over_venue",
+                    str(
+                        _l(
+                            "%(activity)s takes %(capacity)s registrations but %(venue)s holds %(venue_capacity)s.",
+                            activity=slot.title,
+                            capacity=slot.capacity,
+                            venue=slot.venue_name,
+                            venue_capacity=slot.venue_capacity,
+                        )
+                    ),
+                    (slot.ref,),
+                    frozenset({slot.activity_id}),
+                )
+            )
+    return warnings
+
+
+# ---------------------------------------------------------------- warnings over the database
+
+
+def plan_slots(session: Session, plan_id: int) -> list[Slot]:
+    """Every live activity and tour stop of a plan as conflict-detection slots."""
+    activities = session.scalars(
+        select(Activity)
+        .where(Activity.plan_id == plan_id, Activity.cancelled.is_(False))
+        .options(
+            selectinload(Activity.venue),
+            selectinload(Activity.lead_unit),
+            selectinload(Activity.stops).options(selectinload(TourStop.host_unit), selectinload(TourStop.venue)),
+        )
+    ).all()
+    slots: list[Slot] = []
+    for activity in activities:
+        venue = activity.venue
+        slots.append(
+            Slot(
+                ref=f"activity:{activity.id}",
+                title=activity.title,
+                starts_at=activity.starts_at,
+                ends_at=activity.ends_at,
+                activity_id=activity.id,
+                kind=activity.kind,
+                venue_id=activity.venue_id,
+                venue_name=venue.name if venue else "",
+                venue_capacity=venue.capacity if venue else None,
+                capacity=activity.capacity,
+                unit_ids=(activity.lead_unit_id,) if activity.lead_unit_id else (),
+                unit_names=(activity.lead_unit.name,) if activity.lead_unit else (),
+            )
+        )
+        for stop in activity.stops:
+            slots.append(
+                Slot(
+                    ref=f"stop:{stop.id}",
+                    title=f"{activity.title} – {stop.name}",
+                    starts_at=stop.starts_at,
+                    ends_at=stop.ends_at,
+                    activity_id=activity.id,
+                    kind=activity.kind,
+                    venue_id=stop.venue_id,
+                    venue_name=stop.venue.name if stop.venue else "",
+                    unit_ids=(stop.host_unit_id,),
+                    unit_names=(stop.host_unit.name,),
+                    tour_starts_at=activity.starts_at,
+                    tour_ends_at=activity.ends_at,
+                )
+            )
+    return slots
+
+
+@dataclass(frozen=True)
+class PlanWarning:
+    warning: Warning
+    accepted: bool
+
+
+def plan_warnings(session: Session, plan: Plan, *, tz: ZoneInfo) -> list[PlanWarning]:
+    """The plan's warnings, each marked accepted when an organizer accepted it on one of the records involved."""
+    found = find_conflicts(
+        plan_slots(session, plan.id), period_start=plan.period_start, period_end=plan.period_end, tz=tz
+    )
+    accepted: set[str] = set()
+    for keys in session.scalars(select(Activity.accepted_warnings).where(Activity.plan_id == plan.id)):
+        accepted.update(keys or ())
+    return [PlanWarning(w, w.key in accepted) for w in found]
+
+
+def confirm_warnings(session: Session, activity: Activity, *, accept: bool, tz: ZoneInfo) -> list[Warning]:
+    """Check the plan after a change to ``activity`` (flushed here): raise ``NeedsConfirmation`` for warnings
+    about it that nobody accepted, or, with ``accept``, record them as accepted. Returns its warnings."""
+    session.flush()
+    plan = session.get(Plan, activity.plan_id)
+    mine = [pw for pw in plan_warnings(session, plan, tz=tz) if activity.id in pw.warning.activity_ids]
+    pending = [pw.warning for pw in mine if not pw.accepted]
+    if pending and not accept:
+        raise NeedsConfirmation(pending)
+    if pending:
+        activity.accepted_warnings = sorted(set(activity.accepted_warnings or ()) | {w.key for w in pending})
+        session.flush()
+    return [pw.warning for pw in mine]

@@ -9,11 +9,15 @@ clause of an UPDATE that waited for a row lock)."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import re
 import secrets
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
@@ -26,12 +30,11 @@ from app.models import AuditEntry, Unit, UnitKind
 from app.scheduler import JobResult
 from app.services import normalise_phone
 
-from ..models import Activity, Plan, PlanStatus, Registration, RegistrationStatus
-from .plans import CAMPAIGN_TZ
+from ..models import Activity, Plan, Registration, RegistrationStatus
 
-CONFIRMED = RegistrationStatus.CONFIRMED.value
-WAITLISTED = RegistrationStatus.WAITLISTED.value
-CANCELLED = RegistrationStatus.CANCELLED.value
+CONFIRMED = RegistrationStatus.CONFIRMED
+WAITLISTED = RegistrationStatus.WAITLISTED
+CANCELLED = RegistrationStatus.CANCELLED
 
 # Personal data is kept this long after the campaign's report deadline (or the end of its period when the plan
 # sets no deadline): long enough to answer questions about the report, then it is deleted (Decree 13/2023).
@@ -41,7 +44,16 @@ RETENTION_AFTER_REPORT = timedelta(days=30)
 # losing more often than this means something is wrong; stop rather than spin.
 _MAX_STATUS_RACES = 5
 
-_PHONE = re.compile(r"0[35789]\d{8}")  # normalised form of app.forms.PHONE_PATTERN
+_PHONE = re.compile(r"0[35789][0-9]{8}")  # normalised form of app.forms.PHONE_PATTERN
+# A submission key (the page's hidden key, or the API's Idempotency-Key) has this shape; anything else is ignored.
+SUBMISSION_KEY = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
+
+
+class InvalidRegistration(DomainError):
+    """What the person typed cannot make a registration; ``field`` says which entry to correct."""
+
+    code = "invalid"
+    status = 422
 
 
 class AlreadyRegistered(Conflict):
@@ -73,7 +85,7 @@ def registration_state(activity: Activity, now: datetime) -> str:
     has passed), "cancelled" (the activity was called off) or "unavailable" (not public, not taking sign-ups)."""
     if activity.cancelled:
         return "cancelled"
-    if not activity.is_public or not activity.registration_open or activity.plan.status == PlanStatus.DRAFT.value:
+    if not activity.is_visible or not activity.registration_open:
         return "unavailable"
     if activity.registration_opens_at is not None and now < activity.registration_opens_at:
         return "not_yet"
@@ -84,8 +96,9 @@ def registration_state(activity: Activity, now: datetime) -> str:
     return "open"
 
 
-def check_registration_open(activity: Activity, now: datetime) -> None:
-    """Raise ``registration_closed`` (with the reason a citizen understands) unless sign-ups are open at ``now``."""
+def check_registration_open(activity: Activity, now: datetime, *, tz: ZoneInfo) -> None:
+    """Raise ``registration_closed`` (with the reason a citizen understands) unless sign-ups are open at ``now``;
+    times in the message are shown in ``tz``."""
     state = registration_state(activity, now)
     if state == "open":
         return
@@ -94,7 +107,7 @@ def check_registration_open(activity: Activity, now: datetime) -> None:
     elif state == "unavailable":
         message = _l("This activity does not take registrations online.")
     elif state == "not_yet":
-        when = activity.registration_opens_at.astimezone(CAMPAIGN_TZ).strftime("%d/%m/%Y %H:%M")
+        when = activity.registration_opens_at.astimezone(tz).strftime("%d/%m/%Y %H:%M")
         message = _l("Registration for this activity opens at %(when)s.", when=when)
     else:
         message = _l("Registration for this activity has closed.")
@@ -105,7 +118,7 @@ def public_activity(session: Session, activity_id: int) -> Activity:
     """The activity as citizens may see it (public, in a published or closed plan), with its plan, venue and
     lead units loaded; NotFound otherwise, so internal activities are not revealed."""
     activity = _activity(session, activity_id)
-    if activity is None or not activity.is_public or activity.plan.status == PlanStatus.DRAFT.value:
+    if activity is None or not activity.is_visible:
         raise NotFound(_l("This activity does not exist or is not public."))
     return activity
 
@@ -241,6 +254,15 @@ def _replay_or_refuse(session: Session, existing: Registration, token: str | Non
 # --- registering -------------------------------------------------------------------------------------------
 
 
+def ticket_token(secret: str, submission_key: str | None) -> str | None:
+    """The ticket token for a submission key: unguessable without the server's ``secret``, the same for a replay
+    of the same submission; None when there is no usable key (a fresh random token is then made)."""
+    if not submission_key or not SUBMISSION_KEY.match(submission_key):
+        return None
+    digest = hmac.new(secret.encode(), b"dxday-registration:" + submission_key.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:24]).decode()  # 32 characters, like secrets.token_urlsafe(24)
+
+
 def register(
     session: Session,
     activity_id: int,
@@ -251,19 +273,21 @@ def register(
     email: str | None,
     consent: bool,
     now: datetime,
-    token: str | None = None,
+    tz: ZoneInfo,
+    secret: str,
+    submission_key: str | None = None,
 ) -> RegistrationResult:
-    """Sign a citizen up: a seat if one is free, else a place on the waitlist.
+    """Sign a citizen up for a public activity: a seat if one is free, else a place on the waitlist.
 
-    ``token`` lets the caller make a submission idempotent: the same token for the same activity and phone
-    returns the registration it already made (``created=False``) instead of a duplicate. Without it a fresh
-    ``secrets.token_urlsafe(24)`` is used. Raises NotFound, ``registration_closed``, ``consent_required``,
-    ``name_required``, ``invalid_phone``, ``unknown_ward`` or AlreadyRegistered (``already_registered``, field
-    ``phone``). Nothing is kept unless the caller commits."""
-    activity = _activity(session, activity_id)
-    if activity is None:
-        raise NotFound(_l("This activity does not exist or is not public."))
+    ``submission_key`` (the page's hidden key or the API's Idempotency-Key) makes a submission idempotent: the same
+    key for the same activity and phone returns the registration it already made (``created=False``) instead of a
+    duplicate; the ticket's token is derived from it with ``secret``. Raises NotFound (missing or not public),
+    ``registration_closed`` (409), InvalidRegistration (422: ``consent_required``, ``name_required``,
+    ``invalid_phone``, ``unknown_ward``, with the field) or AlreadyRegistered (409, field ``phone``).
+    Nothing is kept unless the caller commits."""
+    activity = public_activity(session, activity_id)
     phone = normalise_phone(phone) or ""
+    token = ticket_token(secret, submission_key)
     if token:
         earlier = session.scalar(select(Registration).where(Registration.token == token))
         if earlier is not None:
@@ -271,19 +295,21 @@ def register(
             if earlier.activity_id == activity.id and earlier.phone == phone and earlier.status != CANCELLED:
                 return RegistrationResult(earlier, False, waitlist_position(session, earlier))
             token = None  # the same form sent again for someone else, or after cancelling: a new ticket
-    check_registration_open(activity, now)
-    if not consent:
-        raise DomainError(
+    check_registration_open(activity, now, tz=tz)
+    if consent is not True:
+        raise InvalidRegistration(
             _l("Please agree to the use of your data to register."), code="consent_required", field="consent"
         )
     name = " ".join(name.split())
     if not name:
-        raise DomainError(_l("Enter your full name."), code="name_required", field="name")
+        raise InvalidRegistration(_l("Enter your full name."), code="name_required", field="name")
     if not _PHONE.fullmatch(phone):
-        raise DomainError(_l("Enter a valid phone number."), code="invalid_phone", field="phone")
+        raise InvalidRegistration(_l("Enter a valid phone number."), code="invalid_phone", field="phone")
     ward = session.get(Unit, ward_id) if ward_id else None
     if ward is None or ward.kind != UnitKind.WARD.value:
-        raise DomainError(_l("Choose your ward or commune from the list."), code="unknown_ward", field="ward_id")
+        raise InvalidRegistration(
+            _l("Choose your ward or commune from the list."), code="unknown_ward", field="ward_id"
+        )
     email = (email or "").strip().lower() or None
     existing = _live_by_phone(session, activity.id, phone)
     if existing is not None:
@@ -466,10 +492,10 @@ def mask_phone(phone: str | None) -> str:
     return phone[:2] + "*" * (len(phone) - 4) + phone[-2:]
 
 
-def purge_expired_registrations(session: Session, now: datetime) -> JobResult:
-    """Scheduled: delete the registrations (and so the personal data) of plans whose retention period ended
-    (``retention_until``, in the campaign's time zone), with their audit entries. Idempotent."""
-    today = now.astimezone(CAMPAIGN_TZ).date()
+def purge_expired_registrations(session: Session, now: datetime, *, tz: ZoneInfo) -> JobResult:
+    """Delete the registrations (and so the personal data) of plans whose retention period ended
+    (``retention_until``, by the local date in ``tz``), with their audit entries. Idempotent."""
+    today = now.astimezone(tz).date()
     expired = [plan.id for plan in session.scalars(select(Plan)) if retention_until(plan) < today]
     ids = (
         list(session.scalars(select(Registration.id).join(Registration.activity).where(Activity.plan_id.in_(expired))))

@@ -1,35 +1,25 @@
-"""The public calendar (month, week and list) and each activity's public page."""
+"""The public calendar: month, week and list, with filters and the feeds to subscribe to."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
 
-from flask import abort, current_app, render_template, request, url_for
+from flask import render_template, request, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 
 from app.extensions import db
 from app.models import Unit
 from app.services import unit_options
+from app.timezone import campaign_zone
 
 from .. import bp
 from ..forms.calendar import CalendarFilterForm
-from ..forms.schedule import activity_kind_choices, audience_group_choices
+from ..models import ActivityKind
 from ..services import calendar as cal
-from ..services import registration
+from ..services.calendar import WEEKDAY_NAMES, WEEKDAY_SHORT, webcal
 
-WEEKDAY_NAMES = (
-    _l("Monday"),
-    _l("Tuesday"),
-    _l("Wednesday"),
-    _l("Thursday"),
-    _l("Friday"),
-    _l("Saturday"),
-    _l("Sunday"),
-)
-WEEKDAY_SHORT = (_l("Mon"), _l("Tue"), _l("Wed"), _l("Thu"), _l("Fri"), _l("Sat"), _l("Sun"))
 MOVE_LABELS = {
     "month": (_l("Previous month"), _l("Next month")),
     "week": (_l("Previous week"), _l("Next week")),
@@ -37,19 +27,10 @@ MOVE_LABELS = {
 }
 
 
-def _is_organizer() -> bool:
-    return current_user.is_authenticated and current_user.has_role("admin", "organizer")
-
-
-def webcal(url: str) -> str:
-    """The same feed URL with the webcal:// scheme, which phones open as "subscribe to this calendar"."""
-    return "webcal://" + url.split("://", 1)[1]
-
-
 def _period_heading(period: cal.Period, anchor: date) -> str:
     if period.view == "month":
         return _("Month %(month)s/%(year)s", month=f"{anchor.month:02d}", year=anchor.year)
-    first, last = period.first.strftime("%d/%m/%Y"), period.last.strftime("%d/%m/%Y")
+    first, last = format_date(period.first, "dd/MM/yyyy"), format_date(period.last, "dd/MM/yyyy")
     if period.view == "week":
         return _("Week %(start)s – %(end)s", start=first, end=last)
     return _("From %(start)s to %(end)s", start=first, end=last)
@@ -68,9 +49,9 @@ def _feed_links(kind: str | None, area: Unit | None) -> list[tuple[str, list[dic
         (
             _("By kind of activity"),
             [
-                link(label, "events.kind_ics", kind=code)
-                for code, label in activity_kind_choices()
-                if kind is None or code == kind
+                link(member.label, "events.kind_ics", kind=member.value)
+                for member in ActivityKind
+                if kind is None or member == kind
             ],
         ),
     ]
@@ -82,7 +63,7 @@ def _feed_links(kind: str | None, area: Unit | None) -> list[tuple[str, list[dic
 @bp.route("/calendar")
 def calendar():
     now = datetime.now(UTC)
-    tz = ZoneInfo(current_app.config["TIMEZONE"])
+    tz = campaign_zone()
     today = now.astimezone(tz).date()
     form = CalendarFilterForm(request.args, area_options=unit_options(db.session, kinds=cal.AREA_KINDS))
     form.validate()
@@ -138,37 +119,5 @@ def calendar():
         feed_groups=_feed_links(kind, area),
         weekday_names=WEEKDAY_NAMES,
         weekday_short=WEEKDAY_SHORT,
-        kind_labels=cal.KIND_LABELS,
         **context,
-    )
-
-
-def register_url(activity_id: int) -> str:
-    """The sign-up page of an activity (built by the registration feature, linked by its path if not yet routed)."""
-    for endpoint in ("events.register", "events.registration_form"):
-        if endpoint in current_app.view_functions:
-            return url_for(endpoint, activity_id=activity_id)
-    return url_for("events.activity_detail", activity_id=activity_id) + "/register"
-
-
-@bp.route("/activities/<int:activity_id>")
-def activity_detail(activity_id: int):
-    activity = cal.public_activity(db.session, activity_id, include_internal=_is_organizer())
-    if activity is None:
-        abort(404)
-    now = datetime.now(UTC)
-    ics = url_for("events.activity_ics", activity_id=activity.id, _external=True)
-    public = activity.is_public and activity.plan.status in cal.VISIBLE_PLAN_STATUSES
-    return render_template(
-        "events/activity.html",
-        activity=activity,
-        public=public,
-        registration_state=registration.registration_state(activity, now),
-        ended=activity.ends_at <= now,
-        register_url=register_url(activity.id),
-        ics_url=ics,
-        webcal_url=webcal(ics),
-        audience_labels=dict(audience_group_choices()),
-        kind_label=cal.kind_label(activity.kind),
-        weekday_names=WEEKDAY_NAMES,
     )

@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from app.extensions import db
 from app.models import Unit
+from app.timezone import campaign_zone
 
 from .. import bp
 from ..models import ActivityKind
@@ -28,6 +29,7 @@ def _ics_response(activities, name: str, *, filename: str | None = None, public:
         now=datetime.now(UTC),
         base_url=request.host_url,
         activity_url=lambda activity_id: url_for("events.activity_detail", activity_id=activity_id, _external=True),
+        tz=campaign_zone(),
     )
     response = current_app.response_class(body, mimetype="text/calendar")
     etag = feeds.feed_etag(body)
@@ -54,12 +56,10 @@ def _ics_response(activities, name: str, *, filename: str | None = None, public:
 
 @bp.route("/activities/<int:activity_id>.ics")
 def activity_ics(activity_id: int):
-    organizer = current_user.is_authenticated and current_user.has_role("admin", "organizer")
-    activity = cal.public_activity(db.session, activity_id, include_internal=organizer)
+    activity = cal.activity_for_page(db.session, activity_id, current_user)
     if activity is None:
         abort(404)
-    public = activity.is_public and activity.plan.status in cal.VISIBLE_PLAN_STATUSES
-    return _ics_response([activity], activity.title, filename=f"activity-{activity.id}.ics", public=public)
+    return _ics_response([activity], activity.title, filename=f"activity-{activity.id}.ics", public=activity.is_visible)
 
 
 @bp.route("/plans/<int:plan_id>/calendar.ics")
@@ -72,12 +72,12 @@ def plan_ics(plan_id: int):
 
 @bp.route("/kinds/<kind>/calendar.ics")
 def kind_ics(kind: str):
-    if kind not in {k.value for k in ActivityKind}:
+    if kind not in set(ActivityKind):
         abort(404)
     activities = cal.public_activities(
         db.session, kinds=[kind], start=datetime.now(UTC) - FEED_HISTORY, with_programme=True
     )
-    return _ics_response(activities, f"{_('DX Day 10/10')} – {cal.kind_label(kind)}")
+    return _ics_response(activities, f"{_('DX Day 10/10')} – {ActivityKind(kind).label}")
 
 
 @bp.route("/units/<int:unit_id>/calendar.ics")

@@ -1,4 +1,4 @@
-"""Plans: the list, the plan page (timeline, numbers, warnings) and the organizer's forms."""
+"""Plans: the list, the plan page (timeline, figures, warnings) and the organizer's forms."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -10,13 +10,13 @@ from app.errors import DomainError
 from app.extensions import db
 from app.providers import figures
 from app.services import unit_options
+from app.timezone import campaign_zone
 
 from .. import bp
-from ..forms.schedule import PlanForm, PlanStatusForm, activity_kind_choices, audience_group_choices
-from ..models import Plan, PlanStatus
-from ..services import plans as plan_services
-from ..services import schedule
-from .saving import save_once
+from ..forms.plans import PlanForm, PlanStatusForm
+from ..models import AudienceGroup, Plan, PlanStatus
+from ..services import plans as services
+from . import save_once
 
 PLAN_FIELDS = (
     "number",
@@ -32,34 +32,37 @@ PLAN_FIELDS = (
     "lead_unit_id",
     "report_deadline",
 )
-
-
-def is_organizer() -> bool:
-    return current_user.is_authenticated and current_user.has_role("admin", "organizer")
+STATUS_MESSAGES = {
+    PlanStatus.PUBLISHED: _l("The plan is published: citizens can see its public activities."),
+    PlanStatus.CLOSED: _l("The plan is closed."),
+    PlanStatus.DRAFT: _l("The plan is back to draft and hidden from citizens."),
+}
 
 
 @bp.route("/")
 def index():
     return render_template(
-        "events/index.html", plans=plan_services.visible_plans(db.session, include_internal=is_organizer())
+        "events/plans/index.html",
+        plans=services.visible_plans(db.session, include_internal=current_user.is_organizer),
     )
 
 
 @bp.route("/plans/<int:plan_id>")
 def plan_detail(plan_id: int):
-    plan = schedule.plan_with_schedule(db.session, plan_id)
-    organizer = is_organizer()
-    if plan is None or (plan.status == PlanStatus.DRAFT.value and not organizer):
+    plan = services.plan_with_schedule(db.session, plan_id)
+    if plan is None or not plan.is_visible_to(current_user):
         abort(404)
-    activities = [a for a in plan.activities if organizer or a.is_public]
+    organizer = current_user.is_organizer
+    activities = [a for a in plan.activities if a.is_visible_to(current_user)]
+    tz = campaign_zone()
     return render_template(
-        "events/plan.html",
+        "events/plans/page.html",
         plan=plan,
         activities=activities,
-        timeline=schedule.timeline(plan, [a for a in activities if not a.cancelled]),
-        by_kind=schedule.activities_by_kind(activities),
+        timeline=services.timeline(plan, [a for a in activities if not a.cancelled], tz=tz),
+        by_kind=services.activities_by_kind(activities),
         figures=figures.collect(db.session, plan.id),
-        warnings=schedule.plan_warnings(db.session, plan) if organizer else [],
+        warnings=services.plan_warnings(db.session, plan, tz=tz) if organizer else [],
         status_form=PlanStatusForm(),
         organizer=organizer,
     )
@@ -87,21 +90,14 @@ def edit_plan(plan_id: int | None = None):
         values["lead_unit_id"] = values["lead_unit_id"] or None
 
         def save() -> str:
-            saved = schedule.save_plan(db.session, plan, **values)
+            saved = services.save_plan(db.session, plan, **values)
             db.session.flush()
             return url_for("events.plan_detail", plan_id=saved.id)
 
         response, _warnings = save_once(form, save, _("The plan was saved."))
         if response:
             return response
-    return render_template("events/plan_form.html", form=form, plan=plan)
-
-
-STATUS_MESSAGES = {
-    "published": _l("The plan is published: citizens can see its public activities."),
-    "closed": _l("The plan is closed."),
-    "draft": _l("The plan is back to draft and hidden from citizens."),
-}
+    return render_template("events/plans/form.html", form=form, plan=plan)
 
 
 @bp.route("/plans/<int:plan_id>/status", methods=["POST"])
@@ -111,9 +107,9 @@ def plan_status(plan_id: int):
     form = PlanStatusForm()
     if form.validate_on_submit():
         try:
-            schedule.set_plan_status(plan, form.status.data)
+            services.set_plan_status(plan, form.status.data)
             db.session.commit()
-            flash(str(STATUS_MESSAGES[form.status.data]), "success")
+            flash(str(STATUS_MESSAGES[plan.status]), "success")
         except DomainError as error:
             db.session.rollback()
             flash(error.message, "error")
@@ -122,8 +118,5 @@ def plan_status(plan_id: int):
 
 @bp.app_context_processor
 def labels():
-    return {
-        "activity_kind_labels": dict(activity_kind_choices()),
-        "audience_group_labels": dict(audience_group_choices()),
-        "plan_status_labels": {"draft": _l("Draft"), "published": _l("Published"), "closed": _l("Closed")},
-    }
+    # Audience groups are stored as a list of codes, so templates look their labels up by code.
+    return {"audience_group_labels": dict(AudienceGroup.choices())}

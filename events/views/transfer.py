@@ -1,10 +1,8 @@
 """Moving schedules in and out: import from a template, export as XLSX, copy a plan to next year."""
 
-import re
-import unicodedata
-from urllib.parse import quote
+import io
 
-from flask import Response, abort, flash, redirect, render_template, url_for
+from flask import Response, abort, flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
@@ -13,27 +11,17 @@ from app.errors import DomainError
 from app.extensions import db
 from app.models import utcnow
 from app.submissions import run_once
+from app.timezone import campaign_zone
 
 from .. import bp
 from ..forms.transfer import CopyPlanForm, ImportForm
 from ..models import Plan
-from ..services import copying, transfer
-
-
-def _ascii_filename(name: str) -> str:
-    """A plain-ASCII fallback for clients that do not read ``filename*`` (đ has no decomposition of its own)."""
-    text = unicodedata.normalize("NFKD", name.replace("đ", "d").replace("Đ", "D"))
-    text = text.encode("ascii", "ignore").decode("ascii")
-    stem, _dot, extension = text.rpartition(".")
-    stem = re.sub(r"[^A-Za-z0-9_-]+", "-", stem).strip("-").lower() or "dxday"
-    return f"{stem}.{extension}"
+from ..services import transfer
 
 
 def _xlsx_response(data: bytes, filename: str) -> Response:
-    response = Response(data, mimetype=transfer.XLSX_MIMETYPE)
-    response.headers["Content-Disposition"] = (
-        f"attachment; filename=\"{_ascii_filename(filename)}\"; filename*=UTF-8''{quote(filename, safe='')}"
-    )
+    # send_file writes both filename= (an ASCII fallback) and filename*= (the Vietnamese name, RFC 5987).
+    response = send_file(io.BytesIO(data), mimetype=transfer.XLSX_MIMETYPE, as_attachment=True, download_name=filename)
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -48,7 +36,7 @@ def import_template():
 @role_required("organizer")
 def export_schedule(plan_id: int):
     plan = db.get_or_404(Plan, plan_id)
-    return _xlsx_response(transfer.export_schedule(plan), transfer.export_filename(plan))
+    return _xlsx_response(transfer.export_schedule(plan, tz=campaign_zone()), transfer.export_filename(plan))
 
 
 @bp.route("/plans/<int:plan_id>/import", methods=["GET", "POST"])
@@ -60,7 +48,7 @@ def import_activities(plan_id: int):
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            created = transfer.import_file(db.session, plan, upload.filename or "", upload.stream)
+            created = transfer.import_file(db.session, plan, upload.filename or "", upload.stream, tz=campaign_zone())
         except transfer.ImportRejected as rejected:
             db.session.rollback()
             row_errors = rejected.errors
@@ -84,7 +72,7 @@ def copy_plan(plan_id: int):
         abort(400)
 
     def copy_it() -> str:
-        copy = copying.copy_plan(db.session, plan, years=1, now=utcnow())
+        copy = transfer.copy_plan(db.session, plan, years=1, now=utcnow(), tz=campaign_zone())
         flash(
             _(
                 "The plan was copied to %(year)s as a draft. Check the dates, then give it its number.",

@@ -1,4 +1,5 @@
 from datetime import UTC, date, datetime
+from types import SimpleNamespace
 
 from sqlalchemy import select
 
@@ -58,12 +59,13 @@ def test_closing_finished_plans_is_idempotent_and_audited(app):
 
 
 def test_a_failing_job_is_recorded_and_changes_nothing(app):
+    @scheduler.scheduled("test.broken", "interval", "", hours=1)
     def broken(session, now):
         session.add(_plan("published", date(2024, 1, 1)))
         session.flush()
         raise ValueError("dữ liệu hỏng")
 
-    scheduler.register_job(scheduler.JobSpec("test.broken", broken, "interval", {"hours": 1}))
+    scheduler.register_jobs(SimpleNamespace(broken=broken))
     try:
         with app.app_context():
             result = scheduler.run_job_now("test.broken")
@@ -100,7 +102,7 @@ def test_admin_page_shows_last_and_next_run_and_runs_a_job(app, client, make_use
 
 
 def test_a_plan_reopened_on_purpose_is_not_closed_again(app):
-    from events.services import schedule
+    from events.services import plans
 
     with app.app_context():
         plan = _plan("published", date(2024, 10, 31))
@@ -108,7 +110,7 @@ def test_a_plan_reopened_on_purpose_is_not_closed_again(app):
         db.session.commit()
         now = datetime(2024, 11, 2, tzinfo=UTC)
         assert scheduler.run_job_now("events.close_finished_plans", now).changed == 1
-        schedule.set_plan_status(plan, "published")  # the organizer reopens it to import late results
+        plans.set_plan_status(plan, "published")  # the organizer reopens it to import late results
         db.session.commit()
         assert scheduler.run_job_now("events.close_finished_plans", now).changed == 0
         assert plan.status == "published"

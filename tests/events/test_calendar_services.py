@@ -6,8 +6,11 @@ from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import select
 
 from app.errors import DomainError
+from app.models import Visitor
+from events.models import Activity
 from events.services import calendar as cal
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -156,9 +159,14 @@ def test_drafts_and_internal_activities_are_never_public_but_cancelled_ones_are(
     found = {a.id for a in cal.public_activities(session)}
     assert calendar_setup.cancelled_id in found and calendar_setup.festival_id in found
     assert calendar_setup.internal_id not in found and calendar_setup.draft_activity_id not in found
-    assert cal.public_activity(session, calendar_setup.internal_id) is None
-    assert cal.public_activity(session, calendar_setup.draft_activity_id) is None
-    assert cal.public_activity(session, calendar_setup.internal_id, include_internal=True).is_public is False
+    citizen, organizer = Visitor(), SimpleNamespace(is_organizer=True)
+    assert cal.activity_for_page(session, calendar_setup.internal_id, citizen) is None
+    assert cal.activity_for_page(session, calendar_setup.draft_activity_id, citizen) is None
+    assert cal.activity_for_page(session, calendar_setup.internal_id, organizer).is_public is False
+    # The same rule in SQL and in Python: Activity.is_visible selects exactly the activities that say they are.
+    every = session.scalars(select(Activity)).all()
+    assert {a.id for a in every if a.is_visible} == set(session.scalars(select(Activity.id).where(Activity.is_visible)))
+    assert {a.id for a in every if a.is_visible} == found
 
 
 def test_the_window_keeps_activities_overlapping_it(session, calendar_setup):

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from app.errors import Conflict
 from app.models import Unit
 from events.models import Activity, Plan, ProgrammeItem, Registration, TourStop, Venue
-from events.services import copying
+from events.services import transfer
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 NOW = datetime(2025, 8, 1, 2, 0, tzinfo=UTC)
@@ -71,7 +71,7 @@ def plan_2024(session, campaign):
 
 
 def test_the_copy_is_a_draft_of_next_year_without_a_number(session, plan_2024):
-    copy = copying.copy_plan(session, plan_2024, now=NOW)
+    copy = transfer.copy_plan(session, plan_2024, now=NOW, tz=TZ)
     session.commit()
     assert copy.id != plan_2024.id
     assert copy.title == "Tổ chức các hoạt động hưởng ứng Ngày Chuyển đổi số quốc gia (10/10) năm 2025"
@@ -85,7 +85,7 @@ def test_the_copy_is_a_draft_of_next_year_without_a_number(session, plan_2024):
 
 
 def test_activities_keep_their_local_day_and_time_and_cancelled_ones_stay_behind(session, plan_2024):
-    copy = copying.copy_plan(session, plan_2024, now=NOW)
+    copy = transfer.copy_plan(session, plan_2024, now=NOW, tz=TZ)
     session.commit()
     activities = {a.title: a for a in session.scalars(select(Activity).where(Activity.plan_id == copy.id))}
     assert set(activities) == {
@@ -101,7 +101,7 @@ def test_activities_keep_their_local_day_and_time_and_cancelled_ones_stay_behind
 
 
 def test_registrations_and_seats_start_afresh_but_units_and_venue_come_along(session, plan_2024):
-    copy = copying.copy_plan(session, plan_2024, now=NOW)
+    copy = transfer.copy_plan(session, plan_2024, now=NOW, tz=TZ)
     session.commit()
     festival = session.scalar(select(Activity).where(Activity.plan_id == copy.id, Activity.kind == "festival"))
     assert session.scalar(select(func.count(Registration.id)).where(Registration.activity_id == festival.id)) == 0
@@ -119,7 +119,7 @@ def test_registrations_and_seats_start_afresh_but_units_and_venue_come_along(ses
 
 
 def test_tour_stops_with_participants_and_their_programme_are_copied(session, plan_2024):
-    copy = copying.copy_plan(session, plan_2024, now=NOW)
+    copy = transfer.copy_plan(session, plan_2024, now=NOW, tz=TZ)
     session.commit()
     tour = session.scalar(select(Activity).where(Activity.plan_id == copy.id, Activity.kind == "cluster_tour"))
     assert [(s.position, s.name, s.host_unit.name, shown(s.starts_at), shown(s.ends_at)) for s in tour.stops] == [
@@ -137,17 +137,17 @@ def test_tour_stops_with_participants_and_their_programme_are_copied(session, pl
 
 
 def test_copying_twice_is_refused_instead_of_making_a_second_draft(session, plan_2024):
-    copying.copy_plan(session, plan_2024, now=NOW)
+    transfer.copy_plan(session, plan_2024, now=NOW, tz=TZ)
     session.commit()
     with pytest.raises(Conflict) as caught:
-        copying.copy_plan(session, plan_2024, now=NOW)
+        transfer.copy_plan(session, plan_2024, now=NOW, tz=TZ)
     assert caught.value.code == "copy_exists"
     assert session.scalar(select(func.count(Plan.id))) == 2
 
 
 def test_shifting_dates_handles_the_leap_day():
-    assert copying.shift_date(date(2024, 2, 29), 1) == date(2025, 2, 28)
-    assert copying.shift_date(date(2024, 2, 29), 4) == date(2028, 2, 29)
-    assert shown(copying.shift_datetime(local("10/10/2024", 7, 30), 1)) == "10/10/2025 07:30"
-    assert copying.shift_years_in_text("Kế hoạch năm 2024 (giai đoạn 2024-2025), mã 120245", 2024, 2025, 1) == (
+    assert transfer.shift_date(date(2024, 2, 29), 1) == date(2025, 2, 28)
+    assert transfer.shift_date(date(2024, 2, 29), 4) == date(2028, 2, 29)
+    assert shown(transfer.shift_datetime(local("10/10/2024", 7, 30), 1, TZ)) == "10/10/2025 07:30"
+    assert transfer.shift_years_in_text("Kế hoạch năm 2024 (giai đoạn 2024-2025), mã 120245", 2024, 2025, 1) == (
         "Kế hoạch năm 2025 (giai đoạn 2025-2026), mã 120245")

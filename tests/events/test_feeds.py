@@ -26,7 +26,7 @@ def vi_request(app):
 
 def build(session, now=NOW, **filters):
     activities = cal.public_activities(session, with_programme=True, **filters)
-    return feeds.build_calendar(activities, name="Ngày Chuyển đổi số 2024", now=now, base_url=BASE)
+    return feeds.build_calendar(activities, name="Ngày Chuyển đổi số 2024", now=now, base_url=BASE, tz=TZ)
 
 
 def events_by_uid(body: bytes) -> dict:
@@ -109,7 +109,7 @@ def test_each_tour_stop_is_its_own_event(vi_request, calendar_setup):
 
 
 def test_an_empty_feed_is_still_a_valid_calendar():
-    body = feeds.build_calendar([], name="Trống", now=NOW, base_url=BASE)
+    body = feeds.build_calendar([], name="Trống", now=NOW, base_url=BASE, tz=TZ)
     parsed = Calendar.from_ical(body)
     assert parsed.walk("VEVENT") == [] and parsed.walk("VTIMEZONE")
 

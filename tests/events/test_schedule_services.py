@@ -6,10 +6,12 @@ from sqlalchemy import select
 from app.errors import DomainError
 from app.extensions import db
 from events.models import Activity, Plan, TourStop
-from events.services import schedule
-from events.services.schedule import NeedsConfirmation
+from events.services import activities, plans, tours
+from events.services.plans import NeedsConfirmation
 
-from .conftest import local
+from .conftest import TZ, local
+
+NOW = local("01/09/2024", 9)
 
 
 def _festival(session, campaign, **overrides):
@@ -25,35 +27,35 @@ def _festival(session, campaign, **overrides):
         is_public=True,
     )
     values.update(overrides)
-    return schedule.save_activity(session, plan, None, **values)
+    return activities.save_activity(session, plan, None, **values, tz=TZ, now=NOW)
 
 
 def test_a_plan_needs_a_real_period_and_a_peak_inside_it(session):
     base = dict(title="Kế hoạch", period_start=date(2024, 9, 15), period_end=date(2024, 10, 31))
     with pytest.raises(DomainError) as error:
-        schedule.save_plan(session, None, **{**base, "period_end": date(2024, 9, 1)})
+        plans.save_plan(session, None, **{**base, "period_end": date(2024, 9, 1)})
     assert error.value.field == "period_end"
     with pytest.raises(DomainError) as error:
-        schedule.save_plan(session, None, **base, peak_start=date(2024, 11, 1), peak_end=date(2024, 11, 5))
+        plans.save_plan(session, None, **base, peak_start=date(2024, 11, 1), peak_end=date(2024, 11, 5))
     assert error.value.code == "peak_outside"
     with pytest.raises(DomainError) as error:
-        schedule.save_plan(session, None, **base, peak_start=date(2024, 10, 1), peak_end=None)
+        plans.save_plan(session, None, **base, peak_start=date(2024, 10, 1), peak_end=None)
     assert error.value.code == "peak_incomplete"
-    plan = schedule.save_plan(session, None, **base, number="4568/KH-UBND", themes=" a \n\n b ")
+    plan = plans.save_plan(session, None, **base, number="4568/KH-UBND", themes=" a \n\n b ")
     session.flush()
     assert plan.status == "draft" and plan.themes == "a\nb"
     with pytest.raises(DomainError) as error:
-        schedule.save_plan(session, None, **base, number="4568/kh-ubnd")
+        plans.save_plan(session, None, **base, number="4568/kh-ubnd")
     assert error.value.code == "plan_number_taken"
 
 
 def test_plan_status_moves_draft_published_closed(session):
-    plan = schedule.save_plan(session, None, title="K", period_start=date(2024, 9, 1), period_end=date(2024, 9, 2))
+    plan = plans.save_plan(session, None, title="K", period_start=date(2024, 9, 1), period_end=date(2024, 9, 2))
     with pytest.raises(DomainError):
-        schedule.set_plan_status(plan, "closed")
-    schedule.set_plan_status(plan, "published")
-    schedule.set_plan_status(plan, "closed")
-    schedule.set_plan_status(plan, "published")
+        plans.set_plan_status(plan, "closed")
+    plans.set_plan_status(plan, "published")
+    plans.set_plan_status(plan, "closed")
+    plans.set_plan_status(plan, "published")
     assert plan.status == "published"
 
 
@@ -85,7 +87,7 @@ def test_saving_an_overlapping_booking_asks_for_confirmation_then_remembers_it(a
         db.session.commit()
         assert len(warnings) == 1 and parade.accepted_warnings == [warnings[0].key]
         plan = db.session.get(Plan, campaign.plan_id)
-        assert [(w.warning.code, w.accepted) for w in schedule.plan_warnings(db.session, plan)] == [
+        assert [(w.warning.code, w.accepted) for w in plans.plan_warnings(db.session, plan, tz=TZ)] == [
             ("venue_double_booked", True)
         ]
 
@@ -101,12 +103,14 @@ def test_an_activity_cannot_end_before_it_starts_and_capacity_cannot_drop_below_
         db.session.commit()
         plan = db.session.get(Plan, campaign.plan_id)
         with pytest.raises(DomainError) as error:
-            schedule.save_activity(db.session, plan, festival, **{**_fields(festival), "capacity": 100})
+            activities.save_activity(
+                db.session, plan, festival, **{**_fields(festival), "capacity": 100}, tz=TZ, now=NOW
+            )
         assert error.value.code == "capacity_below_taken" and "150" in str(error.value.message)
 
 
 def _fields(activity):
-    return {name: getattr(activity, name) for name in schedule.ACTIVITY_FIELDS}
+    return {name: getattr(activity, name) for name in activities.ACTIVITY_FIELDS}
 
 
 def test_calendar_relevant_changes_bump_the_sequence_and_cancelling_keeps_the_activity(app, campaign):
@@ -114,11 +118,15 @@ def test_calendar_relevant_changes_bump_the_sequence_and_cancelling_keeps_the_ac
         festival, _ = _festival(db.session, campaign)
         db.session.commit()
         plan = db.session.get(Plan, campaign.plan_id)
-        schedule.save_activity(db.session, plan, festival, **{**_fields(festival), "audience": "Người dân"})
+        activities.save_activity(
+            db.session, plan, festival, **{**_fields(festival), "audience": "Người dân"}, tz=TZ, now=NOW
+        )
         assert festival.sequence == 0
-        schedule.save_activity(db.session, plan, festival, **{**_fields(festival), "starts_at": local("05/10/2024", 8)})
+        activities.save_activity(
+            db.session, plan, festival, **{**_fields(festival), "starts_at": local("05/10/2024", 8)}, tz=TZ, now=NOW
+        )
         assert festival.sequence == 1
-        assert schedule.cancel_activity(festival) is True and schedule.cancel_activity(festival) is False
+        assert activities.cancel_activity(festival) is True and activities.cancel_activity(festival) is False
         assert festival.sequence == 2 and festival.cancelled and not festival.registration_open
 
 
@@ -131,7 +139,7 @@ def test_area_defaults_to_the_venues_ward(app, campaign):
 def test_cluster_tour_stops_warn_outside_the_tour_and_reorder(app, campaign):
     with app.app_context():
         plan = db.session.get(Plan, campaign.plan_id)
-        tour, _ = schedule.save_activity(
+        tour, _ = activities.save_activity(
             db.session,
             plan,
             None,
@@ -140,8 +148,10 @@ def test_cluster_tour_stops_warn_outside_the_tour_and_reorder(app, campaign):
             starts_at=local("24/09/2024", 7, 30),
             ends_at=local("28/09/2024", 17),
             lead_unit_id=campaign.office_id,
+            tz=TZ,
+            now=NOW,
         )
-        one, _ = schedule.save_stop(
+        one, _ = tours.save_stop(
             db.session,
             tour,
             None,
@@ -151,9 +161,10 @@ def test_cluster_tour_stops_warn_outside_the_tour_and_reorder(app, campaign):
             ends_at=local("25/09/2024", 17),
             venue_id=None,
             participant_ids=[campaign.ward_id],
+            tz=TZ,
         )
         with pytest.raises(NeedsConfirmation) as pending:
-            schedule.save_stop(
+            tours.save_stop(
                 db.session,
                 tour,
                 None,
@@ -163,13 +174,14 @@ def test_cluster_tour_stops_warn_outside_the_tour_and_reorder(app, campaign):
                 ends_at=local("29/09/2024", 17),
                 venue_id=None,
                 participant_ids=[],
+                tz=TZ,
             )
         assert [w.code for w in pending.value.warnings] == ["stop_outside_tour"]
         db.session.rollback()
         tour = db.session.scalar(select(Activity).where(Activity.kind == "cluster_tour"))
         assert tour is None  # the rollback took the unsaved tour with it: nothing half-saved
         with pytest.raises(DomainError) as error:
-            schedule.save_stop(
+            tours.save_stop(
                 db.session,
                 _festival(db.session, campaign)[0],
                 None,
@@ -179,6 +191,7 @@ def test_cluster_tour_stops_warn_outside_the_tour_and_reorder(app, campaign):
                 ends_at=local("05/10/2024", 9),
                 venue_id=None,
                 participant_ids=[],
+                tz=TZ,
             )
         assert error.value.code == "not_a_tour"
 
@@ -186,7 +199,7 @@ def test_cluster_tour_stops_warn_outside_the_tour_and_reorder(app, campaign):
 def test_moving_stops_swaps_positions(app, campaign):
     with app.app_context():
         plan = db.session.get(Plan, campaign.plan_id)
-        tour, _ = schedule.save_activity(
+        tour, _ = activities.save_activity(
             db.session,
             plan,
             None,
@@ -195,10 +208,12 @@ def test_moving_stops_swaps_positions(app, campaign):
             starts_at=local("24/09/2024", 7),
             ends_at=local("28/09/2024", 17),
             lead_unit_id=campaign.office_id,
+            tz=TZ,
+            now=NOW,
         )
         stops = []
         for index, host in enumerate((campaign.police_id, campaign.youth_id)):
-            stop, _ = schedule.save_stop(
+            stop, _ = tours.save_stop(
                 db.session,
                 tour,
                 None,
@@ -208,10 +223,11 @@ def test_moving_stops_swaps_positions(app, campaign):
                 ends_at=local(f"{25 + 2 * index}/09/2024", 17),
                 venue_id=None,
                 participant_ids=[],
+                tz=TZ,
             )
             stops.append(stop)
         db.session.commit()
-        schedule.move_stop(db.session, stops[1], -1)
+        tours.move_stop(db.session, stops[1], -1)
         db.session.commit()
         names = db.session.scalars(
             select(TourStop.name).where(TourStop.activity_id == tour.id).order_by(TourStop.position)
@@ -222,7 +238,7 @@ def test_moving_stops_swaps_positions(app, campaign):
 def test_programme_items_must_fall_within_the_activity(app, campaign):
     with app.app_context():
         festival, _ = _festival(db.session, campaign)
-        item = schedule.save_programme_item(
+        item = activities.save_programme_item(
             db.session,
             festival,
             None,
@@ -234,7 +250,7 @@ def test_programme_items_must_fall_within_the_activity(app, campaign):
         db.session.flush()
         assert item.id and festival.programme == [item]
         with pytest.raises(DomainError) as error:
-            schedule.save_programme_item(
+            activities.save_programme_item(
                 db.session,
                 festival,
                 None,
@@ -250,7 +266,7 @@ def test_timeline_places_each_activity_on_the_plans_period(app, campaign):
     with app.app_context():
         plan = db.session.get(Plan, campaign.plan_id)
         festival, _ = _festival(db.session, campaign)
-        campaign_days, _ = schedule.save_activity(
+        campaign_days, _ = activities.save_activity(
             db.session,
             plan,
             None,
@@ -259,11 +275,13 @@ def test_timeline_places_each_activity_on_the_plans_period(app, campaign):
             starts_at=local("01/10/2024", 7),
             ends_at=local("10/10/2024", 17),
             lead_unit_id=campaign.office_id,
+            tz=TZ,
+            now=NOW,
         )
-        line = schedule.timeline(plan, [festival, campaign_days])
+        line = plans.timeline(plan, [festival, campaign_days], tz=TZ)
         assert (line.start, line.end, line.days) == (date(2024, 9, 15), date(2024, 10, 31), 47)
         assert [bar.activity.title for bar in line.bars] == ["Đi từng ngõ", "Ngày hội Chuyển đổi số"]
         bars = {bar.activity.title: bar for bar in line.bars}
         assert bars["Đi từng ngõ"].left == pytest.approx(100 * (16 + 7 / 24) / 47, abs=0.01)
         assert 0 < line.peak[0] < bars["Ngày hội Chuyển đổi số"].left < line.peak[0] + line.peak[1]
-        assert schedule.activities_by_kind([festival, campaign_days]) == [("door_to_door", 1), ("festival", 1)]
+        assert plans.activities_by_kind([festival, campaign_days]) == [("door_to_door", 1), ("festival", 1)]

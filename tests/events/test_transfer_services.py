@@ -58,7 +58,7 @@ def row(**cells):
 
 
 def errors_of(rows):
-    drafts, errors = transfer.parse_rows(rows, UNITS, VENUES)
+    drafts, errors = transfer.parse_rows(rows, UNITS, VENUES, tz=TZ)
     return drafts, {(error.row_number, error.column): str(error.message) for error in errors}
 
 
@@ -66,7 +66,9 @@ def errors_of(rows):
 
 
 def test_good_rows_become_drafts_in_vietnam_time():
-    drafts, errors = transfer.parse_rows([row(), row(title="Lớp tập huấn", kind="training", venue="")], UNITS, VENUES)
+    drafts, errors = transfer.parse_rows(
+        [row(), row(title="Lớp tập huấn", kind="training", venue="")], UNITS, VENUES, tz=TZ
+    )
     assert errors == []
     festival, training = drafts
     assert festival.row_number == 2 and training.row_number == 3
@@ -80,14 +82,14 @@ def test_good_rows_become_drafts_in_vietnam_time():
 
 def test_kind_by_vietnamese_label_or_code_ignoring_case_and_diacritics():
     kinds = ["NGAY HOI / LE HOI", "ngày hội", "Đi từng ngõ, gõ từng nhà", "cyber_drill", "Lớp tập huấn", "Buổi lễ"]
-    drafts, errors = transfer.parse_rows([row(kind=kind) for kind in kinds], UNITS, VENUES)
+    drafts, errors = transfer.parse_rows([row(kind=kind) for kind in kinds], UNITS, VENUES, tz=TZ)
     assert errors == []
     assert [d.kind for d in drafts] == ["festival", "festival", "door_to_door", "cyber_drill", "training", "ceremony"]
 
 
 def test_units_by_short_name_and_without_diacritics():
     drafts, errors = transfer.parse_rows(
-        [row(lead_unit="phong vh&tt", coordinators="Thành Đoàn;\nDien luc Tan Uyen; Thành Đoàn")], UNITS, VENUES
+        [row(lead_unit="phong vh&tt", coordinators="Thành Đoàn;\nDien luc Tan Uyen; Thành Đoàn")], UNITS, VENUES, tz=TZ
     )
     assert errors == []
     assert drafts[0].lead_unit_id == 1 and drafts[0].coordinator_ids == [2, 4]
@@ -99,7 +101,7 @@ def test_dates_as_strings_and_as_datetime_cells():
         row(starts_at="5/10/2024 7h30", ends_at="2024-10-05 21:00"),
         row(starts_at=datetime(2024, 10, 5, 0, 30, tzinfo=ZoneInfo("UTC")), ends_at="05.10.2024 21:00"),
     ]
-    drafts, errors = transfer.parse_rows(rows, UNITS, VENUES)
+    drafts, errors = transfer.parse_rows(rows, UNITS, VENUES, tz=TZ)
     assert errors == []
     assert [d.starts_at.astimezone(TZ).strftime("%d/%m/%Y %H:%M") for d in drafts] == ["05/10/2024 07:30"] * 3
     assert [d.ends_at.astimezone(TZ).strftime("%H:%M") for d in drafts] == ["21:00"] * 3
@@ -146,14 +148,14 @@ def test_dict_rows_keyed_by_header_keep_their_row_numbers_and_blank_rows_are_ski
         {"Tiêu đề": " ", "Loại": None},
         dict(zip(HEADERS, row(starts_at="x"), strict=True)) | {"_row": 9},
     ]
-    drafts, errors = transfer.parse_rows(rows, UNITS, VENUES)
+    drafts, errors = transfer.parse_rows(rows, UNITS, VENUES, tz=TZ)
     assert [d.row_number for d in drafts] == [6]
     assert [(e.row_number, e.column) for e in errors] == [(9, "Bắt đầu")]
 
 
 def test_public_flag_accepts_co_khong_and_defaults_to_public():
     drafts, errors = transfer.parse_rows(
-        [row(is_public="Không"), row(is_public="khong"), row(is_public=""), row(is_public="co")], UNITS, VENUES
+        [row(is_public="Không"), row(is_public="khong"), row(is_public=""), row(is_public="co")], UNITS, VENUES, tz=TZ
     )
     assert errors == []
     assert [d.is_public for d in drafts] == [False, False, True, True]
@@ -163,15 +165,16 @@ def test_public_flag_accepts_co_khong_and_defaults_to_public():
 
 
 def csv_bytes(lines, delimiter=";", bom=True):
-    text = "\n".join(delimiter.join(f'"{cell}"' if delimiter in str(cell) else str(cell) for cell in line)
-                     for line in lines)
+    text = "\n".join(
+        delimiter.join(f'"{cell}"' if delimiter in str(cell) else str(cell) for cell in line) for line in lines
+    )
     return (("\ufeff" if bom else "") + text + "\n").encode("utf-8")
 
 
 def test_semicolon_csv_with_bom_as_vietnamese_excel_saves_it():
     data = csv_bytes([HEADERS, row(), ["", "", ""], row(title="Hội thi tìm hiểu an toàn thông tin")])
     rows = transfer.read_upload("lich.csv", io.BytesIO(data))
-    drafts, errors = transfer.parse_rows(rows, UNITS, VENUES)
+    drafts, errors = transfer.parse_rows(rows, UNITS, VENUES, tz=TZ)
     assert errors == []
     assert [(d.row_number, d.title) for d in drafts] == [
         (2, "Ngày hội Chuyển đổi số thành phố Tân Uyên"),
@@ -182,17 +185,25 @@ def test_semicolon_csv_with_bom_as_vietnamese_excel_saves_it():
 
 def test_comma_csv_without_bom():
     data = csv_bytes([HEADERS, row()], delimiter=",", bom=False)
-    drafts, errors = transfer.parse_rows(transfer.read_upload("LICH.CSV", io.BytesIO(data)), UNITS, VENUES)
+    drafts, errors = transfer.parse_rows(transfer.read_upload("LICH.CSV", io.BytesIO(data)), UNITS, VENUES, tz=TZ)
     assert errors == [] and drafts[0].audience == "Người dân, doanh nghiệp"
 
 
 def test_columns_may_come_in_any_order_and_optional_ones_may_be_missing():
-    data = csv_bytes([["Đơn vị chủ trì", "Kết thúc", "Bắt đầu", "Loại", "Tiêu đề"],
-                      ["Phòng VH&TT", "05/10/2024 11:00", "05/10/2024 08:00", "Buổi lễ", "Lễ phát động"]])
-    drafts, errors = transfer.parse_rows(transfer.read_upload("a.csv", io.BytesIO(data)), UNITS, VENUES)
+    data = csv_bytes(
+        [
+            ["Đơn vị chủ trì", "Kết thúc", "Bắt đầu", "Loại", "Tiêu đề"],
+            ["Phòng VH&TT", "05/10/2024 11:00", "05/10/2024 08:00", "Buổi lễ", "Lễ phát động"],
+        ]
+    )
+    drafts, errors = transfer.parse_rows(transfer.read_upload("a.csv", io.BytesIO(data)), UNITS, VENUES, tz=TZ)
     assert errors == []
     assert (drafts[0].title, drafts[0].kind, drafts[0].lead_unit_id, drafts[0].is_public) == (
-        "Lễ phát động", "ceremony", 1, True)
+        "Lễ phát động",
+        "ceremony",
+        1,
+        True,
+    )
 
 
 @pytest.mark.parametrize(
@@ -228,7 +239,7 @@ def test_more_than_2000_rows_is_refused(vietnamese):
 
 def test_template_round_trip_gives_the_example_row():
     data = transfer.build_template()
-    drafts, errors = transfer.parse_rows(transfer.read_upload("mau.xlsx", io.BytesIO(data)), UNITS, VENUES)
+    drafts, errors = transfer.parse_rows(transfer.read_upload("mau.xlsx", io.BytesIO(data)), UNITS, VENUES, tz=TZ)
     assert errors == []
     (example,) = drafts
     assert example.row_number == 2
@@ -262,8 +273,7 @@ def upload(rows):
 
 
 def campaign_row(**cells):
-    return row(venue="Quảng trường thành phố", coordinators="Thành Đoàn Tân Uyên; Công an thành phố Tân Uyên",
-               **cells)
+    return row(venue="Quảng trường thành phố", coordinators="Thành Đoàn Tân Uyên; Công an thành phố Tân Uyên", **cells)
 
 
 def activity_count(session, plan_id):
@@ -274,7 +284,7 @@ def test_one_bad_row_means_nothing_is_imported(session, campaign, vietnamese):
     plan = session.get(Plan, campaign.plan_id)
     rows = [campaign_row(), campaign_row(title="Lớp tập huấn"), campaign_row(ends_at="01/10/2024 07:00")]
     with pytest.raises(transfer.ImportRejected) as caught:
-        transfer.import_file(session, plan, "lich.csv", upload(rows))
+        transfer.import_file(session, plan, "lich.csv", upload(rows), tz=TZ)
     assert [(e.row_number, e.column) for e in caught.value.errors] == [(4, "Kết thúc")]
     assert str(caught.value.message).startswith("Chưa nhập hoạt động nào: 1 dòng có lỗi.")
     session.flush()
@@ -284,7 +294,11 @@ def test_one_bad_row_means_nothing_is_imported(session, campaign, vietnamese):
 def test_a_valid_file_imports_every_row_with_its_units_and_venue(session, campaign):
     plan = session.get(Plan, campaign.plan_id)
     created = transfer.import_file(
-        session, plan, "lich.csv", upload([campaign_row(), campaign_row(title="Lớp tập huấn", kind="Lớp tập huấn")])
+        session,
+        plan,
+        "lich.csv",
+        upload([campaign_row(), campaign_row(title="Lớp tập huấn", kind="Lớp tập huấn")]),
+        tz=TZ,
     )
     assert len(created) == 2
     session.commit()
@@ -302,18 +316,19 @@ def test_a_valid_file_imports_every_row_with_its_units_and_venue(session, campai
 def test_uploading_the_same_file_twice_does_not_double_the_plan(session, campaign, vietnamese):
     plan = session.get(Plan, campaign.plan_id)
     rows = [campaign_row(), campaign_row(title="Lớp tập huấn")]
-    transfer.import_file(session, plan, "lich.csv", upload(rows))
+    transfer.import_file(session, plan, "lich.csv", upload(rows), tz=TZ)
     session.commit()
     with pytest.raises(transfer.ImportRejected) as caught:
-        transfer.import_file(session, plan, "lich.csv", upload([campaign_row(title="Hội thi mới"), *rows]))
+        transfer.import_file(session, plan, "lich.csv", upload([campaign_row(title="Hội thi mới"), *rows]), tz=TZ)
     assert [(e.row_number, e.column) for e in caught.value.errors] == [(3, "Tiêu đề"), (4, "Tiêu đề")]
     assert str(caught.value.errors[0].message) == (
-        "Hoạt động này (cùng tiêu đề, cùng thời gian bắt đầu) đã có trong kế hoạch hoặc ở dòng trước trong tệp.")
+        "Hoạt động này (cùng tiêu đề, cùng thời gian bắt đầu) đã có trong kế hoạch hoặc ở dòng trước trong tệp."
+    )
     session.rollback()
     assert activity_count(session, plan.id) == 2
     with pytest.raises(transfer.ImportRejected) as twice_in_file:
         twice = [campaign_row(title="Hội thi"), campaign_row(title="Hội thi")]
-        transfer.import_file(session, plan, "lich.csv", upload(twice))
+        transfer.import_file(session, plan, "lich.csv", upload(twice), tz=TZ)
     assert [e.row_number for e in twice_in_file.value.errors] == [3]
 
 
@@ -321,14 +336,15 @@ def test_a_closed_plan_takes_no_import(session, campaign, vietnamese):
     plan = session.get(Plan, campaign.plan_id)
     plan.status = "closed"
     with pytest.raises(DomainError) as caught:
-        transfer.import_file(session, plan, "lich.csv", upload([campaign_row()]))
+        transfer.import_file(session, plan, "lich.csv", upload([campaign_row()]), tz=TZ)
     assert caught.value.code == "plan_closed"
     assert activity_count(session, plan.id) == 0
 
 
 def add_activity(session, plan, title, start, end, **fields):
-    activity = Activity(plan=plan, title=title, kind=fields.pop("kind", "festival"), starts_at=start, ends_at=end,
-                        **fields)
+    activity = Activity(
+        plan=plan, title=title, kind=fields.pop("kind", "festival"), starts_at=start, ends_at=end, **fields
+    )
     session.add(activity)
     return activity
 
@@ -337,20 +353,51 @@ def test_export_can_be_imported_again_with_the_same_titles_and_times(session, ca
     plan = session.get(Plan, campaign.plan_id)
     office, youth = session.get(Unit, campaign.office_id), session.get(Unit, campaign.youth_id)
     square = session.get(Venue, campaign.square_id)
-    add_activity(session, plan, "Chiến dịch “đi từng ngõ, gõ từng nhà”", datetime(2024, 10, 1, 7, tzinfo=TZ),
-                 datetime(2024, 10, 10, 17, tzinfo=TZ), kind="door_to_door", lead_unit=office,
-                 coordinating_units=[youth], is_public=False)
-    add_activity(session, plan, "Ngày hội Chuyển đổi số", datetime(2024, 10, 5, 7, 30, tzinfo=TZ),
-                 datetime(2024, 10, 5, 21, tzinfo=TZ), venue=square, lead_unit=office, capacity=2000,
-                 expected_headcount=3000, description="Không gian trải nghiệm")
-    add_activity(session, plan, "Buổi lễ đã hủy", datetime(2024, 10, 6, 8, tzinfo=TZ),
-                 datetime(2024, 10, 6, 9, tzinfo=TZ), lead_unit=office, cancelled=True)
+    add_activity(
+        session,
+        plan,
+        "Chiến dịch “đi từng ngõ, gõ từng nhà”",
+        datetime(2024, 10, 1, 7, tzinfo=TZ),
+        datetime(2024, 10, 10, 17, tzinfo=TZ),
+        kind="door_to_door",
+        lead_unit=office,
+        coordinating_units=[youth],
+        is_public=False,
+    )
+    add_activity(
+        session,
+        plan,
+        "Ngày hội Chuyển đổi số",
+        datetime(2024, 10, 5, 7, 30, tzinfo=TZ),
+        datetime(2024, 10, 5, 21, tzinfo=TZ),
+        venue=square,
+        lead_unit=office,
+        capacity=2000,
+        expected_headcount=3000,
+        description="Không gian trải nghiệm",
+    )
+    add_activity(
+        session,
+        plan,
+        "Buổi lễ đã hủy",
+        datetime(2024, 10, 6, 8, tzinfo=TZ),
+        datetime(2024, 10, 6, 9, tzinfo=TZ),
+        lead_unit=office,
+        cancelled=True,
+    )
     # 06:00 in Vietnam is still the day before in UTC: the file must show local time.
-    add_activity(session, plan, "Diễn tập an toàn thông tin", datetime(2024, 10, 10, 6, tzinfo=TZ),
-                 datetime(2024, 10, 10, 11, tzinfo=TZ), kind="cyber_drill", lead_unit=office)
+    add_activity(
+        session,
+        plan,
+        "Diễn tập an toàn thông tin",
+        datetime(2024, 10, 10, 6, tzinfo=TZ),
+        datetime(2024, 10, 10, 11, tzinfo=TZ),
+        kind="cyber_drill",
+        lead_unit=office,
+    )
     session.commit()
 
-    data = transfer.export_schedule(plan)
+    data = transfer.export_schedule(plan, tz=TZ)
     sheet = load_workbook(io.BytesIO(data))["Hoạt động"]
     assert sheet["A1"].value == "Kế hoạch số 4568/KH-UBND"
     assert sheet["A2"].value == "Hưởng ứng Ngày Chuyển đổi số 2024"
@@ -362,7 +409,7 @@ def test_export_can_be_imported_again_with_the_same_titles_and_times(session, ca
     assert sheet.column_dimensions["A"].width == 48
 
     units, venues = transfer.load_lookups(session)
-    drafts, errors = transfer.parse_rows(transfer.read_upload("xuat.xlsx", io.BytesIO(data)), units, venues)
+    drafts, errors = transfer.parse_rows(transfer.read_upload("xuat.xlsx", io.BytesIO(data)), units, venues, tz=TZ)
     assert errors == []
     exported = [(d.title, d.starts_at, d.ends_at, d.is_public) for d in drafts]
     kept = [a for a in plan.activities if not a.cancelled]

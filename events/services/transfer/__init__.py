@@ -4,7 +4,8 @@ schedule can be imported again. The file's own vocabulary (sheet and column head
 fixed Vietnamese whatever the interface language: the users are Vietnamese offices and a file must read the same
 for everyone who opens it. Explanations and error messages go through the catalogue like every other interface
 string. The column spec and the shared types are in ``columns``, reading and checking files in ``reading``,
-saving activities in ``importing``, and the template and the export in ``writing``."""
+saving activities in ``importing``, the template and the export in ``writing``, and copying a plan to next
+year in ``copying``."""
 
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ from .columns import (
     RowError,
     fold,
 )
+from .copying import copy_plan, shift_date, shift_datetime, shift_years_in_text
 from .importing import import_activities, import_file, load_lookups
 from .reading import parse_rows, read_upload
 from .writing import build_template, export_filename, export_rows, export_schedule, schedule_activities
@@ -64,6 +66,7 @@ __all__ = [
     "RowError",
     "build_template",
     "export_filename",
+    "copy_plan",
     "export_rows",
     "export_schedule",
     "fold",
@@ -73,4 +76,7 @@ __all__ = [
     "parse_rows",
     "read_upload",
     "schedule_activities",
+    "shift_date",
+    "shift_datetime",
+    "shift_years_in_text",
 ]

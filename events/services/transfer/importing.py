@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -54,7 +55,7 @@ def import_activities(
     All or nothing: everything is checked before the first activity is added. A closed plan takes no
     new activities; an activity already in the plan (same title and start) or twice in the file is refused
     with ImportRejected. ``progress(1)`` is called after each activity."""
-    if plan.status == PlanStatus.CLOSED.value:
+    if plan.status == PlanStatus.CLOSED:
         raise DomainError(
             _l("This plan is closed: reopen it before importing activities."), code="plan_closed", field="file"
         )
@@ -97,12 +98,12 @@ def import_activities(
     return created
 
 
-def import_file(session: Session, plan: Plan, filename: str, stream) -> list[Activity]:
+def import_file(session: Session, plan: Plan, filename: str, stream, *, tz: ZoneInfo) -> list[Activity]:
     """Read, check and import an uploaded file into ``plan``. Raises ImportRejected with every row error
     (and adds nothing) when any row is invalid, or DomainError when the file itself cannot be used."""
     rows = read_upload(filename, stream)
     units, venues = load_lookups(session)
-    drafts, errors = parse_rows(rows, units, venues)
+    drafts, errors = parse_rows(rows, units, venues, tz=tz)
     if errors:
         raise ImportRejected(errors)
     return import_activities(session, plan, drafts)

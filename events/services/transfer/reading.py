@@ -9,12 +9,13 @@ import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta
+from functools import partial
+from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 
 from app.errors import DomainError
 
-from ..plans import CAMPAIGN_TZ
 from .columns import (
     COLUMN_BY_KEY,
     COLUMN_NAMES,
@@ -53,16 +54,16 @@ _DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:[ T]+(\d{1,2})[:hH](\
 _YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
 
 
-def _local(value: datetime) -> datetime:
-    """A naive cell is local (Vietnam) time; the minute is the finest unit a schedule uses."""
-    value = value.replace(tzinfo=CAMPAIGN_TZ) if value.tzinfo is None else value.astimezone(CAMPAIGN_TZ)
+def _local(value: datetime, tz: ZoneInfo) -> datetime:
+    """A naive cell is local time; the minute is the finest unit a schedule uses."""
+    value = value.replace(tzinfo=tz) if value.tzinfo is None else value.astimezone(tz)
     # Excel keeps times as fractions of a day, so 07:30 may come back as 07:29:59.999.
     return (value + timedelta(seconds=30)).replace(second=0, microsecond=0)
 
 
-def _datetime(value) -> datetime:
+def _datetime(value, tz: ZoneInfo) -> datetime:
     if isinstance(value, datetime):
-        return _local(value)
+        return _local(value, tz)
     if isinstance(value, date):
         raise _CellError(_l("Add the time: write dd/mm/yyyy hh:mm, for example 05/10/2024 07:30."))
     text = _text(value)
@@ -77,7 +78,7 @@ def _datetime(value) -> datetime:
     if hour is None:
         raise _CellError(_l("Add the time: write dd/mm/yyyy hh:mm, for example 05/10/2024 07:30."))
     try:
-        return datetime(int(year), int(month), int(day), int(hour), int(minute), tzinfo=CAMPAIGN_TZ)
+        return datetime(int(year), int(month), int(day), int(hour), int(minute), tzinfo=tz)
     except ValueError as error:
         raise _CellError(_l("This date or time does not exist: %(value)s.", value=text)) from error
 
@@ -139,14 +140,15 @@ def _cells(row) -> dict:
 
 
 def parse_rows(
-    rows: Iterable[Mapping | Sequence], units: Iterable, venues: Iterable, *, first_row: int = 2
+    rows: Iterable[Mapping | Sequence], units: Iterable, venues: Iterable, *, tz: ZoneInfo, first_row: int = 2
 ) -> tuple[list[ActivityDraft], list[RowError]]:
     """Check data rows and turn the good ones into drafts, without touching the database.
 
     ``rows`` are dicts (keyed by column key or Vietnamese header; a ``_row`` key gives the spreadsheet's row
     number, as ``read_upload`` does) or lists in column order, numbered from ``first_row``. ``units`` and
     ``venues`` are the records names are looked up in (anything with ``id``, ``name`` and, for units,
-    ``short_name``). Blank rows are skipped. Returns the drafts of valid rows and every error found."""
+    ``short_name``); times without a zone are in ``tz``. Blank rows are skipped. Returns the drafts of valid
+    rows and every error found."""
     unit_index = _NameIndex(units, with_short_name=True)
     venue_index = _NameIndex(venues, with_short_name=False)
     drafts: list[ActivityDraft] = []
@@ -156,14 +158,14 @@ def parse_rows(
         cells = _cells(row)
         if all(_is_blank(value) for value in cells.values()):
             continue
-        draft, row_errors = _parse_row(number, cells, unit_index, venue_index)
+        draft, row_errors = _parse_row(number, cells, unit_index, venue_index, tz)
         errors.extend(row_errors)
         if draft is not None:
             drafts.append(draft)
     return drafts, errors
 
 
-def _parse_row(number: int, cells: dict, units: _NameIndex, venues: _NameIndex):
+def _parse_row(number: int, cells: dict, units: _NameIndex, venues: _NameIndex, tz: ZoneInfo):
     values: dict = {}
     errors: list[RowError] = []
 
@@ -239,8 +241,8 @@ def _parse_row(number: int, cells: dict, units: _NameIndex, venues: _NameIndex):
 
     check("title", required(limited(300), _l("Enter the activity's title.")))
     check("kind", required(kind, _l("Choose the kind of activity.")))
-    check("starts_at", required(_datetime, _l("Enter when it starts (dd/mm/yyyy hh:mm).")))
-    check("ends_at", required(_datetime, _l("Enter when it ends (dd/mm/yyyy hh:mm).")))
+    check("starts_at", required(partial(_datetime, tz=tz), _l("Enter when it starts (dd/mm/yyyy hh:mm).")))
+    check("ends_at", required(partial(_datetime, tz=tz), _l("Enter when it ends (dd/mm/yyyy hh:mm).")))
     check("venue", find_venue)
     check("lead_unit", required(find_unit, _l("Enter the lead unit.")))
     check("coordinators", coordinators)

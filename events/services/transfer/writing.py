@@ -6,13 +6,13 @@ import io
 import re
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import object_session, selectinload
 
 from ...models import Activity, Plan
-from ..plans import CAMPAIGN_TZ
 from .columns import (
     COLUMNS,
     DATA_SHEET,
@@ -171,16 +171,16 @@ def build_template() -> bytes:
     return _save(workbook)
 
 
-def export_rows(activities: Iterable[Activity]) -> list[dict]:
-    """Activities as rows of the column spec (times as naive local datetimes, as a spreadsheet holds them)."""
+def export_rows(activities: Iterable[Activity], *, tz: ZoneInfo) -> list[dict]:
+    """Activities as rows of the column spec (times as naive datetimes in ``tz``, as a spreadsheet holds them)."""
     rows = []
     for activity in activities:
         rows.append(
             {
                 "title": activity.title,
                 "kind": KIND_LABEL.get(activity.kind, activity.kind),
-                "starts_at": activity.starts_at.astimezone(CAMPAIGN_TZ).replace(tzinfo=None),
-                "ends_at": activity.ends_at.astimezone(CAMPAIGN_TZ).replace(tzinfo=None),
+                "starts_at": activity.starts_at.astimezone(tz).replace(tzinfo=None),
+                "ends_at": activity.ends_at.astimezone(tz).replace(tzinfo=None),
                 "venue": activity.venue.name if activity.venue else None,
                 "lead_unit": activity.lead_unit.name if activity.lead_unit else None,
                 "coordinators": "; ".join(unit.name for unit in activity.coordinating_units) or None,
@@ -216,10 +216,14 @@ def schedule_activities(plan: Plan) -> list[Activity]:
 
 
 def export_schedule(
-    plan: Plan, *, activities: Sequence[Activity] | None = None, progress: Callable[[int], None] | None = None
+    plan: Plan,
+    *,
+    tz: ZoneInfo,
+    activities: Sequence[Activity] | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> bytes:
     """The plan's schedule as XLSX: a block with the plan's number, title and period, then the template's
-    columns (so the file can be imported again), real date-time cells shown dd/mm/yyyy hh:mm in Vietnam time,
+    columns (so the file can be imported again), real date-time cells shown dd/mm/yyyy hh:mm in ``tz``,
     a frozen header row and fitted column widths. Cancelled activities are left out. ``activities`` saves a
     query when the caller already has ``schedule_activities(plan)``; ``progress(1)`` is called after each one."""
     from openpyxl import Workbook
@@ -238,7 +242,7 @@ def export_schedule(
     row = header_row + 1
     if activities is None:
         activities = schedule_activities(plan)
-    for values in export_rows(activities):
+    for values in export_rows(activities, tz=tz):
         _write_row(sheet, row, values)
         row += 1
         if progress:

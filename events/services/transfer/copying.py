@@ -12,8 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from app.errors import Conflict, DomainError
 
-from ..models import Activity, Plan, PlanStatus, ProgrammeItem, TourStop
-from .plans import CAMPAIGN_TZ
+from ...models import Activity, Plan, PlanStatus, ProgrammeItem, TourStop
 
 
 def shift_date(value: date | None, years: int) -> date | None:
@@ -26,8 +25,8 @@ def shift_date(value: date | None, years: int) -> date | None:
         return value.replace(year=value.year + years, day=28)
 
 
-def shift_datetime(value: datetime | None, years: int, tz: ZoneInfo = CAMPAIGN_TZ) -> datetime | None:
-    """The same local day and wall-clock time ``years`` later (10/10 07:30 stays 10/10 07:30 in Vietnam),
+def shift_datetime(value: datetime | None, years: int, tz: ZoneInfo) -> datetime | None:
+    """The same local day and wall-clock time in ``tz`` ``years`` later (10/10 07:30 stays 10/10 07:30),
     returned in UTC."""
     if value is None:
         return None
@@ -41,10 +40,10 @@ def shift_years_in_text(text: str, first_year: int, last_year: int, years: int) 
     return pattern.sub(lambda match: str(int(match.group(1)) + years), text)
 
 
-def copy_plan(session: Session, plan: Plan, *, years: int = 1, now: datetime) -> Plan:
+def copy_plan(session: Session, plan: Plan, *, years: int = 1, now: datetime, tz: ZoneInfo) -> Plan:
     """A new draft of ``plan`` ``years`` later, flushed (not committed) and returned.
 
-    Dates and times move by whole calendar years in Vietnam time; the title's year moves with them; the number
+    Dates and times move by whole calendar years in ``tz``; the title's year moves with them; the number
     and issue date are cleared (the new plan is issued anew). Activities that were not cancelled come along
     with their coordinating units, tour stops (with participants) and programme items; registrations do not,
     seats start at zero, registration is closed, accepted warnings and the calendar sequence start afresh.
@@ -83,7 +82,7 @@ def copy_plan(session: Session, plan: Plan, *, years: int = 1, now: datetime) ->
         peak_end=shift_date(plan.peak_end, years),
         lead_unit_id=plan.lead_unit_id,
         report_deadline=shift_date(plan.report_deadline, years),
-        status=PlanStatus.DRAFT.value,
+        status=PlanStatus.DRAFT,
         created_at=now,
         updated_at=now,
     )
@@ -99,20 +98,20 @@ def copy_plan(session: Session, plan: Plan, *, years: int = 1, now: datetime) ->
         .order_by(Activity.starts_at, Activity.id)
     )
     for activity in activities:
-        session.add(_copy_activity(activity, copy, years, now, retitle))
+        session.add(_copy_activity(activity, copy, years, now, retitle, tz))
     session.flush()
     return copy
 
 
-def _copy_activity(activity: Activity, plan: Plan, years: int, now: datetime, retitle) -> Activity:
+def _copy_activity(activity: Activity, plan: Plan, years: int, now: datetime, retitle, tz: ZoneInfo) -> Activity:
     """The copy with its stops and programme attached; adding it to the session cascades to them."""
     copy = Activity(
         plan=plan,
         title=retitle(activity.title),
         description=activity.description,
         kind=activity.kind,
-        starts_at=shift_datetime(activity.starts_at, years),
-        ends_at=shift_datetime(activity.ends_at, years),
+        starts_at=shift_datetime(activity.starts_at, years, tz),
+        ends_at=shift_datetime(activity.ends_at, years, tz),
         venue_id=activity.venue_id,
         lead_unit_id=activity.lead_unit_id,
         audience=activity.audience,
@@ -125,8 +124,8 @@ def _copy_activity(activity: Activity, plan: Plan, years: int, now: datetime, re
         is_public=activity.is_public,
         # Registration opens when the organizer decides for the new year, not because it was open last year.
         registration_open=False,
-        registration_opens_at=shift_datetime(activity.registration_opens_at, years),
-        registration_closes_at=shift_datetime(activity.registration_closes_at, years),
+        registration_opens_at=shift_datetime(activity.registration_opens_at, years, tz),
+        registration_closes_at=shift_datetime(activity.registration_closes_at, years, tz),
         cancelled=False,
         accepted_warnings=[],
         sequence=0,
@@ -142,8 +141,8 @@ def _copy_activity(activity: Activity, plan: Plan, years: int, now: datetime, re
             name=stop.name,
             host_unit_id=stop.host_unit_id,
             venue_id=stop.venue_id,
-            starts_at=shift_datetime(stop.starts_at, years),
-            ends_at=shift_datetime(stop.ends_at, years),
+            starts_at=shift_datetime(stop.starts_at, years, tz),
+            ends_at=shift_datetime(stop.ends_at, years, tz),
             participating_units=list(stop.participating_units),
         )
     for item in activity.programme:
@@ -153,8 +152,8 @@ def _copy_activity(activity: Activity, plan: Plan, years: int, now: datetime, re
             position=item.position,
             title=item.title,
             description=item.description,
-            starts_at=shift_datetime(item.starts_at, years),
-            ends_at=shift_datetime(item.ends_at, years),
+            starts_at=shift_datetime(item.starts_at, years, tz),
+            ends_at=shift_datetime(item.ends_at, years, tz),
             responsible_unit_id=item.responsible_unit_id,
         )
     return copy

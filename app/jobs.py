@@ -1,0 +1,18 @@
+"""The core's scheduled jobs, registered when the core blueprint is set up (like every feature's)."""
+
+from flask_babel import lazy_gettext as _l
+
+from .scheduler import prune_job_runs, scheduled
+from .submissions import prune_submission_keys
+
+
+@scheduled("core.prune_job_runs", "cron", _l("Remove job-run history older than 90 days"), hour=3, minute=15)
+def forget_old_job_runs(session, now):
+    return prune_job_runs(session, now)
+
+
+@scheduled(
+    "core.prune_submission_keys", "cron", _l("Forget form submission keys older than two days"), hour=3, minute=45
+)
+def forget_old_submission_keys(session, now):
+    return prune_submission_keys(session, now)

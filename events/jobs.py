@@ -1,0 +1,25 @@
+"""Scheduled jobs of the events feature, registered when its blueprint is set up. Each runs in the scheduler's
+app context, reads the time zone from the configuration and hands it to its service."""
+
+from flask_babel import lazy_gettext as _l
+
+from app.scheduler import scheduled
+from app.timezone import campaign_zone
+
+from .services import plans, registration
+
+
+@scheduled("events.close_finished_plans", "interval", _l("Close published plans whose period has ended"), minutes=30)
+def close_finished_plans(session, now):
+    return plans.close_finished_plans(session, now, tz=campaign_zone())
+
+
+@scheduled(
+    "events.purge_expired_registrations",
+    "cron",
+    _l("Delete citizens' registrations once their plan's retention period has ended (Decree 13/2023)"),
+    hour=2,
+    minute=30,
+)
+def purge_expired_registrations(session, now):
+    return registration.purge_expired_registrations(session, now, tz=campaign_zone())
