@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
 from flask import Flask, g, request
 from flask.sessions import SecureCookieSessionInterface
@@ -14,6 +13,7 @@ from sqlalchemy.engine import Engine
 
 from .config import Config, from_environment
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
+from .timezone import campaign_zone
 
 ROOT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MIGRATIONS_DIR = os.path.join(ROOT_DIR, "migrations")
@@ -135,36 +135,33 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from flask_babel import get_locale
+    from flask_babel import format_date, format_datetime, format_decimal, format_time, get_locale
 
     from .forms import LanguageForm, role_choices, unit_kind_choices
 
-    tz = ZoneInfo(app.config["TIMEZONE"])
-
-    def local(value: datetime) -> datetime:
-        return value.astimezone(tz) if value.tzinfo else value.replace(tzinfo=UTC).astimezone(tz)
-
+    # Flask-Babel shows every instant in the configured TIMEZONE; the patterns are the interface's (dd/mm/yyyy,
+    # 24-hour) in both languages, as Vietnamese offices write them.
     @app.template_filter("date")
-    def format_date(value):
-        if value is None:
-            return ""
-        if isinstance(value, datetime):
-            value = local(value)
-        return value.strftime("%d/%m/%Y")
+    def date_filter(value):
+        return format_date(value, "dd/MM/yyyy") if value else ""
 
     @app.template_filter("datetime")
-    def format_datetime(value):
-        return local(value).strftime("%d/%m/%Y %H:%M") if value else ""
+    def datetime_filter(value):
+        return format_datetime(value, "dd/MM/yyyy HH:mm") if value else ""
 
     @app.template_filter("time")
-    def format_time(value):
-        return local(value).strftime("%H:%M") if value else ""
+    def time_filter(value):
+        return format_time(value, "HH:mm") if value else ""
 
     @app.template_filter("isodate")
-    def format_isodate(value):
+    def isodate_filter(value):
         if isinstance(value, datetime):
-            return local(value).isoformat()
+            return value.astimezone(campaign_zone()).isoformat()
         return value.isoformat() if isinstance(value, date) else ""
+
+    @app.template_filter("number")
+    def number_filter(value):
+        return format_decimal(value) if value is not None else ""
 
     role_labels = dict(role_choices())
     kind_labels = dict(unit_kind_choices())

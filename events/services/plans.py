@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from itertools import combinations
 from zoneinfo import ZoneInfo
 
@@ -202,11 +203,17 @@ def close_finished_plans(session: Session, now: datetime, *, tz: ZoneInfo) -> Jo
 # ---------------------------------------------------------------- the plan page's picture
 
 
+# However long the period (a typo can make it centuries), the strip carries at most this many ticks.
+MAX_TICKS = 26
+_PERCENT = Decimal("0.001")
+_MIN_BAR = Decimal("0.8")
+
+
 @dataclass(frozen=True)
 class TimelineBar:
     activity: Activity
-    left: float  # percent of the strip
-    width: float
+    left: Decimal  # percent of the strip
+    width: Decimal
 
 
 @dataclass(frozen=True)
@@ -215,36 +222,52 @@ class Timeline:
     end: date
     days: int
     bars: list[TimelineBar]
-    peak: tuple[float, float] | None  # left, width in percent
-    ticks: list[tuple[float, date]]  # where each week (Monday) starts
+    peak: tuple[Decimal, Decimal] | None  # left, width in percent
+    ticks: list[tuple[Decimal, date]]  # week, month or year starts: at most MAX_TICKS of them
+
+
+def _tick_days(start: date, end: date) -> list[date]:
+    """Mondays for a strip of up to MAX_TICKS weeks, else first days of months, else of years (thinned)."""
+    if (end - start).days <= 7 * MAX_TICKS:
+        first = start + timedelta(days=(7 - start.weekday()) % 7)
+        return [first + timedelta(days=7 * n) for n in range((end - first).days // 7 + 1) if first <= end]
+    months = (end.year - start.year) * 12 + end.month - start.month
+    if months <= MAX_TICKS:
+        firsts = [
+            date(start.year + (start.month - 1 + n) // 12, (start.month - 1 + n) % 12 + 1, 1)
+            for n in range(1, months + 1)
+        ]
+        return [day for day in firsts if day <= end]
+    step = -(-(end.year - start.year) // MAX_TICKS)  # whole years per tick, rounded up
+    return [date(year, 1, 1) for year in range(start.year + 1, end.year + 1, step)]
 
 
 def timeline(plan: Plan, activities: Iterable[Activity], *, tz: ZoneInfo) -> Timeline:
     """A Gantt-like strip of the plan's period (stretched to any activity outside it): one bar per activity,
-    in time order, positioned in percent of the strip so the page can draw it at any width."""
+    in time order, positioned in percent of the strip so the page can draw it at any width. Its size grows with
+    the number of activities only, never with the length of the period."""
     activities = sorted(activities, key=lambda a: (a.starts_at, a.id or 0))
     start = min([plan.period_start] + [a.starts_at.astimezone(tz).date() for a in activities])
     end = max([plan.period_end] + [a.ends_at.astimezone(tz).date() for a in activities])
     origin = datetime.combine(start, time.min, tz)
-    total = (datetime.combine(end + timedelta(days=1), time.min, tz) - origin).total_seconds()
+    total = Decimal((datetime.combine(end + timedelta(days=1), time.min, tz) - origin).total_seconds())
 
-    def pct(moment: datetime) -> float:
-        return round(100 * (moment - origin).total_seconds() / total, 3)
+    def pct(moment: datetime) -> Decimal:
+        return (100 * Decimal((moment - origin).total_seconds()) / total).quantize(_PERCENT)
+
+    def at(day: date) -> Decimal:
+        return pct(datetime.combine(day, time.min, tz))
 
     bars = []
     for activity in activities:
         left = pct(activity.starts_at)
         # A two-hour talk on a 47-day strip would be invisible: every bar keeps a minimum width.
-        bars.append(TimelineBar(activity, left, max(round(pct(activity.ends_at) - left, 3), 0.8)))
+        bars.append(TimelineBar(activity, left, max(pct(activity.ends_at) - left, _MIN_BAR)))
     peak = None
     if plan.peak_start and plan.peak_end:
-        peak_left = pct(datetime.combine(plan.peak_start, time.min, tz))
-        peak = (peak_left, pct(datetime.combine(plan.peak_end + timedelta(days=1), time.min, tz)) - peak_left)
-    ticks = []
-    day = start + timedelta(days=(7 - start.weekday()) % 7)
-    while day <= end:
-        ticks.append((pct(datetime.combine(day, time.min, tz)), day))
-        day += timedelta(days=7)
+        peak_left = at(plan.peak_start)
+        peak = (peak_left, at(plan.peak_end + timedelta(days=1)) - peak_left)
+    ticks = [(at(day), day) for day in _tick_days(start, end)]
     return Timeline(start, end, (end - start).days + 1, bars, peak, ticks)
 
 

@@ -1,4 +1,5 @@
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
@@ -282,6 +283,26 @@ def test_timeline_places_each_activity_on_the_plans_period(app, campaign):
         assert (line.start, line.end, line.days) == (date(2024, 9, 15), date(2024, 10, 31), 47)
         assert [bar.activity.title for bar in line.bars] == ["Đi từng ngõ", "Ngày hội Chuyển đổi số"]
         bars = {bar.activity.title: bar for bar in line.bars}
-        assert bars["Đi từng ngõ"].left == pytest.approx(100 * (16 + 7 / 24) / 47, abs=0.01)
+        assert float(bars["Đi từng ngõ"].left) == pytest.approx(100 * (16 + 7 / 24) / 47, abs=0.01)
         assert 0 < line.peak[0] < bars["Ngày hội Chuyển đổi số"].left < line.peak[0] + line.peak[1]
         assert plans.activities_by_kind([festival, campaign_days]) == [("door_to_door", 1), ("festival", 1)]
+
+
+def test_a_typo_of_a_century_does_not_grow_the_timeline(app, campaign):
+    """An activity dated 10/03/9990 once made the plan page draw a tick per week per bar (336 MB of HTML)."""
+    with app.app_context():
+        plan = db.session.get(Plan, campaign.plan_id)
+        typo = Activity(
+            plan_id=plan.id,
+            title="Lỗi gõ năm",
+            kind="training",
+            starts_at=local("10/03/9990", 8),
+            ends_at=local("10/03/9990", 11),
+        )
+        festival, _ = _festival(db.session, campaign)
+        line = plans.timeline(plan, [festival, typo], tz=TZ)
+        assert line.end == date(9990, 3, 10) and 0 < len(line.ticks) <= plans.MAX_TICKS
+        assert all(isinstance(left, Decimal) and 0 <= left <= 100 for left, _day in line.ticks)
+        assert [day.month for _left, day in line.ticks] == [1] * len(line.ticks)  # years, thinned
+        short = plans.timeline(plan, [festival], tz=TZ)
+        assert [day.weekday() for _left, day in short.ticks] == [0] * len(short.ticks) and len(short.ticks) == 7
