@@ -32,10 +32,9 @@ def json_error(status: int, code: str, message, fields: dict | None = None):
     return jsonify(error=body), status
 
 
-def _form_value(value):
-    # Only JSON true is consent; every other value (1, "yes", "on") is not a box someone ticked.
-    if value is True:
-        return "y"
+def _form_value(name: str, value) -> str:
+    if name == "consent":
+        return "y" if value is True else ""  # only JSON true is consent: not 1, "yes" or "on"
     if value is None or isinstance(value, bool):
         return ""
     return str(value)
@@ -68,7 +67,7 @@ def registration_api_create(activity_id: int):
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict):
         return json_error(400, "bad_request", _("Send the registration as a JSON object."))
-    formdata = MultiDict({name: _form_value(payload.get(name)) for name in API_FIELDS})
+    formdata = MultiDict({name: _form_value(name, payload.get(name)) for name in API_FIELDS})
     # CSRFProtect has already checked the X-CSRFToken header for this request; the form need not look again.
     form = registration_form_for(formdata=formdata, meta={"csrf": False})
     if not form.validate():

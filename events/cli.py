@@ -64,7 +64,7 @@ def import_command(plan_id: int, path: str):
             _reject(errors)
         try:
             with click.progressbar(length=len(drafts), label=_("Saving activities"), file=sys.stderr) as bar:
-                created = transfer.import_activities(db.session, plan, drafts, progress=bar.update)
+                created = transfer.import_activities(db.session, plan, drafts, tz=campaign_zone(), progress=bar.update)
         except transfer.ImportRejected as rejected:
             db.session.rollback()
             _reject(rejected.errors)

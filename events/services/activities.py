@@ -14,7 +14,7 @@ from app.errors import DomainError
 from app.models import Unit
 
 from ..models import Activity, ActivityKind, Plan, ProgrammeItem, TourStop, Venue
-from .plans import Warning, check_time_range, confirm_warnings
+from .plans import Warning, check_time_range, check_within_plan, confirm_warnings
 from .registration import promote_waitlist
 
 ACTIVITY_FIELDS = (
@@ -57,6 +57,7 @@ def save_activity(
     already taken. Warnings (``NeedsConfirmation`` unless ``accept``): see ``plans.find_conflicts``. More seats
     than before let the waiting list in, oldest first (at ``now``)."""
     check_time_range(fields.get("starts_at"), fields.get("ends_at"))
+    check_within_plan(plan, fields["starts_at"], fields["ends_at"], tz)
     try:
         fields["kind"] = ActivityKind(fields.get("kind"))
     except ValueError:

@@ -236,6 +236,15 @@ def calendar_period(view: str, anchor: date, tz: ZoneInfo, *, now: datetime | No
     return Period(view, first, last, start, local_midnight(last + timedelta(days=1), tz), previous, following)
 
 
+# The calendar pages through campaigns of the past and the coming years; further is a typed or forged date.
+CALENDAR_YEARS = 20
+
+
+def within_calendar_range(day: date, today: date) -> bool:
+    """Whether the calendar may open at ``day``: within ``CALENDAR_YEARS`` years of ``today``."""
+    return abs(day.year - today.year) <= CALENDAR_YEARS
+
+
 def local_midnight(day: date, tz: ZoneInfo) -> datetime:
     """The instant a local day begins, as an aware datetime (for querying a window of local days)."""
     return datetime.combine(day, time(0), tzinfo=tz)

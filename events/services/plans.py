@@ -58,12 +58,33 @@ class NeedsConfirmation(DomainError):
 # ---------------------------------------------------------------- plans
 
 
-def save_plan(session: Session, plan: Plan | None, **fields) -> Plan:
-    """Create or update a plan. The period must be a real range; the peak lies inside it; numbers are unique."""
+# A plan is written for the coming campaign or looked back on: its period starts within these many years of
+# today and lasts at most PLAN_MAX_YEARS (a five-year programme, as seed 002's). Anything else is a typo.
+PLAN_YEARS_AROUND_TODAY = 10
+PLAN_MAX_YEARS = 6
+# Activities may spill a little outside their plan (a warning), never far (an error).
+ACTIVITY_SLACK = timedelta(days=366)
+
+
+def save_plan(session: Session, plan: Plan | None, *, today: date, **fields) -> Plan:
+    """Create or update a plan. The period must be a real range, start within ``PLAN_YEARS_AROUND_TODAY`` years
+    of ``today`` and last at most ``PLAN_MAX_YEARS``; the peak lies inside it; numbers are unique."""
     start, end = fields["period_start"], fields["period_end"]
     if end < start:
         raise DomainError(
             _l("The period must end on or after its first day."), code="period_reversed", field="period_end"
+        )
+    if abs(start.year - today.year) > PLAN_YEARS_AROUND_TODAY:
+        raise DomainError(
+            _l("The period must start within %(years)s years of today.", years=PLAN_YEARS_AROUND_TODAY),
+            code="period_implausible",
+            field="period_start",
+        )
+    if end.year - start.year >= PLAN_MAX_YEARS:
+        raise DomainError(
+            _l("A plan covers at most %(years)s years.", years=PLAN_MAX_YEARS),
+            code="period_too_long",
+            field="period_end",
         )
     peak_start, peak_end = fields.get("peak_start"), fields.get("peak_end")
     if (peak_start is None) != (peak_end is None):
@@ -249,6 +270,7 @@ def timeline(plan: Plan, activities: Iterable[Activity], *, tz: ZoneInfo) -> Tim
     activities = sorted(activities, key=lambda a: (a.starts_at, a.id or 0))
     start = min([plan.period_start] + [a.starts_at.astimezone(tz).date() for a in activities])
     end = max([plan.period_end] + [a.ends_at.astimezone(tz).date() for a in activities])
+    end = min(end, date.max - timedelta(days=2))  # the strip ends the day after: leave room at the calendar's end
     origin = datetime.combine(start, time.min, tz)
     total = Decimal((datetime.combine(end + timedelta(days=1), time.min, tz) - origin).total_seconds())
 
@@ -312,6 +334,23 @@ class Warning:
 def overlaps(a_start: datetime, a_end: datetime, b_start: datetime, b_end: datetime) -> bool:
     """Half-open ranges: one ending at 10:00 and another starting at 10:00 do not overlap."""
     return a_start < b_end and b_start < a_end
+
+
+def check_within_plan(plan: Plan, starts_at: datetime, ends_at: datetime, tz: ZoneInfo) -> None:
+    """Refuse an activity (or a stop) far outside its plan's period: more than ``ACTIVITY_SLACK`` away is a
+    typo in the year, not a choice."""
+    earliest = datetime.combine(plan.period_start, time.min, tz) - ACTIVITY_SLACK
+    latest = datetime.combine(plan.period_end + timedelta(days=1), time.min, tz) + ACTIVITY_SLACK
+    if starts_at < earliest or ends_at > latest:
+        raise DomainError(
+            _l(
+                "This is far outside the plan's period (%(start)s – %(end)s): check the year.",
+                start=plan.period_start.strftime("%d/%m/%Y"),
+                end=plan.period_end.strftime("%d/%m/%Y"),
+            ),
+            code="far_outside_plan",
+            field="starts_at",
+        )
 
 
 def check_time_range(starts_at: datetime | None, ends_at: datetime | None, field_name: str = "ends_at") -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import logging
 import re
 import secrets
 import unicodedata
@@ -31,6 +32,8 @@ from app.scheduler import JobResult
 from app.services import normalise_phone
 
 from ..models import Activity, Plan, Registration, RegistrationStatus
+
+log = logging.getLogger(__name__)
 
 CONFIRMED = RegistrationStatus.CONFIRMED
 WAITLISTED = RegistrationStatus.WAITLISTED
@@ -138,7 +141,10 @@ def _activity(session: Session, activity_id: int) -> Activity | None:
 
 def retention_until(plan: Plan) -> date:
     """The last day registrants' personal data for ``plan`` is kept (stated in the consent text)."""
-    return (plan.report_deadline or plan.period_end) + RETENTION_AFTER_REPORT
+    try:
+        return (plan.report_deadline or plan.period_end) + RETENTION_AFTER_REPORT
+    except OverflowError:  # a plan dated at the end of the calendar (a typo) keeps its data until it is fixed
+        return date.max
 
 
 def wards_by_district(session: Session) -> list[tuple[str, list[tuple[int, str]]]]:
@@ -496,7 +502,13 @@ def purge_expired_registrations(session: Session, now: datetime, *, tz: ZoneInfo
     """Delete the registrations (and so the personal data) of plans whose retention period ended
     (``retention_until``, by the local date in ``tz``), with their audit entries. Idempotent."""
     today = now.astimezone(tz).date()
-    expired = [plan.id for plan in session.scalars(select(Plan)) if retention_until(plan) < today]
+    expired = []
+    for plan in session.scalars(select(Plan)):
+        try:
+            if retention_until(plan) < today:
+                expired.append(plan.id)
+        except Exception:  # one broken plan must not keep every other plan's personal data past its retention
+            log.exception("purge: cannot compute the retention of plan %s; skipped", plan.id)
     ids = (
         list(session.scalars(select(Registration.id).join(Registration.activity).where(Activity.plan_id.in_(expired))))
         if expired

@@ -14,7 +14,7 @@ from app.errors import DomainError
 from app.models import Unit
 
 from ..models import Activity, ActivityKind, TourStop
-from .plans import Warning, check_time_range, confirm_warnings
+from .plans import Warning, check_time_range, check_within_plan, confirm_warnings
 
 
 def save_stop(
@@ -35,6 +35,7 @@ def save_stop(
     if activity.kind != ActivityKind.CLUSTER_TOUR:
         raise DomainError(_l("Only a cluster tour has stops."), code="not_a_tour")
     check_time_range(starts_at, ends_at)
+    check_within_plan(activity.plan, starts_at, ends_at, tz)
     participants = set(participant_ids)
     if host_unit_id in participants:
         raise DomainError(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from flask import render_template, request, url_for
+from flask import abort, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -69,6 +69,8 @@ def calendar():
     form.validate()
     view = form.valid_value("view") or "month"
     chosen_day = form.valid_value("date")
+    if chosen_day and not cal.within_calendar_range(chosen_day, today):
+        abort(400)
     if chosen_day:
         form.date.raw_data = None  # shown back as dd/mm/yyyy even when the link said 2024-10-01
     anchor = chosen_day or today

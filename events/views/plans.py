@@ -8,6 +8,7 @@ from flask_login import current_user
 from app.auth import role_required
 from app.errors import DomainError
 from app.extensions import db
+from app.models import utcnow
 from app.providers import figures
 from app.services import unit_options
 from app.timezone import campaign_zone
@@ -90,7 +91,8 @@ def edit_plan(plan_id: int | None = None):
         values["lead_unit_id"] = values["lead_unit_id"] or None
 
         def save() -> str:
-            saved = services.save_plan(db.session, plan, **values)
+            today = utcnow().astimezone(campaign_zone()).date()
+            saved = services.save_plan(db.session, plan, today=today, **values)
             db.session.flush()
             return url_for("events.plan_detail", plan_id=saved.id)
 

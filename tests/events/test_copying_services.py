@@ -35,37 +35,95 @@ def plan_2024(session, campaign):
     ward = session.get(Unit, campaign.ward_id)
     square = session.get(Venue, campaign.square_id)
     festival = Activity(
-        plan=plan, title="Ngày hội Chuyển đổi số năm 2024", kind="festival", starts_at=local("10/10/2024", 7, 30),
-        ends_at=local("10/10/2024", 21), venue=square, lead_unit=office, coordinating_units=[police, youth],
-        capacity=2000, seats_taken=1, registration_open=True, accepted_warnings=["venue:2:1"], sequence=4,
-        audience="Người dân", audience_groups=",citizens,", area_unit=ward, what_to_bring="Căn cước công dân",
-        registration_opens_at=local("20/09/2024", 8), registration_closes_at=local("09/10/2024", 17),
+        plan=plan,
+        title="Ngày hội Chuyển đổi số năm 2024",
+        kind="festival",
+        starts_at=local("10/10/2024", 7, 30),
+        ends_at=local("10/10/2024", 21),
+        venue=square,
+        lead_unit=office,
+        coordinating_units=[police, youth],
+        capacity=2000,
+        seats_taken=1,
+        registration_open=True,
+        accepted_warnings=["venue:2:1"],
+        sequence=4,
+        audience="Người dân",
+        audience_groups=",citizens,",
+        area_unit=ward,
+        what_to_bring="Căn cước công dân",
+        registration_opens_at=local("20/09/2024", 8),
+        registration_closes_at=local("09/10/2024", 17),
         expected_headcount=3000,
     )
     festival.programme = [
-        ProgrammeItem(position=1, title="Lễ ra mắt Kênh giao tiếp số", starts_at=local("10/10/2024", 7, 30),
-                      ends_at=local("10/10/2024", 8, 30), responsible_unit=office),
+        ProgrammeItem(
+            position=1,
+            title="Lễ ra mắt Kênh giao tiếp số",
+            starts_at=local("10/10/2024", 7, 30),
+            ends_at=local("10/10/2024", 8, 30),
+            responsible_unit=office,
+        ),
     ]
-    cancelled = Activity(plan=plan, title="Cuộc thi đã hủy", kind="contest", starts_at=local("12/10/2024", 8),
-                         ends_at=local("12/10/2024", 11), lead_unit=office, cancelled=True)
-    tour = Activity(plan=plan, title="Chuỗi hành trình theo cụm", kind="cluster_tour",
-                    starts_at=local("24/09/2024", 7, 30), ends_at=local("28/09/2024", 17), lead_unit=office)
-    cluster_1 = TourStop(position=1, name="Cụm 1", host_unit=police, starts_at=local("24/09/2024", 7, 30),
-                         ends_at=local("25/09/2024", 17), participating_units=[youth, ward])
-    cluster_2 = TourStop(position=2, name="Cụm 2", host_unit=youth, starts_at=local("27/09/2024", 7, 30),
-                         ends_at=local("28/09/2024", 17), participating_units=[police])
+    cancelled = Activity(
+        plan=plan,
+        title="Cuộc thi đã hủy",
+        kind="contest",
+        starts_at=local("12/10/2024", 8),
+        ends_at=local("12/10/2024", 11),
+        lead_unit=office,
+        cancelled=True,
+    )
+    tour = Activity(
+        plan=plan,
+        title="Chuỗi hành trình theo cụm",
+        kind="cluster_tour",
+        starts_at=local("24/09/2024", 7, 30),
+        ends_at=local("28/09/2024", 17),
+        lead_unit=office,
+    )
+    cluster_1 = TourStop(
+        position=1,
+        name="Cụm 1",
+        host_unit=police,
+        starts_at=local("24/09/2024", 7, 30),
+        ends_at=local("25/09/2024", 17),
+        participating_units=[youth, ward],
+    )
+    cluster_2 = TourStop(
+        position=2,
+        name="Cụm 2",
+        host_unit=youth,
+        starts_at=local("27/09/2024", 7, 30),
+        ends_at=local("28/09/2024", 17),
+        participating_units=[police],
+    )
     tour.stops = [cluster_1, cluster_2]
     tour.programme = [
         ProgrammeItem(position=1, title="Khai mạc Cụm 1", starts_at=local("24/09/2024", 7, 30), stop=cluster_1),
         ProgrammeItem(position=1, title="Khai mạc Cụm 2", starts_at=local("27/09/2024", 7, 30), stop=cluster_2),
     ]
     # 06:00 in Vietnam is 23:00 UTC the day before: the copy must stay on 29/02 → 28/02 local, at 06:00.
-    leap = Activity(plan=plan, title="Lớp tập huấn kỹ năng số", kind="training", starts_at=local("29/02/2024", 6),
-                    ends_at=local("29/02/2024", 11), lead_unit=office)
+    leap = Activity(
+        plan=plan,
+        title="Lớp tập huấn kỹ năng số",
+        kind="training",
+        starts_at=local("29/02/2024", 6),
+        ends_at=local("29/02/2024", 11),
+        lead_unit=office,
+    )
     session.add_all([festival, cancelled, tour, leap])
     session.flush()
-    session.add(Registration(activity=festival, name="Nguyễn Văn An", phone="0912345678", consent_at=NOW,
-                             status="confirmed", token="ve-thu-nghiem-1"))
+    session.add(
+        Registration(
+            activity=festival,
+            name="Nguyễn Văn An",
+            phone="0912345678",
+            consent_at=NOW,
+            status="confirmed",
+            token="ve-thu-nghiem-1",
+        )
+    )
     session.commit()
     return plan
 
@@ -78,7 +136,10 @@ def test_the_copy_is_a_draft_of_next_year_without_a_number(session, plan_2024):
     assert (copy.status, copy.number, copy.issued_on) == ("draft", None, None)
     assert (copy.period_start, copy.period_end) == (date(2025, 9, 15), date(2025, 10, 31))
     assert (copy.peak_start, copy.peak_end, copy.report_deadline) == (
-        date(2025, 10, 1), date(2025, 10, 10), date(2025, 11, 1))
+        date(2025, 10, 1),
+        date(2025, 10, 10),
+        date(2025, 11, 1),
+    )
     assert copy.lead_unit_id == plan_2024.lead_unit_id
     # The original is untouched.
     assert (plan_2024.number, plan_2024.period_start.year, plan_2024.status) == ("4568/KH-UBND", 2024, "published")
@@ -107,11 +168,18 @@ def test_registrations_and_seats_start_afresh_but_units_and_venue_come_along(ses
     assert session.scalar(select(func.count(Registration.id)).where(Registration.activity_id == festival.id)) == 0
     assert session.scalar(select(func.count(Registration.id))) == 1  # last year's stays with last year's festival
     assert (festival.seats_taken, festival.registration_open, festival.accepted_warnings, festival.sequence) == (
-        0, False, [], 0)
+        0,
+        False,
+        [],
+        0,
+    )
     assert festival.cancelled is False
     assert {u.name for u in festival.coordinating_units} == {"Công an thành phố Tân Uyên", "Thành Đoàn Tân Uyên"}
     assert (festival.venue.name, festival.capacity, festival.expected_headcount) == (
-        "Quảng trường thành phố", 2000, 3000)
+        "Quảng trường thành phố",
+        2000,
+        3000,
+    )
     assert (festival.audience_groups, festival.what_to_bring) == (",citizens,", "Căn cước công dân")
     assert [(p.title, shown(p.starts_at), shown(p.ends_at)) for p in festival.programme] == [
         ("Lễ ra mắt Kênh giao tiếp số", "10/10/2025 07:30", "10/10/2025 08:30")
@@ -150,4 +218,5 @@ def test_shifting_dates_handles_the_leap_day():
     assert transfer.shift_date(date(2024, 2, 29), 4) == date(2028, 2, 29)
     assert shown(transfer.shift_datetime(local("10/10/2024", 7, 30), 1, TZ)) == "10/10/2025 07:30"
     assert transfer.shift_years_in_text("Kế hoạch năm 2024 (giai đoạn 2024-2025), mã 120245", 2024, 2025, 1) == (
-        "Kế hoạch năm 2025 (giai đoạn 2025-2026), mã 120245")
+        "Kế hoạch năm 2025 (giai đoạn 2025-2026), mã 120245"
+    )

@@ -193,8 +193,10 @@ def test_a_closed_registration_says_so_instead_of_showing_the_form(client, setup
 def test_the_organizer_list_shows_names_masked_phones_wards_and_figures(client, setup, make_user, login):
     activity_id = setup.make_activity(capacity=1)
     client.post(register_url(activity_id), data=form_data(setup))
-    client.post(register_url(activity_id), data=form_data(setup, name="Trần Văn Cường", phone="0987654321",
-                                                           ward_id=str(setup.other_ward_id)))
+    client.post(
+        register_url(activity_id),
+        data=form_data(setup, name="Trần Văn Cường", phone="0987654321", ward_id=str(setup.other_ward_id)),
+    )
     url = f"/events/activities/{activity_id}/registrations"
     response = client.get(url)
     assert response.status_code == 302 and "/login" in response.headers["Location"]
@@ -222,8 +224,10 @@ def test_too_many_submissions_get_a_vietnamese_429(make_app, setup):
     assert response.status_code == 429
     assert "Bạn đã thử quá nhiều lần. Vui lòng chờ một lát rồi thử lại." in response.get_data(as_text=True)
     assert client.get(register_url(activity_id)).status_code == 200  # reading the form is never limited
-    api = client.post(f"/events/api/activities/{activity_id}/registrations",
-                      json={"name": "A", "phone": "0912345674", "ward_id": setup.ward_id, "consent": True})
+    api = client.post(
+        f"/events/api/activities/{activity_id}/registrations",
+        json={"name": "A", "phone": "0912345674", "ward_id": setup.ward_id, "consent": True},
+    )
     assert api.status_code in (201, 429)  # its own allowance; the third call below is over it
     client.post(f"/events/api/activities/{activity_id}/registrations", json={})
     over = client.post(f"/events/api/activities/{activity_id}/registrations", json={})
@@ -268,8 +272,9 @@ def test_the_json_api_registers_and_answers_errors_as_json(client, setup, app):
 
 def test_the_json_api_refuses_a_closed_activity(client, setup):
     activity_id = setup.make_activity(cancelled=True)
-    response = client.post(api_url(activity_id), json={"name": "An", "phone": PHONE, "ward_id": setup.ward_id,
-                                                       "consent": True})
+    response = client.post(
+        api_url(activity_id), json={"name": "An", "phone": PHONE, "ward_id": setup.ward_id, "consent": True}
+    )
     assert response.status_code == 409
     assert response.get_json()["error"]["code"] == "registration_closed"
     assert "Hoạt động này đã bị hủy nên không còn nhận đăng ký." in response.get_json()["error"]["message"]

@@ -16,9 +16,20 @@ from events.services import transfer
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 HEADERS = [column.header for column in transfer.COLUMNS]
-GOOD = ["Ngày hội Chuyển đổi số", "Ngày hội / lễ hội", "05/10/2024 07:30", "05/10/2024 21:00",
-        "Quảng trường thành phố", "Phòng Văn hóa và Thông tin", "Thành Đoàn Tân Uyên", "Người dân", "3000", "2000",
-        "Có", ""]
+GOOD = [
+    "Ngày hội Chuyển đổi số",
+    "Ngày hội / lễ hội",
+    "05/10/2024 07:30",
+    "05/10/2024 21:00",
+    "Quảng trường thành phố",
+    "Phòng Văn hóa và Thông tin",
+    "Thành Đoàn Tân Uyên",
+    "Người dân",
+    "3000",
+    "2000",
+    "Có",
+    "",
+]
 
 
 def csv_file(*rows) -> bytes:
@@ -72,10 +83,17 @@ def test_the_import_page_explains_the_steps_and_links_the_template(client, campa
 
 
 def test_row_errors_are_listed_with_row_numbers_in_vietnamese_and_nothing_is_saved(client, app, campaign, organizer):
-    data = csv_file(good(), good(title="Lớp tập huấn"), good(starts_at="32/10/2024 07:30"),
-                    good(lead_unit="Sở Du lịch", ends_at="05/10/2024 07:00"))
-    response = client.post(f"/events/plans/{campaign.plan_id}/import",
-                           data={"file": (io.BytesIO(data), "lich.csv")}, content_type="multipart/form-data")
+    data = csv_file(
+        good(),
+        good(title="Lớp tập huấn"),
+        good(starts_at="32/10/2024 07:30"),
+        good(lead_unit="Sở Du lịch", ends_at="05/10/2024 07:00"),
+    )
+    response = client.post(
+        f"/events/plans/{campaign.plan_id}/import",
+        data={"file": (io.BytesIO(data), "lich.csv")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert "Các dòng cần sửa" in page
@@ -89,22 +107,31 @@ def test_row_errors_are_listed_with_row_numbers_in_vietnamese_and_nothing_is_sav
 
 def test_a_good_file_is_imported_and_the_organizer_lands_on_the_plan(client, app, campaign, organizer):
     data = csv_file(good(), good(title="Lớp tập huấn kỹ năng số", kind="training", venue=""))
-    response = client.post(f"/events/plans/{campaign.plan_id}/import",
-                           data={"file": (io.BytesIO(data), "lich.csv")}, content_type="multipart/form-data")
+    response = client.post(
+        f"/events/plans/{campaign.plan_id}/import",
+        data={"file": (io.BytesIO(data), "lich.csv")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/events/plans/{campaign.plan_id}")
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Đã nhập 2 hoạt động." in page and "Lớp tập huấn kỹ năng số" in page
     assert activity_count(app, campaign.plan_id) == 2
-    again = client.post(f"/events/plans/{campaign.plan_id}/import",
-                        data={"file": (io.BytesIO(data), "lich.csv")}, content_type="multipart/form-data")
+    again = client.post(
+        f"/events/plans/{campaign.plan_id}/import",
+        data={"file": (io.BytesIO(data), "lich.csv")},
+        content_type="multipart/form-data",
+    )
     assert again.status_code == 200 and "Dòng 2" in again.get_data(as_text=True)
     assert activity_count(app, campaign.plan_id) == 2
 
 
 def test_the_wrong_kind_of_file_is_refused_on_the_field(client, app, campaign, organizer):
-    response = client.post(f"/events/plans/{campaign.plan_id}/import",
-                           data={"file": (io.BytesIO(b"x"), "lich.pdf")}, content_type="multipart/form-data")
+    response = client.post(
+        f"/events/plans/{campaign.plan_id}/import",
+        data={"file": (io.BytesIO(b"x"), "lich.pdf")},
+        content_type="multipart/form-data",
+    )
     page = response.get_data(as_text=True)
     assert 'id="file-error"' in page and "Chọn tệp .xlsx hoặc .csv" in page
     empty = client.post(f"/events/plans/{campaign.plan_id}/import", data={}, content_type="multipart/form-data")
@@ -124,9 +151,16 @@ def test_the_template_downloads_as_an_xlsx_attachment(client, organizer):
 
 def test_the_export_is_named_after_the_plan_number(client, app, campaign, organizer):
     with app.app_context():
-        db.session.add(Activity(plan_id=campaign.plan_id, title="Ngày hội Chuyển đổi số", kind="festival",
-                                starts_at=datetime(2024, 10, 5, 7, 30, tzinfo=TZ),
-                                ends_at=datetime(2024, 10, 5, 21, tzinfo=TZ), lead_unit_id=campaign.office_id))
+        db.session.add(
+            Activity(
+                plan_id=campaign.plan_id,
+                title="Ngày hội Chuyển đổi số",
+                kind="festival",
+                starts_at=datetime(2024, 10, 5, 7, 30, tzinfo=TZ),
+                ends_at=datetime(2024, 10, 5, 21, tzinfo=TZ),
+                lead_unit_id=campaign.office_id,
+            )
+        )
         db.session.commit()
     response = client.get(f"/events/plans/{campaign.plan_id}/export.xlsx")
     assert response.status_code == 200 and response.mimetype == transfer.XLSX_MIMETYPE
@@ -194,8 +228,12 @@ def test_cli_import_prints_row_errors_and_fails_without_saving(app, campaign, tm
 def test_cli_export_writes_a_workbook_the_import_reads_back(app, campaign, tmp_path):
     runner = app.test_cli_runner()
     source = tmp_path / "lich.csv"
-    source.write_bytes(csv_file(good(), good(title="Buổi lễ tổng kết", kind="ceremony",
-                                             starts_at="10/10/2024 08:00", ends_at="10/10/2024 11:30")))
+    source.write_bytes(
+        csv_file(
+            good(),
+            good(title="Buổi lễ tổng kết", kind="ceremony", starts_at="10/10/2024 08:00", ends_at="10/10/2024 11:30"),
+        )
+    )
     assert runner.invoke(args=["events", "import", str(campaign.plan_id), str(source)]).exit_code == 0
     out = tmp_path / "xuat.xlsx"
     result = runner.invoke(args=["events", "export", str(campaign.plan_id), str(out)])

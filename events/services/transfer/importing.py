@@ -47,23 +47,47 @@ def _duplicates(session: Session, plan: Plan, drafts: Sequence[ActivityDraft]) -
     return errors
 
 
+def _outside_period(plan: Plan, drafts: Sequence[ActivityDraft], tz: ZoneInfo) -> list[RowError]:
+    # On the form an activity outside the period is a warning to accept; a file has no one to accept it, and a
+    # year typed wrong in a spreadsheet is the likelier cause.
+    errors = []
+    period = f"{plan.period_start:%d/%m/%Y} – {plan.period_end:%d/%m/%Y}"
+    for draft in drafts:
+        first, last = draft.starts_at.astimezone(tz).date(), draft.ends_at.astimezone(tz).date()
+        if first < plan.period_start or last > plan.period_end:
+            errors.append(
+                RowError(
+                    draft.row_number,
+                    COLUMN_BY_KEY["starts_at"].header,
+                    _l("This activity falls outside the plan's period (%(period)s).", period=period),
+                )
+            )
+    return errors
+
+
 def import_activities(
-    session: Session, plan: Plan, drafts: Sequence[ActivityDraft], *, progress: Callable[[int], None] | None = None
+    session: Session,
+    plan: Plan,
+    drafts: Sequence[ActivityDraft],
+    *,
+    tz: ZoneInfo,
+    progress: Callable[[int], None] | None = None,
 ) -> list[Activity]:
     """Add the drafts to ``plan`` as activities (flushed, not committed) and return them.
 
     All or nothing: everything is checked before the first activity is added. A closed plan takes no
-    new activities; an activity already in the plan (same title and start) or twice in the file is refused
-    with ImportRejected. ``progress(1)`` is called after each activity."""
+    new activities; an activity outside the plan's period (local dates in ``tz``), already in the plan (same
+    title and start) or twice in the file is refused with ImportRejected. ``progress(1)`` is called after
+    each activity."""
     if plan.status == PlanStatus.CLOSED:
         raise DomainError(
             _l("This plan is closed: reopen it before importing activities."), code="plan_closed", field="file"
         )
     if not drafts:
         raise _file_error(_l("The file has no activity rows."), "no_rows")
-    duplicates = _duplicates(session, plan, drafts)
-    if duplicates:
-        raise ImportRejected(duplicates)
+    rejected = _outside_period(plan, drafts, tz) + _duplicates(session, plan, drafts)
+    if rejected:
+        raise ImportRejected(sorted(rejected, key=lambda error: error.row_number))
     unit_ids = {d.lead_unit_id for d in drafts} | {u for d in drafts for u in d.coordinator_ids}
     venue_ids = {d.venue_id for d in drafts if d.venue_id is not None}
     units = {u.id: u for u in session.scalars(select(Unit).where(Unit.id.in_(unit_ids)))}
@@ -106,4 +130,4 @@ def import_file(session: Session, plan: Plan, filename: str, stream, *, tz: Zone
     drafts, errors = parse_rows(rows, units, venues, tz=tz)
     if errors:
         raise ImportRejected(errors)
-    return import_activities(session, plan, drafts)
+    return import_activities(session, plan, drafts, tz=tz)
