@@ -11,9 +11,22 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from icalendar import Calendar, Event, Timezone
+from icalendar import Calendar, Event, Timezone, vText
 
 PRODID = "-//dxday//Digital Transformation Day calendar//VI"
+# Control characters have no place in a calendar (RFC 5545 forbids them); a line break inside a one-line
+# property (a title, a calendar name) would end the property and start a forged one.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_LINE_BREAKS = re.compile(r"\s*[\r\n]+\s*")
+
+
+def one_line(text) -> str:
+    """Text for a one-line property: control characters dropped, line breaks turned into spaces."""
+    return _LINE_BREAKS.sub(" ", _CONTROL.sub("", str(text or ""))).strip()
+
+
+def _multi_line(text) -> str:
+    return _CONTROL.sub("", str(text or "").replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def activity_uid(activity_id: int, host: str) -> str:
@@ -55,13 +68,13 @@ def _description(text: str, what_to_bring: str, programme: list[str], extra: Ite
         parts.append(f"{_l('What to bring')}: {what_to_bring.strip()}")
     if programme:
         parts.append(f"{_l('Programme')}:\n" + "\n".join(programme))
-    return "\n\n".join(parts)
+    return _multi_line("\n\n".join(parts))
 
 
 def _location(venue) -> str | None:
     if venue is None:
         return None
-    return ", ".join(part for part in (venue.name, venue.address) if part)
+    return one_line(", ".join(part for part in (venue.name, venue.address) if part))
 
 
 def _common(event: Event, activity, *, now: datetime, url: str) -> None:
@@ -86,7 +99,7 @@ def activity_events(activity, *, now: datetime, host: str, url: str, tz: ZoneInf
     programme = list(activity.programme or [])
     event = Event()
     event.add("uid", activity_uid(activity.id, host))
-    event.add("summary", _summary(activity.title, activity.cancelled))
+    event.add("summary", _summary(one_line(activity.title), activity.cancelled))
     event.add("dtstart", activity.starts_at.astimezone(tz))
     event.add("dtend", activity.ends_at.astimezone(tz))
     event.add(
@@ -105,7 +118,7 @@ def activity_events(activity, *, now: datetime, host: str, url: str, tz: ZoneInf
     for stop in stops:
         sub = Event()
         sub.add("uid", stop_uid(stop.id, host))
-        sub.add("summary", _summary(f"{activity.title} – {stop.name}", activity.cancelled))
+        sub.add("summary", _summary(one_line(f"{activity.title} – {stop.name}"), activity.cancelled))
         sub.add("dtstart", stop.starts_at.astimezone(tz))
         sub.add("dtend", stop.ends_at.astimezone(tz))
         hosts = [f"{_l('Host unit')}: {stop.host_unit.name}"] if stop.host_unit else []
@@ -150,7 +163,7 @@ def build_calendar(
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", str(name))
+    cal.add("x-wr-calname", vText(one_line(name)))
     cal.add("x-wr-timezone", tz.key)
     # Always present (even in an empty feed) so a client subscribing early knows the zone of what comes later.
     cal.add_component(Timezone.from_tzid(tz.key))

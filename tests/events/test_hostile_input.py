@@ -1,13 +1,17 @@
 """Typos and forged input that once cost a page, a job or a worker: each gets a clear answer, nothing else."""
 
+import io
+import zipfile
 from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import func, select
 
 from app import scheduler
+from app.errors import DomainError
 from app.extensions import db
 from events.models import Activity, Plan, Registration
+from events.services import transfer
 
 from .conftest import local
 from .test_transfer_services import campaign_row, upload
@@ -132,3 +136,110 @@ def test_an_import_row_outside_the_plan_period_is_an_error(client, organizer, ap
     assert "Hoạt động này nằm ngoài thời gian của kế hoạch (15/09/2024 – 31/10/2024)." in page
     with app.app_context():
         assert db.session.scalar(select(func.count(Activity.id))) == 0
+
+
+def _xlsx(fill) -> bytes:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append([column.header for column in transfer.COLUMNS])
+    fill(sheet)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def _read(data: bytes, name="lich.xlsx"):
+    return transfer.read_upload(name, io.BytesIO(data))
+
+
+def test_a_sheet_longer_than_the_line_limit_is_refused_not_read_to_the_end():
+    data = _xlsx(lambda sheet: sheet.cell(row=transfer.MAX_LINES + 5, column=1, value="Lạc cuối trang"))
+    with pytest.raises(DomainError) as error:
+        _read(data)
+    assert error.value.code == "too_many_lines" and error.value.field == "file"
+
+
+def test_a_workbook_that_unpacks_to_too_much_is_refused_before_it_is_inflated():
+    data = io.BytesIO(_xlsx(lambda sheet: None))
+    with zipfile.ZipFile(data, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/padding.xml", b"\0" * (transfer.MAX_UNPACKED_BYTES + 1))
+    assert len(data.getvalue()) < transfer.MAX_BYTES  # small on the wire
+    with pytest.raises(DomainError) as error:
+        _read(data.getvalue())
+    assert error.value.code == "too_large_unpacked"
+
+
+def test_a_workbook_with_broken_sheet_xml_is_a_form_error():
+    source = zipfile.ZipFile(
+        io.BytesIO(_xlsx(lambda sheet: sheet.append(["Ngày hội", "Ngày hội", "05/10/2024 07:30"])))
+    )
+    broken = io.BytesIO()
+    with zipfile.ZipFile(broken, "w") as archive:
+        for member in source.infolist():
+            body = source.read(member)
+            archive.writestr(
+                member, b"<worksheet><sheetData><row><c" if "worksheets/sheet" in member.filename else body
+            )
+    with pytest.raises(DomainError) as error:
+        _read(broken.getvalue())
+    assert error.value.code == "unreadable"
+
+
+def test_a_csv_cell_beyond_the_csv_module_limit_is_a_form_error():
+    data = (
+        "Tiêu đề;Loại;Bắt đầu;Kết thúc\n" + "x" * 200_000 + ";Ngày hội;05/10/2024 07:30;05/10/2024 09:00\n"
+    ).encode()
+    with pytest.raises(DomainError) as error:
+        _read(data, "lich.csv")
+    assert error.value.code == "bad_csv"
+
+
+def test_exported_text_is_text_whatever_it_starts_with(client, organizer, app, campaign):
+    from openpyxl import load_workbook
+
+    with app.app_context():
+        plan = db.session.get(Plan, campaign.plan_id)
+        plan.title = '=HYPERLINK("http://evil.example","Bấm vào đây")'
+        db.session.add(
+            Activity(
+                plan_id=plan.id,
+                title="+cmd|' /C calc'!A0\x07",
+                kind="festival",
+                starts_at=local("05/10/2024", 8),
+                ends_at=local("05/10/2024", 17),
+            )
+        )
+        db.session.commit()
+    response = client.get(f"/events/plans/{campaign.plan_id}/export.xlsx")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.data))["Hoạt động"]
+    assert sheet["A2"].data_type == "s" and sheet["A2"].value.startswith("=HYPERLINK")
+    assert sheet["A6"].data_type == "s" and sheet["A6"].value == "+cmd|' /C calc'!A0"
+
+
+def test_line_breaks_and_control_characters_cannot_forge_calendar_lines(client, app, campaign):
+    from icalendar import Calendar
+
+    with app.app_context():
+        plan = db.session.get(Plan, campaign.plan_id)
+        plan.title = "Kế hoạch\r\nX-INJECTED:1"
+        db.session.add(
+            Activity(
+                plan_id=plan.id,
+                title="Ngày hội\nBEGIN:VEVENT\x00",
+                kind="festival",
+                starts_at=local("05/10/2024", 8),
+                ends_at=local("05/10/2024", 17),
+                description="Dòng 1\r\nDòng 2\x1b",
+            )
+        )
+        db.session.commit()
+    response = client.get(f"/events/plans/{campaign.plan_id}/calendar.ics")
+    assert response.status_code == 200
+    assert b"\r\nX-INJECTED" not in response.data and b"\x00" not in response.data and b"\x1b" not in response.data
+    feed = Calendar.from_ical(response.data)
+    assert str(feed["X-WR-CALNAME"]) == "Kế hoạch X-INJECTED:1"
+    (event,) = feed.walk("VEVENT")
+    assert str(event["SUMMARY"]) == "Ngày hội BEGIN:VEVENT" and str(event["DESCRIPTION"]).startswith("Dòng 1\nDòng 2")

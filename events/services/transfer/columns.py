@@ -16,6 +16,10 @@ from ...models import ActivityKind
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 2000
+# Lines read at most, blank ones included; a file with more is refused rather than half-read.
+MAX_LINES = 10_000
+# What the parts of an .xlsx may unpack to (the template filled with 2,000 rows is well under 5 MB).
+MAX_UNPACKED_BYTES = 40 * 1024 * 1024
 EXTENSIONS = ("xlsx", "csv")
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DATA_SHEET = "Hoạt động"

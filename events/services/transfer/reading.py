@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 import unicodedata
 import zipfile
@@ -26,7 +27,9 @@ from .columns import (
     KIND_ALIASES,
     MAX_BYTES,
     MAX_COLUMNS,
+    MAX_LINES,
     MAX_ROWS,
+    MAX_UNPACKED_BYTES,
     ROW_KEY,
     ActivityDraft,
     RowError,
@@ -300,20 +303,44 @@ def read_upload(filename: str, stream) -> list[dict]:
     return _data_rows(lines)
 
 
+def _unreadable() -> DomainError:
+    return _file_error(
+        _l("This file could not be read as an Excel workbook (.xlsx). Save it again from Excel and retry."),
+        "unreadable",
+    )
+
+
+def _check_unpacked_size(data: bytes) -> None:
+    # An .xlsx is a zip: 2 MB on the wire can unpack to gigabytes of XML. Its directory says how much, before
+    # anything is inflated.
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        raise _unreadable() from error
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise _file_error(
+            _l("The file holds more data than a schedule needs. Copy the activities into the template and retry."),
+            "too_large_unpacked",
+        )
+
+
 def _xlsx_lines(data: bytes) -> Iterator[tuple[int, tuple]]:
     from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
 
+    _check_unpacked_size(data)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as error:
-        raise _file_error(
-            _l("This file could not be read as an Excel workbook (.xlsx). Save it again from Excel and retry."),
-            "unreadable",
-        ) from error
+    except Exception as error:  # openpyxl raises anything from KeyError to XML parse errors on a damaged file
+        raise _unreadable() from error
     try:
         sheet = workbook[DATA_SHEET] if DATA_SHEET in workbook.sheetnames else workbook.worksheets[0]
-        yield from enumerate(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS), start=1)
+        # Lines, not activities: a sheet of millions of formatted empty rows stops here.
+        yield from enumerate(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS, max_row=MAX_LINES + 1), start=1)
+    except DomainError:
+        raise
+    except Exception as error:
+        raise _unreadable() from error
     finally:
         workbook.close()
 
@@ -329,7 +356,14 @@ def _csv_lines(data: bytes) -> Iterable[tuple[int, tuple]]:
     first_line = next((line for line in text.splitlines() if line.strip()), "")
     # Excel set to Vietnamese writes ";" between cells, because "," is its decimal separator.
     delimiter = max((";", ",", "\t"), key=first_line.count)
-    return enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        # Whole lines are read here, so a malformed one is a clear error rather than a failure half-way.
+        return list(enumerate(itertools.islice(reader, MAX_LINES + 1), start=1))
+    except csv.Error as error:
+        raise _file_error(
+            _l("This CSV file could not be read (a cell is too long or a quote is not closed)."), "bad_csv"
+        ) from error
 
 
 def _header_map(cells: Sequence) -> dict[int, str]:
@@ -345,6 +379,14 @@ def _data_rows(lines: Iterable[tuple[int, Sequence]]) -> list[dict]:
     header: dict[int, str] | None = None
     rows: list[dict] = []
     for number, cells in lines:
+        if number > MAX_LINES:
+            raise _file_error(
+                _l(
+                    "The file has more than %(count)s lines. Delete the empty rows below the activities.",
+                    count=MAX_LINES,
+                ),
+                "too_many_lines",
+            )
         if header is None:
             candidate = _header_map(cells)
             if {"title", "starts_at"} <= set(candidate.values()):

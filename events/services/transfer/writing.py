@@ -55,13 +55,24 @@ def _write_header(sheet, row: int) -> None:
     sheet.freeze_panes = sheet.cell(row=row + 1, column=1)
 
 
+def write_cell(sheet, row: int, column: int, value):
+    """Write one cell; text someone typed stays text (never a formula that runs when the file is opened, whatever
+    it starts with) and loses the control characters a workbook cannot hold."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    cell = sheet.cell(row=row, column=column, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+    return cell
+
+
 def _write_row(sheet, row: int, values: dict) -> None:
     styles = _styles()
     for index, column in enumerate(COLUMNS, start=1):
         value = values.get(column.key)
-        cell = sheet.cell(row=row, column=index, value=value)
-        if isinstance(value, str) and value.startswith("="):
-            cell.data_type = "s"  # text someone typed, never a formula that runs when the file is opened
+        cell = write_cell(sheet, row, index, value)
         if isinstance(value, datetime):
             cell.number_format = DATETIME_FORMAT
         cell.alignment = styles["wrap"] if column.key in ("title", "description", "audience") else styles["top"]
@@ -233,10 +244,10 @@ def export_schedule(
     sheet = workbook.active
     sheet.title = DATA_SHEET
     number = plan.number or str(_l("(no number yet)"))
-    sheet.cell(row=1, column=1, value=str(_l("Plan No. %(number)s", number=number))).font = styles["bold"]
-    sheet.cell(row=2, column=1, value=plan.title).font = styles["title"]
+    write_cell(sheet, 1, 1, str(_l("Plan No. %(number)s", number=number))).font = styles["bold"]
+    write_cell(sheet, 2, 1, plan.title).font = styles["title"]
     period = f"{plan.period_start:%d/%m/%Y} – {plan.period_end:%d/%m/%Y}"
-    sheet.cell(row=3, column=1, value=str(_l("Period: %(period)s", period=period)))
+    write_cell(sheet, 3, 1, str(_l("Period: %(period)s", period=period)))
     header_row = 5
     _write_header(sheet, header_row)
     row = header_row + 1
