@@ -1,6 +1,9 @@
 """Typos and forged input that once cost a page, a job or a worker: each gets a clear answer, nothing else."""
 
 import io
+import threading
+import time
+import unicodedata
 import zipfile
 from datetime import UTC, date, datetime
 
@@ -10,7 +13,7 @@ from sqlalchemy import func, select
 from app import scheduler
 from app.errors import DomainError
 from app.extensions import db
-from events.models import Activity, Plan, Registration
+from events.models import Activity, Plan, Registration, Venue
 from events.services import transfer
 
 from .conftest import local
@@ -243,3 +246,48 @@ def test_line_breaks_and_control_characters_cannot_forge_calendar_lines(client, 
     assert str(feed["X-WR-CALNAME"]) == "Kế hoạch X-INJECTED:1"
     (event,) = feed.walk("VEVENT")
     assert str(event["SUMMARY"]) == "Ngày hội BEGIN:VEVENT" and str(event["DESCRIPTION"]).startswith("Dòng 1\nDòng 2")
+
+
+def test_two_organizers_adding_the_same_venue_at_once_get_one_venue_and_a_clear_error(app):
+    """The second insert passed the name check before the first committed: the unique index answers, and the
+    service turns its IntegrityError into the same field error as the check."""
+    from sqlalchemy.orm import Session
+
+    from events.services import venues
+
+    fields = dict(name="Nhà văn hóa phường", address="", capacity=None, unit_id=None, directions="")
+    outcome = {}
+    with app.app_context():
+        engine = db.engine
+    first = Session(engine)
+    venues.save_venue(first, None, **fields)  # flushed, holding the row (and, on SQLite, the write lock)
+
+    def second_organizer():
+        with Session(engine) as session:
+            try:
+                venues.save_venue(session, None, **fields)
+                session.commit()
+                outcome["result"] = "saved"
+            except DomainError as error:
+                session.rollback()
+                outcome["result"] = error.code
+
+    thread = threading.Thread(target=second_organizer)
+    thread.start()
+    time.sleep(1)  # the second organizer has passed the name check and waits on the first one's insert
+    first.commit()
+    first.close()
+    thread.join(timeout=30)
+    assert outcome == {"result": "venue_name_taken"}
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Venue.id))) == 1
+
+
+def test_look_alike_venue_names_in_nfc_and_nfd_are_one_venue(session):
+    from events.services import venues
+
+    fields = dict(address="", capacity=None, unit_id=None, directions="")
+    venues.save_venue(session, None, name=unicodedata.normalize("NFC", "Hội trường Ủy ban"), **fields)
+    with pytest.raises(DomainError) as error:
+        venues.save_venue(session, None, name=unicodedata.normalize("NFD", "Hội trường Ủy ban"), **fields)
+    assert error.value.code == "venue_name_taken"
