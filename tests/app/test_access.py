@@ -45,11 +45,19 @@ PAGES = {
     "/events/activities/<int:activity_id>/register": {
         "public sign-up": (lambda r: f"/events/activities/{r.activity_id}/register", OPEN),
         "internal sign-up": (lambda r: f"/events/activities/{r.internal_id}/register", dict.fromkeys(ROLES, 404)),
+        "draft plan's sign-up": (
+            lambda r: f"/events/activities/{r.draft_activity_id}/register",
+            dict.fromkeys(ROLES, 404),
+        ),
     },
     "/events/api/activities/<int:activity_id>/registration": {
         "public seats": (lambda r: f"/events/api/activities/{r.activity_id}/registration", OPEN),
         "internal seats": (
             lambda r: f"/events/api/activities/{r.internal_id}/registration",
+            dict.fromkeys(ROLES, 404),
+        ),
+        "draft plan's seats": (
+            lambda r: f"/events/api/activities/{r.draft_activity_id}/registration",
             dict.fromkeys(ROLES, 404),
         ),
     },

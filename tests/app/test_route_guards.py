@@ -383,3 +383,17 @@ def test_only_the_right_people_may_write(app, client, records, snapshot, sign_in
         assert snapshot(app) != before, f"{role}'s request succeeded but wrote nothing"
     else:
         assert snapshot(app) == before
+
+
+def test_citizens_cannot_register_for_internal_or_draft_activities(app, client, records, snapshot):
+    """The public writes have no role to check, but their records must be public: an internal activity and an
+    activity of a draft plan are not found, by the page or the API, and nothing is written."""
+    before = snapshot(app)
+    for activity_id in (records.internal_id, records.draft_activity_id):
+        page = client.post(f"/events/activities/{activity_id}/register", data=registration_body(records))
+        api = client.post(
+            f"/events/api/activities/{activity_id}/registrations", json=registration_body(records) | {"consent": True}
+        )
+        assert (page.status_code, api.status_code) == (404, 404), activity_id
+        assert api.get_json()["error"]["code"] == "not_found"
+    assert snapshot(app) == before
