@@ -346,7 +346,7 @@ def test_every_state_changing_route_has_a_row(app):
         assert rules == set(WRITES[endpoint].requests), endpoint
 
 
-def test_admins_hold_every_role(app):
+def test_admins_hold_every_role():
     """The table never lists admin: role_required lets admins through everywhere; check that once, here."""
     from app.models import User
 
