@@ -258,10 +258,6 @@ def snapshot():
     return take
 
 
-def changed_tables(before: dict, after: dict) -> list[str]:
-    return sorted(name for name in before.keys() | after.keys() if before.get(name) != after.get(name))
-
-
 @pytest.fixture
 def sign_in():
     """``sign_in(client, user_id)`` sets Flask-Login's session keys directly (no form post, no password hash);
