@@ -23,7 +23,7 @@ from werkzeug.serving import make_server
 from app import create_app, normalise_database_url
 from app.config import TestConfig
 from app.extensions import db, limiter
-from app.models import User
+from app.models import Unit, User
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 PG_ADMIN_URL = normalise_database_url(os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"))
@@ -231,3 +231,209 @@ def count_queries(app):
             event.remove(engine, "before_cursor_execute", listener)
 
     return counting
+
+
+# --- route guards, CSRF sweep, audit (issue 12): database snapshots and one record of every kind -------------
+
+
+def _table_digest(conn, table) -> tuple[int, str]:
+    import hashlib
+
+    from sqlalchemy import select
+
+    order = list(table.primary_key.columns) or list(table.columns)
+    rows = conn.execute(select(table).order_by(*order)).all()
+    return len(rows), hashlib.sha256(repr([tuple(row) for row in rows]).encode()).hexdigest()
+
+
+@pytest.fixture
+def snapshot():
+    """``snapshot(app)``: every table's row count and a digest of all its rows (ordered by primary key). Two
+    equal snapshots mean nothing was written."""
+
+    def take(app) -> dict[str, tuple[int, str]]:
+        with app.app_context(), db.engine.connect() as conn:
+            return {table.name: _table_digest(conn, table) for table in db.metadata.sorted_tables}
+
+    return take
+
+
+@pytest.fixture
+def sign_in():
+    """``sign_in(client, user_id)`` sets Flask-Login's session keys directly (no form post, no password hash);
+    ``sign_in(client, None)`` signs out."""
+
+    def do_sign_in(client, user_id: int | None) -> None:
+        with client.session_transaction() as sess:
+            sess.clear()
+            if user_id is not None:
+                sess["_user_id"] = str(user_id)
+                sess["_fresh"] = True
+
+    return do_sign_in
+
+
+ALL_ROLES = ("admin", "organizer", "unit_reporter", "volunteer", "juror", "appraiser")
+
+
+@pytest.fixture
+def make_records():
+    """``make_records(app)``: one committed record of every kind a route URL names, and one user per role.
+
+    A published plan running from 10 days ago to 60 days ahead (its festival in 30 days, open for registration,
+    with a programme item and one confirmed registration; an internal ceremony; a cluster tour with two stops),
+    a draft plan with one activity, a venue, and units (a province, a city, two wards, an office)."""
+
+    def build(app):
+        import secrets
+        from datetime import UTC, datetime, timedelta
+        from types import SimpleNamespace
+
+        from events.models import Activity, Plan, ProgrammeItem, Registration, TourStop, Venue
+
+        now = datetime.now(UTC).replace(second=0, microsecond=0)
+        today = now.date()
+        with app.app_context():
+            province = Unit(name="Tỉnh Bình Dương", kind="province")
+            city = Unit(name="Thành phố Tân Uyên", kind="district", parent=province)
+            ward = Unit(name="Phường Uyên Hưng", kind="ward", parent=city)
+            other_ward = Unit(name="Phường Khánh Bình", kind="ward", parent=city)
+            office = Unit(name="Phòng Văn hóa và Thông tin", kind="department", parent=city)
+            venue = Venue(name="Quảng trường thành phố", capacity=3000, unit=ward, address="Phường Uyên Hưng")
+            hall = Venue(name="Hội trường UBND thành phố", capacity=200, unit=ward)
+            plan = Plan(
+                number="4568/KH-UBND",
+                title="Hưởng ứng Ngày Chuyển đổi số",
+                status="published",
+                period_start=today - timedelta(days=10),
+                period_end=today + timedelta(days=60),
+                lead_unit=office,
+                report_deadline=today + timedelta(days=70),
+            )
+            draft = Plan(
+                title="Kế hoạch dự thảo", status="draft", period_start=today, period_end=today + timedelta(days=60)
+            )
+            start = now + timedelta(days=30)
+            festival = Activity(
+                plan=plan,
+                title="Ngày hội Chuyển đổi số thành phố",
+                kind="festival",
+                starts_at=start,
+                ends_at=start + timedelta(hours=8),
+                venue=venue,
+                area_unit=ward,
+                lead_unit=office,
+                capacity=100,
+                seats_taken=1,
+                registration_open=True,
+            )
+            festival.programme = [
+                ProgrammeItem(title="Lễ ra mắt Kênh giao tiếp số", starts_at=start, ends_at=start + timedelta(hours=1))
+            ]
+            internal = Activity(
+                plan=plan,
+                title="Chương trình chào mừng nội bộ",
+                kind="ceremony",
+                starts_at=start + timedelta(days=1),
+                ends_at=start + timedelta(days=1, hours=3),
+                venue=hall,
+                is_public=False,
+            )
+            tour = Activity(
+                plan=plan,
+                title="Hành trình chuyển đổi số theo cụm",
+                kind="cluster_tour",
+                starts_at=now + timedelta(days=5),
+                ends_at=now + timedelta(days=9),
+                lead_unit=office,
+            )
+            tour.stops = [
+                TourStop(
+                    position=1,
+                    name="Cụm 1",
+                    host_unit=ward,
+                    starts_at=now + timedelta(days=5),
+                    ends_at=now + timedelta(days=6),
+                ),
+                TourStop(
+                    position=2,
+                    name="Cụm 2",
+                    host_unit=other_ward,
+                    starts_at=now + timedelta(days=8),
+                    ends_at=now + timedelta(days=9),
+                ),
+            ]
+            drafted = Activity(
+                plan=draft,
+                title="Hoạt động của kế hoạch dự thảo",
+                kind="training",
+                starts_at=start,
+                ends_at=start + timedelta(hours=3),
+                venue=hall,
+            )
+            registration = Registration(
+                activity=festival,
+                name="Nguyễn Thị Lan",
+                phone="0912345678",
+                ward=ward,
+                email="lan.nguyen@example.vn",
+                consent_at=now,
+                status="confirmed",
+                token=secrets.token_urlsafe(24),
+            )
+            db.session.add_all(
+                [
+                    province,
+                    city,
+                    ward,
+                    other_ward,
+                    office,
+                    venue,
+                    hall,
+                    plan,
+                    draft,
+                    festival,
+                    internal,
+                    tour,
+                    drafted,
+                    registration,
+                ]
+            )
+            db.session.flush()
+            users = {}
+            for role in ALL_ROLES:
+                user = User(name=f"Người dùng {role}", email=f"{role}@example.vn", password_hash=_hash(PASSWORD))
+                user.set_roles([role])
+                db.session.add(user)
+                db.session.flush()
+                users[role] = user.id
+            db.session.commit()
+            return SimpleNamespace(
+                now=now,
+                province_id=province.id,
+                city_id=city.id,
+                ward_id=ward.id,
+                other_ward_id=other_ward.id,
+                office_id=office.id,
+                venue_id=venue.id,
+                hall_id=hall.id,
+                plan_id=plan.id,
+                draft_plan_id=draft.id,
+                activity_id=festival.id,
+                internal_id=internal.id,
+                tour_id=tour.id,
+                stop_ids=(tour.stops[0].id, tour.stops[1].id),
+                item_id=festival.programme[0].id,
+                draft_activity_id=drafted.id,
+                registration_id=registration.id,
+                token=registration.token,
+                users=users,
+                emails={role: f"{role}@example.vn" for role in ALL_ROLES},
+            )
+
+    return build
+
+
+@pytest.fixture
+def records(app, make_records):
+    return make_records(app)

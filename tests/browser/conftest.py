@@ -7,6 +7,7 @@ Every test in this folder is marked ``browser`` (``pytest -m "not browser"`` lea
 own browser context (cookies, storage, viewport); the browser itself is started once per session. The app is
 served over real HTTP with CSRF protection ON, unlike the rest of the suite, so the forms are tested the way
 people use them."""
+
 from __future__ import annotations
 
 import os

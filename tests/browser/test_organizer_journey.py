@@ -3,6 +3,7 @@
 The app is served with CSRF protection on (``csrf_live_server``), so the sign-in form and the language switch
 must carry their tokens. Every page the journey opens is checked with axe-core (no serious/critical violation).
 Screenshots land in tests/artifacts/ (git-ignored); ``UPDATE_SCREENSHOT=1`` also refreshes docs/screenshot.png."""
+
 from __future__ import annotations
 
 import os

@@ -92,10 +92,18 @@ def test_every_public_page_is_accessible_on_a_phone(csrf_live_server, page, asse
         festival = db.session.scalar(select(Activity).where(Activity.kind == "festival"))
         tour = db.session.scalar(select(Activity).where(Activity.kind == "cluster_tour"))
     too_wide = []
-    for path in ("/", "/events/", "/events/calendar?date=2024-10-01", "/events/calendar?view=week&date=2024-09-24",
-                 "/events/calendar?view=list&date=2024-09-20&kind=festival", f"/events/activities/{festival.id}",
-                 f"/events/activities/{tour.id}", f"/events/activities/{festival.id}/register", "/contests/",
-                 "/login"):
+    for path in (
+        "/",
+        "/events/",
+        "/events/calendar?date=2024-10-01",
+        "/events/calendar?view=week&date=2024-09-24",
+        "/events/calendar?view=list&date=2024-09-20&kind=festival",
+        f"/events/activities/{festival.id}",
+        f"/events/activities/{tour.id}",
+        f"/events/activities/{festival.id}/register",
+        "/contests/",
+        "/login",
+    ):
         response = page.goto(base + path)
         assert response.status == 200, path
         assert_accessible(page, path)

@@ -4,6 +4,8 @@ from app.extensions import db
 from checkin.models import Checkpoint
 from events.models import Activity, Plan
 
+EMPTY = "Chưa thiết lập điểm check-in nào."
+
 
 def test_volunteers_see_checkpoints_grouped_by_activity(app, client, make_user, login):
     with app.app_context():
@@ -28,8 +30,12 @@ def test_volunteers_see_checkpoints_grouped_by_activity(app, client, make_user, 
     page = client.get("/checkin/").get_data(as_text=True)
     assert "Ngày hội Chuyển đổi số" in page and "05/10/2024 07:30" in page
     assert page.index("Cổng chính") < page.index("Không gian kinh tế số")
+    assert EMPTY not in page and 'class="empty"' not in page
 
 
 def test_checkin_is_empty_state_friendly(client, make_user, login):
     login(make_user("organizer"))
-    assert 'class="empty"' in client.get("/checkin/").get_data(as_text=True)
+    response = client.get("/checkin/")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'class="empty"' in page and EMPTY in page

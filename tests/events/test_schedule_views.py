@@ -41,17 +41,23 @@ def _activity_data(campaign, **overrides):
     return data
 
 
-def test_organizer_creates_a_plan_and_sees_vietnamese_errors_first(client, organizer, app):
-    page = client.post(
+def test_organizer_creates_a_plan_and_sees_vietnamese_errors_first(client, organizer, app, snapshot):
+    before = snapshot(app)
+    response = client.post(
         "/events/plans/new", data={"title": "", "period_start": "31/02/2024", "period_end": "2024/10/31"}
-    ).get_data(as_text=True)
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
     assert "Nhập tên kế hoạch." in page
     assert "Ghi ngày theo dạng dd/mm/yyyy" in page
-    page = client.post(
+    response = client.post(
         "/events/plans/new", data={"title": "Kế hoạch 2025", "period_start": "15/09/2025", "period_end": "01/09/2025"}
-    ).get_data(as_text=True)
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
     assert "Thời gian thực hiện phải kết thúc vào hoặc sau ngày bắt đầu." in page
     assert 'value="Kế hoạch 2025"' in page  # nothing typed is lost
+    assert snapshot(app) == before  # neither refused form wrote anything
     response = client.post(
         "/events/plans/new",
         data={
@@ -85,7 +91,8 @@ def test_a_draft_plan_is_hidden_from_citizens(app, client, campaign):
     assert "Hưởng ứng Ngày Chuyển đổi số 2024" not in client.get("/events/").get_data(as_text=True)
 
 
-def test_activity_form_bad_input_in_vietnamese(client, organizer, campaign):
+def test_activity_form_bad_input_in_vietnamese(app, client, organizer, campaign, snapshot):
+    before = snapshot(app)
     page = client.post(
         f"/events/plans/{campaign.plan_id}/activities/new",
         data=_activity_data(campaign, title="", starts_at="05/10/2024 7h30x", ends_at="", capacity="-5"),
@@ -98,6 +105,7 @@ def test_activity_form_bad_input_in_vietnamese(client, organizer, campaign):
         f"/events/plans/{campaign.plan_id}/activities/new", data=_activity_data(campaign, ends_at="05/10/2024 06:00")
     ).get_data(as_text=True)
     assert "Thời điểm kết thúc phải sau thời điểm bắt đầu." in page
+    assert snapshot(app) == before
 
 
 def test_activity_is_saved_with_its_units_and_audience_and_shown_on_the_plan_page(app, client, organizer, campaign):
@@ -215,11 +223,13 @@ def test_cancelling_keeps_the_activity_visible_as_cancelled(app, client, organiz
     assert "Đã hủy" in client.get(f"/events/plans/{campaign.plan_id}").get_data(as_text=True)
 
 
-def test_venues(app, client, organizer, campaign):
-    page = client.post(
+def test_venues(app, client, organizer, campaign, snapshot):
+    before = snapshot(app)
+    response = client.post(
         "/events/venues/new", data={"name": "Quảng trường thành phố", "capacity": "10", "unit_id": 0}
-    ).get_data(as_text=True)
-    assert "Đã có địa điểm cùng tên." in page
+    )
+    assert response.status_code == 200 and "Đã có địa điểm cùng tên." in response.get_data(as_text=True)
+    assert snapshot(app) == before
     assert (
         client.post(
             "/events/venues/new",
@@ -276,11 +286,12 @@ def test_a_double_submitted_plan_or_activity_is_created_once(app, client, organi
         assert db.session.scalar(select(func.count(Activity.id))) == 1
 
 
-def test_a_rejected_programme_item_leaves_the_activity_form_as_stored(app, client, organizer, campaign):
+def test_a_rejected_programme_item_leaves_the_activity_form_as_stored(app, client, organizer, campaign, snapshot):
     client.post(f"/events/plans/{campaign.plan_id}/activities/new", data=_activity_data(campaign))
     with app.app_context():
         activity_id = db.session.scalar(select(Activity.id))
-    page = client.post(
+    before = snapshot(app)
+    response = client.post(
         f"/events/activities/{activity_id}/programme",
         data={
             "item-title": "Diễu hành",
@@ -288,13 +299,17 @@ def test_a_rejected_programme_item_leaves_the_activity_form_as_stored(app, clien
             "item-stop_id": 0,
             "item-responsible_unit_id": 0,
         },
-    ).get_data(as_text=True)
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "phải nằm trong thời gian của hoạt động" in page
+    assert snapshot(app) == before
     assert re.search(r'<input[^>]*name="title"[^>]*value="Ngày hội Chuyển đổi số"', page), "activity title kept"
     assert re.search(r'<input[^>]*name="ends_at"[^>]*value="05/10/2024 21:00"', page)
     assert 'id="item-title"' in page and 'value="Diễu hành"' in page
 
 
-def test_overlong_input_is_a_field_error_not_a_crash(client, organizer, campaign):
+def test_overlong_input_is_a_field_error_not_a_crash(app, client, organizer, campaign, snapshot):
+    before = snapshot(app)
     response = client.post(
         "/events/plans/new",
         data={"title": "x" * 400, "number": "9" * 50, "period_start": "15/09/2025", "period_end": "31/10/2025"},
@@ -305,6 +320,7 @@ def test_overlong_input_is_a_field_error_not_a_crash(client, organizer, campaign
         f"/events/plans/{campaign.plan_id}/activities/new", data=_activity_data(campaign, audience_groups=["robots"])
     )
     assert response.status_code == 200 and "không phải là lựa chọn hợp lệ" in response.get_data(as_text=True)
+    assert snapshot(app) == before
 
 
 def test_removing_a_stop_removes_its_programme(app, client, organizer, campaign):

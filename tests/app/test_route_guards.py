@@ -1,0 +1,399 @@
+"""Who may change what: one row per state-changing endpoint, built against the route map.
+
+Every rule whose methods include POST, PUT, PATCH or DELETE must have a row in ``WRITES`` (endpoint -> who may
+do it, and for each of its URL rules a valid request). For each guarded rule, every caller without the right
+(anonymous, then each role lacking it) sends that valid request: anonymous callers are sent to sign in, the
+others get 403, and the database stays exactly as it was. Then a caller with the right sends the same request,
+which succeeds and changes the database. Only the guard can have refused the first ones.
+
+The rows also serve tests/app/test_csrf_sweep.py, which sends the same requests without a CSRF token."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from flask import Flask
+
+from app.scheduler import job_ids
+
+PUBLIC = "public"  # citizens, no account
+SIGNED_IN = "signed in"  # any account
+ROLES = ("admin", "organizer", "unit_reporter", "volunteer", "juror", "appraiser")
+WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+PASSWORD = "mat-khau-thu-nghiem"  # tests/conftest.py's password of every test account
+
+
+@dataclass
+class Request:
+    url: str
+    data: dict | None = None
+    json: dict | None = None
+    content_type: str | None = None
+    headers: dict = field(default_factory=dict)
+
+    def send(self, client):
+        if self.json is not None:
+            return client.post(self.url, json=self.json, headers=self.headers)
+        return client.post(self.url, data=self.data or {}, content_type=self.content_type, headers=self.headers)
+
+
+@dataclass
+class Row:
+    """Who may write here (PUBLIC, SIGNED_IN or a set of roles; admins may always), a request per URL rule
+    (built from the records fixture, fresh for each call), and what success looks like."""
+
+    who: str | frozenset[str]
+    requests: dict[str, Callable[[object], Request]]
+    ok: int = 302
+    changes_db: bool = True
+    as_role: str | None = None  # who sends the successful request (default: the first allowed role)
+
+
+def local(moment) -> str:
+    return moment.astimezone(TZ).strftime("%d/%m/%Y %H:%M")
+
+
+def day(moment) -> str:
+    return moment.astimezone(TZ).strftime("%d/%m/%Y")
+
+
+def plan_body(r, title: str) -> dict:
+    return {
+        "number": "",
+        "title": title,
+        "period_start": day(r.now),
+        "period_end": day(r.now + timedelta(days=60)),
+        "issuing_unit_id": "0",
+        "lead_unit_id": str(r.office_id),
+    }
+
+
+def activity_body(r, title: str = "Lớp tập huấn kỹ năng số", days: int = 40) -> dict:
+    start = r.now + timedelta(days=days)
+    return {
+        "title": title,
+        "kind": "training",
+        "starts_at": local(start),
+        "ends_at": local(start + timedelta(hours=3)),
+        "venue_id": str(r.hall_id),
+        "area_unit_id": "0",
+        "lead_unit_id": str(r.office_id),
+        "is_public": "y",
+        "accept_warnings": "y",
+    }
+
+
+def stop_body(r, name: str, days: int) -> dict:
+    return {
+        "name": name,
+        "host_unit_id": str(r.ward_id),
+        "starts_at": local(r.now + timedelta(days=days)),
+        "ends_at": local(r.now + timedelta(days=days, hours=8)),
+        "venue_id": "0",
+        "accept_warnings": "y",
+    }
+
+
+def registration_body(r) -> dict:
+    return {
+        "name": "Trần Văn Minh",
+        "phone": "0987654321",
+        "ward_id": str(r.ward_id),
+        "email": "minh.tran@example.vn",
+        "consent": "y",
+    }
+
+
+IMPORT_HEADERS = ["Tiêu đề", "Loại", "Bắt đầu", "Kết thúc", "Địa điểm", "Đơn vị chủ trì", "Đơn vị phối hợp",
+                  "Đối tượng", "Số người dự kiến", "Sức chứa", "Công khai", "Mô tả"]  # fmt: skip
+
+
+def import_body(r) -> dict:
+    start = r.now + timedelta(days=20)
+    row = ["Lớp tập huấn an toàn thông tin", "Lớp tập huấn", local(start), local(start + timedelta(hours=3)),
+           "Hội trường UBND thành phố", "Phòng Văn hóa và Thông tin", "", "Người dân", "50", "", "Có", ""]  # fmt: skip
+    text = "\ufeff" + "\n".join(";".join(line) for line in [IMPORT_HEADERS, row]) + "\n"
+    return {"file": (io.BytesIO(text.encode()), "lich.csv")}
+
+
+ORGANIZER = frozenset({"organizer"})
+ADMIN = frozenset({"admin"})
+
+WRITES: dict[str, Row] = {
+    # core
+    "main.set_language": Row(
+        PUBLIC, {"/language": lambda r: Request("/language", {"lang": "en", "next": "/events/"})}, changes_db=False
+    ),
+    "auth.login": Row(
+        PUBLIC,
+        {"/login": lambda r: Request("/login", {"login": r.emails["organizer"], "password": PASSWORD})},
+    ),  # last_login_at is written
+    "auth.logout": Row(SIGNED_IN, {"/logout": lambda r: Request("/logout")}, changes_db=False, as_role="volunteer"),
+    "auth.change_password": Row(
+        SIGNED_IN,
+        {
+            "/account/password": lambda r: Request(
+                "/account/password",
+                {"current_password": PASSWORD, "new_password": "mat-khau-moi-2024", "confirm": "mat-khau-moi-2024"},
+            )
+        },
+        as_role="juror",
+    ),
+    "admin.edit_user": Row(
+        ADMIN,
+        {
+            "/admin/users/new": lambda r: Request(
+                "/admin/users/new",
+                {
+                    "name": "Lê Thị Hoa",
+                    "email": "hoa.le@example.vn",
+                    "unit_id": "0",
+                    "roles": "volunteer",
+                    "password": "mat-khau-hoa-2024",
+                    "active": "y",
+                },
+            ),  # fmt: skip
+            "/admin/users/<int:user_id>": lambda r: Request(
+                f"/admin/users/{r.users['volunteer']}",
+                {
+                    "name": "Tình nguyện viên đổi tên",
+                    "email": r.emails["volunteer"],
+                    "unit_id": "0",
+                    "roles": "volunteer",
+                    "active": "y",
+                },
+            ),  # fmt: skip
+        },
+    ),
+    "admin.edit_unit": Row(
+        ORGANIZER,
+        {
+            "/admin/units/new": lambda r: Request(
+                "/admin/units/new", {"name": "Phường Tân Phước Khánh", "kind": "ward", "parent_id": str(r.city_id)}
+            ),
+            "/admin/units/<int:unit_id>": lambda r: Request(
+                f"/admin/units/{r.other_ward_id}",
+                {"name": "Phường Khánh Bình (mới)", "kind": "ward", "parent_id": str(r.city_id)},
+            ),
+        },
+    ),
+    "admin.jobs": Row(ADMIN, {"/admin/jobs": lambda r: Request("/admin/jobs", {"job_id": sorted(job_ids())[0]})}),
+    # events: plans
+    "events.edit_plan": Row(
+        ORGANIZER,
+        {
+            "/events/plans/new": lambda r: Request("/events/plans/new", plan_body(r, "Kế hoạch năm sau")),
+            "/events/plans/<int:plan_id>/edit": lambda r: Request(
+                f"/events/plans/{r.draft_plan_id}/edit", plan_body(r, "Kế hoạch dự thảo (sửa)")
+            ),
+        },
+    ),
+    "events.plan_status": Row(
+        ORGANIZER,
+        {
+            "/events/plans/<int:plan_id>/status": lambda r: Request(
+                f"/events/plans/{r.draft_plan_id}/status", {"status": "published"}
+            )
+        },
+    ),
+    "events.copy_plan": Row(
+        ORGANIZER, {"/events/plans/<int:plan_id>/copy": lambda r: Request(f"/events/plans/{r.plan_id}/copy")}
+    ),
+    "events.import_activities": Row(
+        ORGANIZER,
+        {
+            "/events/plans/<int:plan_id>/import": lambda r: Request(
+                f"/events/plans/{r.plan_id}/import", import_body(r), content_type="multipart/form-data"
+            )
+        },
+    ),
+    # events: activities, stops, programme, venues
+    "events.edit_activity": Row(
+        ORGANIZER,
+        {
+            "/events/plans/<int:plan_id>/activities/new": lambda r: Request(
+                f"/events/plans/{r.plan_id}/activities/new", activity_body(r)
+            ),
+            "/events/activities/<int:activity_id>/edit": lambda r: Request(
+                f"/events/activities/{r.internal_id}/edit", activity_body(r, "Lễ chào mừng (sửa)", days=31)
+            ),
+        },
+    ),
+    "events.cancel_activity": Row(
+        ORGANIZER,
+        {
+            "/events/activities/<int:activity_id>/cancel": lambda r: Request(
+                f"/events/activities/{r.activity_id}/cancel"
+            )
+        },
+    ),
+    "events.edit_stop": Row(
+        ORGANIZER,
+        {
+            "/events/activities/<int:activity_id>/stops/new": lambda r: Request(
+                f"/events/activities/{r.tour_id}/stops/new", stop_body(r, "Cụm 3", days=7)
+            ),
+            "/events/stops/<int:stop_id>/edit": lambda r: Request(
+                f"/events/stops/{r.stop_ids[1]}/edit", stop_body(r, "Cụm 2 (sửa)", days=8)
+            ),
+        },
+    ),
+    "events.move_stop": Row(
+        ORGANIZER,
+        {
+            "/events/stops/<int:stop_id>/move": lambda r: Request(
+                f"/events/stops/{r.stop_ids[0]}/move", {"direction": "down"}
+            )
+        },
+    ),
+    "events.delete_stop": Row(
+        ORGANIZER, {"/events/stops/<int:stop_id>/delete": lambda r: Request(f"/events/stops/{r.stop_ids[1]}/delete")}
+    ),
+    "events.add_programme_item": Row(
+        ORGANIZER,
+        {
+            "/events/activities/<int:activity_id>/programme": lambda r: Request(
+                f"/events/activities/{r.activity_id}/programme",
+                {
+                    "item-title": "Trao giải cuộc thi",
+                    "item-starts_at": local(r.now + timedelta(days=30, hours=2)),
+                    "item-stop_id": "0",
+                    "item-responsible_unit_id": str(r.office_id),
+                },
+            )  # fmt: skip
+        },
+    ),
+    "events.delete_programme_item": Row(
+        ORGANIZER,
+        {"/events/programme/<int:item_id>/delete": lambda r: Request(f"/events/programme/{r.item_id}/delete")},
+    ),
+    "events.edit_venue": Row(
+        ORGANIZER,
+        {
+            "/events/venues/new": lambda r: Request(
+                "/events/venues/new", {"name": "Nhà văn hóa phường", "capacity": "150", "unit_id": str(r.ward_id)}
+            ),
+            "/events/venues/<int:venue_id>": lambda r: Request(
+                f"/events/venues/{r.hall_id}", {"name": "Hội trường (sửa)", "capacity": "250", "unit_id": "0"}
+            ),
+        },
+    ),
+    # events: citizens' registration
+    "events.registration_form": Row(
+        PUBLIC,
+        {
+            "/events/activities/<int:activity_id>/register": lambda r: Request(
+                f"/events/activities/{r.activity_id}/register", registration_body(r)
+            )
+        },
+        ok=303,
+    ),
+    "events.registration_cancel": Row(
+        PUBLIC,
+        {"/events/registrations/<token>/cancel": lambda r: Request(f"/events/registrations/{r.token}/cancel")},
+        ok=303,
+    ),
+    "events.registration_api_create": Row(
+        PUBLIC,
+        {
+            "/events/api/activities/<int:activity_id>/registrations": lambda r: Request(
+                f"/events/api/activities/{r.activity_id}/registrations", json=registration_body(r) | {"consent": True}
+            )
+        },
+        ok=201,
+    ),
+}
+
+
+def write_rules(app: Flask) -> dict[str, set[str]]:
+    """endpoint -> its URL rules that accept a state-changing method."""
+    found: dict[str, set[str]] = {}
+    for rule in app.url_map.iter_rules():
+        if rule.methods & WRITE_METHODS:
+            found.setdefault(rule.endpoint, set()).add(rule.rule)
+    return found
+
+
+def denied(row: Row) -> list[str]:
+    """Everyone who must be refused: anonymous visitors, then each role without the right."""
+    if row.who == PUBLIC:
+        return []
+    if row.who == SIGNED_IN:
+        return ["anonymous"]
+    return ["anonymous"] + [role for role in ROLES if role != "admin" and role not in row.who]
+
+
+def allowed(row: Row) -> str:
+    if row.as_role:
+        return row.as_role
+    if row.who == PUBLIC:
+        return "anonymous"
+    return next((role for role in ROLES if role != "admin" and role in row.who), "admin")
+
+
+CASES = [(endpoint, rule) for endpoint, row in WRITES.items() for rule in row.requests]
+
+
+def test_every_state_changing_route_has_a_row(app):
+    assert set(write_rules(app)) == set(WRITES), "add a row to WRITES for each new state-changing endpoint"
+    for endpoint, rules in write_rules(app).items():
+        assert rules == set(WRITES[endpoint].requests), endpoint
+
+
+def test_admins_hold_every_role():
+    """The table never lists admin: role_required lets admins through everywhere; check that once, here."""
+    from app.models import User
+
+    admin = User(name="A", email="a@example.vn")
+    admin.set_roles(["admin"])
+    assert all(admin.has_role("admin", role) for role in ROLES)
+
+
+@pytest.mark.parametrize(("endpoint", "rule"), CASES, ids=[f"{e} {r}" for e, r in CASES])
+def test_only_the_right_people_may_write(app, client, records, snapshot, sign_in, endpoint, rule):
+    row = WRITES[endpoint]
+    build = row.requests[rule]
+    before = snapshot(app)
+    problems = []
+    for who in denied(row):
+        sign_in(client, None if who == "anonymous" else records.users[who])
+        response = build(records).send(client)
+        if who == "anonymous":
+            refused = response.status_code == 302 and response.headers["Location"].startswith("/login")
+        else:
+            refused = response.status_code == 403
+        if not refused:
+            problems.append(f"{who}: {response.status_code} {response.headers.get('Location', '')}")
+        elif snapshot(app) != before:
+            problems.append(f"{who}: refused but the database changed")
+    assert problems == []
+
+    role = allowed(row)
+    sign_in(client, None if role == "anonymous" else records.users[role])
+    response = build(records).send(client)
+    assert response.status_code == row.ok, (role, response.get_data(as_text=True)[:2000])
+    assert not response.headers.get("Location", "").startswith("/login")
+    if row.changes_db:
+        assert snapshot(app) != before, f"{role}'s request succeeded but wrote nothing"
+    else:
+        assert snapshot(app) == before
+
+
+def test_citizens_cannot_register_for_internal_or_draft_activities(app, client, records, snapshot):
+    """The public writes have no role to check, but their records must be public: an internal activity and an
+    activity of a draft plan are not found, by the page or the API, and nothing is written."""
+    before = snapshot(app)
+    for activity_id in (records.internal_id, records.draft_activity_id):
+        page = client.post(f"/events/activities/{activity_id}/register", data=registration_body(records))
+        api = client.post(
+            f"/events/api/activities/{activity_id}/registrations", json=registration_body(records) | {"consent": True}
+        )
+        assert (page.status_code, api.status_code) == (404, 404), activity_id
+        assert api.get_json()["error"]["code"] == "not_found"
+    assert snapshot(app) == before
