@@ -15,6 +15,7 @@ from openapi_core.validation.request.exceptions import MissingRequiredParameter,
 from openapi_spec_validator import OpenAPIV31SpecValidator, validate
 
 from app.api_docs import load_spec
+from events.views.registration import API_FIELDS
 from tests.events.conftest import campaign, registration_setup  # noqa: F401 (fixtures reused from events)
 
 PHONE = "0912345678"
@@ -32,10 +33,15 @@ def openapi() -> OpenAPI:
     return OpenAPI.from_dict(load_spec())
 
 
-def checked(openapi: OpenAPI, response, body: bytes | None = None):
-    """Validate the request that was sent and the response that came back against the description."""
+def checked(openapi: OpenAPI, response, body: bytes | None = None, *, request_error: type | None = None):
+    """Validate the request that was sent and the response that came back against the description. A request that
+    breaks the description on purpose names the ``request_error`` that openapi-core must find in it."""
     request = _Request(response.request, body)
-    openapi.validate_request(request)
+    if request_error is None:
+        openapi.validate_request(request)
+    else:
+        with pytest.raises(request_error):
+            openapi.validate_request(request)
     openapi.validate_response(request, WerkzeugOpenAPIResponse(response))
     return response
 
@@ -204,7 +210,7 @@ def test_invalid_fields_answer_422_with_a_message_per_field(client, openapi, reg
     headers = {"X-CSRFToken": csrf_token(client, activity_id)}
     payload = body_of(registration_setup, name="", phone="123", email="an@", consent=False)
     response, sent = post_json(client, create_url(activity_id), payload, **headers)
-    checked(openapi, response, sent)
+    checked(openapi, response, sent, request_error=RequestValidationError)  # the description says so too
     assert response.status_code == 422
     error = response.get_json()["error"]
     assert error["code"] == "invalid"
@@ -245,9 +251,7 @@ def test_a_body_that_is_not_a_json_object_answers_400(client, openapi, registrat
     activity_id = registration_setup.make_activity()
     headers = {"X-CSRFToken": csrf_token(client, activity_id)}
     response, sent = post_json(client, create_url(activity_id), raw, **headers)
-    with pytest.raises(RequestValidationError):  # the client broke the contract, and the description says so
-        openapi.validate_request(_Request(response.request, sent))
-    openapi.validate_response(_Request(response.request, sent), WerkzeugOpenAPIResponse(response))
+    checked(openapi, response, sent, request_error=RequestValidationError)
     assert response.status_code == 400
     assert response.get_json()["error"]["code"] == "bad_request"
 
@@ -257,10 +261,7 @@ def test_a_missing_csrf_token_answers_400_when_csrf_is_on(make_app, openapi, reg
     client = app.test_client()
     activity_id = registration_setup.make_activity()
     refused, sent = post_json(client, create_url(activity_id), body_of(registration_setup))
-    request = _Request(refused.request, sent)
-    with pytest.raises(MissingRequiredParameter):  # the description requires the header
-        openapi.validate_request(request)
-    openapi.validate_response(request, WerkzeugOpenAPIResponse(refused))
+    checked(openapi, refused, sent, request_error=MissingRequiredParameter)  # the description requires the header
     assert refused.status_code == 400
     assert refused.get_json()["error"]["code"] == "csrf_failed"
 
@@ -282,3 +283,184 @@ def test_too_many_registrations_answer_429(make_app, openapi, registration_setup
     assert [a.status_code for a in answers] == [201, 201, 429]
     assert answers[2].get_json()["error"]["code"] == "rate_limited"
     assert int(answers[2].headers["Retry-After"]) > 0
+
+
+# --- hostile inputs, and the server bugs they show ------------------------------------------------------------------
+# Bugs in events/ found by the fuzz below (events/ is being restructured elsewhere: reported, not fixed here). Each is
+# an xfail(strict=True) case in test_hostile_inputs_are_refused_not_crashed, and the fuzz steers clear of its inputs
+# (see known_bug) so that it keeps looking for new ones. When a bug is fixed, its case XPASSes and fails: remove the
+# xfail and its clause in known_bug.
+INT4_MAX = 2**31 - 1  # activities.id is an INTEGER: PostgreSQL refuses to compare it with a larger number
+INT8_MAX = 2**63 - 1  # SQLite's integers are 64-bit: sqlite3 refuses to bind a larger Python int
+BUG_HUGE_ID = (
+    "events/services/registration.py _activity(): an activity id the database cannot hold (above 2**31-1 on "
+    "PostgreSQL: psycopg NumericValueOutOfRange 'integer out of range'; above 2**63-1 on SQLite: OverflowError "
+    "'Python int too large to convert to SQLite INTEGER') answers 500 instead of 404"
+)
+BUG_NUL = (
+    "events/services/registration.py register() flush: a NUL character in the name answers 500 on PostgreSQL "
+    "(psycopg DataError 'PostgreSQL text fields cannot contain NUL (0x00) bytes') instead of 422"
+)
+BUG_SURROGATE = (
+    "events/services/registration.py register() flush: a lone surrogate in the name (JSON \\ud800) answers 500 "
+    "(UnicodeEncodeError 'surrogates not allowed' from the database driver) instead of 422"
+)
+
+BUG_PHONE_DIGITS = (
+    "app/forms.py PHONE_PATTERN and events/services/registration.py _PHONE use \\d, which matches any Unicode "
+    "digit: a phone of Tamil, Khmer or Bengali digits is registered (201) instead of refused (422)"
+)
+
+
+def on_postgresql(app) -> bool:
+    return app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql")
+
+
+def _has_surrogate(text: str) -> bool:
+    return any("\ud800" <= char <= "\udfff" for char in text)
+
+
+def known_bug(app, path_parameters, body) -> str | None:
+    """The reported bug that this request would hit, if any."""
+    activity_id = (path_parameters or {}).get("activity_id")
+    if isinstance(activity_id, int) and activity_id > (INT4_MAX if on_postgresql(app) else INT8_MAX):
+        return BUG_HUGE_ID
+    name = body.get("name") if isinstance(body, dict) else None
+    if isinstance(name, str) and _has_surrogate(name):
+        return BUG_SURROGATE
+    if isinstance(name, str) and "\x00" in name and on_postgresql(app):
+        return BUG_NUL
+    phone = body.get("phone") if isinstance(body, dict) else None
+    if isinstance(phone, str) and re.fullmatch(r"\+?[0-9]*", phone) is None and re.fullmatch(r"\+?\d+", phone):
+        return BUG_PHONE_DIGITS
+    return None
+
+
+VALID = object()  # stands for the open activity (in the path) or a valid registration (as the body)
+HOSTILE = {
+    # id: (method, activity id, body changes, statuses a client may get)
+    "id-just-past-int4": ("GET", INT4_MAX + 1, None, {404}),
+    "id-past-int8": ("GET", INT8_MAX + 1, None, {404}),
+    "id-huge": ("GET", 10**40, None, {404}),
+    "post-id-past-int8": ("POST", INT8_MAX + 1, {}, {404}),
+    "id-zero": ("GET", 0, None, {404}),
+    "id-negative": ("GET", "-1", None, {404}),
+    "id-not-a-number": ("GET", "1e3", None, {404}),
+    "name-nul": ("POST", VALID, {"name": "Nguyễn\x00Bích"}, {201, 422}),
+    "name-lone-surrogate": ("POST", VALID, {"name": "Nguyễn \ud800"}, {201, 422}),
+    "name-not-a-string": ("POST", VALID, {"name": {"nested": [1, [2, {"3": None}]]}}, {201, 422}),
+    "name-very-long": ("POST", VALID, {"name": "Bích" * 10_000}, {422}),
+    "phone-nul": ("POST", VALID, {"phone": "0912345678\x00"}, {422}),
+    "phone-non-ascii-digits": ("POST", VALID, {"phone": "09\u0be8\u17e8\u09e8\u0f25\u1093\u09e9\u1817\u0be7"}, {422}),
+    "email-nul": ("POST", VALID, {"email": "an\x00@example.vn"}, {422}),
+    "email-lone-surrogate": ("POST", VALID, {"email": "a\udfffb@example.vn"}, {422}),
+    "ward-huge": ("POST", VALID, {"ward_id": 10**40}, {422}),
+    "ward-negative": ("POST", VALID, {"ward_id": -1}, {422}),
+    "ward-float": ("POST", VALID, {"ward_id": 1e308}, {422}),
+    "ward-true": ("POST", VALID, {"ward_id": True}, {422}),
+    "consent-huge-number": ("POST", VALID, {"consent": 10**400}, {201}),
+    "consent-string-false": ("POST", VALID, {"consent": "false"}, {422}),
+    # Python's json refuses integers of more than 4,300 digits: the body is then not JSON at all.
+    "number-of-5000-digits": ("POST", VALID, b'{"name": "An", "ward_id": 1' + b"0" * 5000 + b"}", {400}),
+}
+
+
+@pytest.mark.parametrize("case", list(HOSTILE))
+def test_hostile_inputs_are_refused_not_crashed(request, app, client, openapi, registration_setup, case):  # noqa: F811
+    method, activity_id, changes, statuses = HOSTILE[case]
+    if activity_id is VALID:
+        activity_id = registration_setup.make_activity()
+    body = changes if changes is None or isinstance(changes, bytes) else body_of(registration_setup, **changes)
+    bug = known_bug(app, {"activity_id": activity_id} if isinstance(activity_id, int) else {}, body)
+    if bug:
+        request.applymarker(pytest.mark.xfail(strict=True, raises=AssertionError, reason=bug))
+    if method == "GET":
+        response = client.get(status_url(activity_id))
+    else:
+        # json.dumps writes lone surrogates as \ud800 escapes and a NUL as \u0000, as a client library would.
+        response, _ = post_json(client, create_url(activity_id), body, **{"X-CSRFToken": "CSRF is off in TestConfig"})
+    assert response.status_code < 500, response.get_json()
+    assert response.status_code in statuses, response.get_json()
+    if response.status_code >= 400:
+        openapi.validate_response(_Request(response.request, b""), WerkzeugOpenAPIResponse(response))
+        assert response.get_json()["error"]["code"] in {"not_found", "invalid", "bad_request"}
+
+
+# --- fuzz: requests generated from the description never make the server fail ------------------------------------
+
+FUZZ_EXAMPLES = 50  # per operation and generation mode: enough to reach every branch, bounded for two backends
+# Values a hostile or broken client may put in any field of the body, besides what schemathesis generates.
+HOSTILE_VALUES = [
+    "\x00",
+    "Nguyễn\x00Bích",
+    "\ud800",
+    "\u202eBích",
+    "𝔑𝔤𝔲𝔶ễ𝔫 🇻🇳",
+    "' OR 1=1 --",
+    "<script>alert(1)</script>",
+    " " * 300,
+    "9" * 5000,
+    10**40,
+    -(2**63),
+    1e308,
+    -0.0,
+    True,
+    None,
+    [],
+    {"nested": {"deeper": [None, {"deepest": 1}]}},
+]
+
+
+def test_generated_requests_never_make_the_server_fail(app, registration_setup):  # noqa: F811
+    """schemathesis generates valid and invalid requests for every operation from the served description and sends
+    them to the app in-process (CSRF off as in TestConfig, a generous rate limit), against a database holding an
+    open activity and wards; half the registrations aim at that activity with a real ward and a real phone number so
+    the fuzz gets past validation. No answer may be a server error, and every answer must be one the description
+    allows (status and body). Inputs of the known bugs above are left to their xfail cases."""
+    import schemathesis
+    from hypothesis import HealthCheck, Phase, assume, given, settings
+    from hypothesis import strategies as st
+    from schemathesis.checks import not_a_server_error
+    from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
+
+    activity_id = registration_setup.make_activity(capacity=3)
+    schema = schemathesis.openapi.from_wsgi("/api/openapi.json", app)
+    checks = [not_a_server_error, status_code_conformance, response_schema_conformance]
+    fuzz_settings = settings(
+        max_examples=FUZZ_EXAMPLES,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        phases=[Phase.explicit, Phase.generate, Phase.shrink],
+        suppress_health_check=list(HealthCheck),
+    )
+    operations = [result.ok() for result in schema.get_all_operations()]
+    described = {f"{method.upper()} {path}" for path, methods in described_routes().items() for method in methods}
+    # schemathesis leaves out the document it was loaded from (checked by test_the_document_describes_itself).
+    assert {op.label for op in operations} == described - {"GET /api/openapi.json"}
+    phones = st.from_regex(r"\A(0[35789][0-9]{8}|\+84[35789][0-9]{8})\Z")
+    for operation in operations:
+        modes = [schemathesis.GenerationMode.POSITIVE]
+        if any(operation.iter_parameters()) or len(operation.body):  # nothing to make invalid in GET /healthz
+            modes.append(schemathesis.GenerationMode.NEGATIVE)
+        for mode in modes:
+
+            @fuzz_settings
+            @given(
+                case=operation.as_strategy(generation_mode=mode),
+                aim=st.booleans(),
+                phone=phones,
+                hostile=st.none() | st.tuples(st.sampled_from(API_FIELDS), st.sampled_from(HOSTILE_VALUES)),
+            )
+            def fuzz(case, aim, phone, hostile):
+                if aim and "activity_id" in (case.path_parameters or {}):
+                    case.path_parameters["activity_id"] = activity_id
+                    if isinstance(case.body, dict):
+                        case.body.update(ward_id=registration_setup.ward_id, phone=phone)
+                        if hostile:
+                            case.body[hostile[0]] = hostile[1]
+                assume(not known_bug(app, case.path_parameters, case.body))
+                response = case.call()
+                case.validate_response(response, checks=checks)
+
+            fuzz()
