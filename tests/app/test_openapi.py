@@ -147,6 +147,22 @@ def test_healthz(client, openapi):
     assert response.get_json() == {"status": "ok"}
 
 
+def test_healthz_without_a_database_answers_500(openapi, tmp_path, monkeypatch):
+    from app import create_app
+    from app.config import TestConfig
+
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
+    config = {key: getattr(TestConfig, key) for key in dir(TestConfig) if key.isupper()}
+    unreachable = "sqlite:///" + str(tmp_path / "no-such-folder" / "dxday.sqlite3")
+    client = create_app({**config, "SQLALCHEMY_DATABASE_URI": unreachable}).test_client()
+    as_json = checked(openapi, client.get("/healthz", headers={"Accept": "application/json"}))
+    assert as_json.status_code == 500
+    assert as_json.get_json()["error"]["code"] == "server_error"
+    as_page = checked(openapi, client.get("/healthz"))
+    assert as_page.status_code == 500
+    assert as_page.mimetype == "text/html"
+
+
 def test_status_of_an_open_activity(client, openapi, registration_setup):  # noqa: F811
     activity_id = registration_setup.make_activity(capacity=5)
     response = checked(openapi, client.get(status_url(activity_id)))
