@@ -271,6 +271,16 @@ def test_a_body_that_is_not_a_json_object_answers_400(client, openapi, registrat
     assert response.get_json()["error"]["code"] == "bad_request"
 
 
+def test_a_body_larger_than_allowed_answers_413(make_app, openapi, registration_setup):  # noqa: F811
+    client = make_app(MAX_CONTENT_LENGTH=1024).test_client()
+    activity_id = registration_setup.make_activity()
+    payload = body_of(registration_setup, name="Bích" * 500)
+    response, sent = post_json(client, create_url(activity_id), payload, **{"X-CSRFToken": "CSRF is off"})
+    checked(openapi, response, sent, request_error=RequestValidationError)  # the name is too long as well
+    assert response.status_code == 413
+    assert response.get_json()["error"]["code"] == "too_large"
+
+
 def test_a_missing_csrf_token_answers_400_when_csrf_is_on(make_app, openapi, registration_setup):  # noqa: F811
     app = make_app(WTF_CSRF_ENABLED=True)
     client = app.test_client()
