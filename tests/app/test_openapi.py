@@ -101,6 +101,37 @@ def test_every_operation_describes_its_errors_with_the_shared_error_schema():
                     )
 
 
+def _with_examples(node, pointer=""):
+    """(JSON pointer, object) of every parameter and media type in the description that has examples."""
+    if isinstance(node, dict):
+        if "schema" in node and ("example" in node or "examples" in node):
+            yield pointer, node
+        for key, value in node.items():
+            yield from _with_examples(value, f"{pointer}/{str(key).replace('~', '~0').replace('/', '~1')}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _with_examples(value, f"{pointer}/{index}")
+
+
+def test_every_example_matches_its_schema():
+    from urllib.parse import quote
+
+    from jsonschema import Draft202012Validator
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT202012
+
+    spec = load_spec()
+    registry = Registry().with_resource("urn:dxday-api", Resource.from_contents(spec, DRAFT202012))
+    found = 0
+    for pointer, node in _with_examples(spec):
+        examples = [node["example"]] if "example" in node else [e["value"] for e in node["examples"].values()]
+        validator = Draft202012Validator({"$ref": "urn:dxday-api#" + quote(pointer + "/schema")}, registry=registry)
+        for example in examples:
+            found += 1
+            assert not list(validator.iter_errors(example)), f"{pointer}: {example!r}"
+    assert found >= 4
+
+
 # --- real answers, checked against the description -------------------------------------------------------------
 
 
