@@ -127,10 +127,11 @@ def register_blueprints(app: Flask) -> None:
     from events import bp as events_bp
 
     from .admin import bp as admin_bp
+    from .api_docs import bp as api_docs_bp
     from .auth import bp as auth_bp
     from .views import bp as main_bp
 
-    for blueprint in (main_bp, auth_bp, admin_bp, events_bp, contests_bp, checkin_bp):
+    for blueprint in (main_bp, auth_bp, admin_bp, events_bp, contests_bp, checkin_bp, api_docs_bp):
         app.register_blueprint(blueprint)
 
 

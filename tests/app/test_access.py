@@ -18,6 +18,7 @@ SIGNED_IN = {**dict.fromkeys(ROLES, 200), "anonymous": 302}
 PAGES = {
     "/": {"home": (lambda r: "/", OPEN)},
     "/healthz": {"health": (lambda r: "/healthz", OPEN)},
+    "/api/openapi.json": {"API description": (lambda r: "/api/openapi.json", OPEN)},
     "/login": {"sign-in": (lambda r: "/login", {**OPEN, **dict.fromkeys(ROLES[1:], 302)})},  # signed in: sent home
     "/account/password": {"password": (lambda r: "/account/password", SIGNED_IN)},
     "/admin/units": {"units": (lambda r: "/admin/units", ORGANIZERS)},
