@@ -12,7 +12,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from .config import Config, from_environment
-from .extensions import babel, csrf, db, limiter, login_manager, migrate
+from .extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 from .timezone import campaign_zone
 
 ROOT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -98,6 +98,7 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 
 def register_extensions(app: Flask) -> None:
     from .audit import register_audit, set_actor_provider
+    from .outbox import register_template_filters
     from .views import select_locale
 
     db.init_app(app)
@@ -106,6 +107,10 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: app.config["TIMEZONE"])
     limiter.init_app(app)
+    if not app.config.get("MAIL_BACKEND"):
+        app.config["MAIL_BACKEND"] = "smtp" if app.config.get("MAIL_SERVER") else "console"
+    mail.init_app(app)
+    register_template_filters(app)
     register_audit()
 
     def current_actor() -> int | None:

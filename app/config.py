@@ -19,6 +19,18 @@ ENVIRONMENT = {
     "SESSION_COOKIE_SECURE": ("SESSION_COOKIE_SECURE", _bool),
     "SCHEDULER_AUTOSTART": ("SCHEDULER_AUTOSTART", _bool),
     "PREFERRED_URL_SCHEME": ("PREFERRED_URL_SCHEME", str),
+    "CANONICAL_URL": ("CANONICAL_URL", str),
+    "MAIL_SERVER": ("MAIL_SERVER", str),
+    "MAIL_PORT": ("MAIL_PORT", int),
+    "MAIL_USERNAME": ("MAIL_USERNAME", str),
+    "MAIL_PASSWORD": ("MAIL_PASSWORD", str),
+    "MAIL_USE_TLS": ("MAIL_USE_TLS", _bool),
+    "MAIL_USE_SSL": ("MAIL_USE_SSL", _bool),
+    "MAIL_DEFAULT_SENDER": ("MAIL_DEFAULT_SENDER", str),
+    "SMS_BACKEND": ("SMS_BACKEND", str),
+    "SMS_HTTP_URL": ("SMS_HTTP_URL", str),
+    "SMS_HTTP_TOKEN": ("SMS_HTTP_TOKEN", str),
+    "SMS_BRANDNAME": ("SMS_BRANDNAME", str),
 }
 
 
@@ -53,6 +65,15 @@ class Config:
     SCHEDULER_AUTOSTART = False
     PREFERRED_URL_SCHEME = "http"
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    # The site's public address: links in e-mails, SMS and feeds use it, never the Host header of a request.
+    CANONICAL_URL = "http://127.0.0.1:5000"
+    # E-mail: SMTP when MAIL_SERVER is set, else every message is written to the log (see app/outbox.py).
+    MAIL_SERVER = None
+    MAIL_PORT = 25
+    MAIL_TIMEOUT = 10
+    MAIL_DEFAULT_SENDER = "dxday <no-reply@dxday.example>"
+    SMS_BACKEND = "log"  # "http": a brand-name SMS provider's adapter (HttpSmsGateway's contract)
+    SMS_BRANDNAME = "DXDAY"
 
 
 class TestConfig(Config):
@@ -61,3 +82,4 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     WTF_CSRF_ENABLED = False
     LOGIN_RATE_LIMIT = "1000 per minute"
+    MAIL_BACKEND = "locmem"  # tests read flask_mailman's outbox, or set up a real SMTP server (aiosmtpd)

@@ -2,6 +2,8 @@
 
 from flask_babel import lazy_gettext as _l
 
+from .extensions import db
+from .outbox import prune_sent, send_due
 from .scheduler import prune_job_runs, scheduled
 from .submissions import prune_submission_keys
 
@@ -16,3 +18,13 @@ def forget_old_job_runs(session, now):
 )
 def forget_old_submission_keys(session, now):
     return prune_submission_keys(session, now)
+
+
+@scheduled("core.send_messages", "interval", _l("Send the e-mails and SMS waiting in the outbox"), minutes=1)
+def send_messages(session, now):
+    return send_due(db.engine, now)
+
+
+@scheduled("core.prune_messages", "cron", _l("Delete messages sent more than 30 days ago"), hour=3, minute=30)
+def forget_old_messages(session, now):
+    return prune_sent(session, now)

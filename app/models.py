@@ -195,3 +195,42 @@ class SubmissionKey(db.Model):
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     result_url: Mapped[str] = mapped_column(String(500), default="")
+
+
+class MessageState(enum.StrEnum):
+    PENDING = "pending"  # waiting for its (next) attempt
+    SENDING = "sending"  # claimed by one sender; no other sender may take it
+    SENT = "sent"
+    FAILED = "failed"  # gave up after the last attempt
+
+
+class Channel(enum.StrEnum):
+    EMAIL = "email"
+    SMS = "sms"
+
+
+class OutboxMessage(db.Model):
+    """A message to a person, written in the transaction that causes it and sent later by the outbox job, once.
+
+    ``template`` names ``templates/messages/<template>.txt``; ``payload`` holds the plain values it needs (no
+    rendered text, so a message is written in the person's ``locale`` when it is sent); ``dedupe_key`` makes the
+    same news enqueued twice (a replayed request, a job run twice) one message."""
+
+    __tablename__ = "outbox_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(10))
+    recipient: Mapped[str] = mapped_column(String(254))
+    template: Mapped[str] = mapped_column(String(60))
+    locale: Mapped[str] = mapped_column(String(5), default="vi")
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    dedupe_key: Mapped[str | None] = mapped_column(String(120), unique=True)
+    # What the message is about ("Registration:12"), so purging a person's data purges their messages too.
+    subject_ref: Mapped[str | None] = mapped_column(String(60), index=True)
+    state: Mapped[str] = mapped_column(String(10), default=MessageState.PENDING, index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -23,3 +23,8 @@ def close_finished_plans(session, now):
 )
 def purge_expired_registrations(session, now):
     return registration.purge_expired_registrations(session, now, tz=campaign_zone())
+
+
+@scheduled("events.queue_reminders", "interval", _l("Remind registered people the day before their activity"), hours=1)
+def queue_reminders(session, now):
+    return registration.queue_reminders(session, now, tz=campaign_zone())

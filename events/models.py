@@ -364,6 +364,7 @@ class Registration(Audited, db.Model):
     phone: Mapped[str] = mapped_column(String(15))  # normalised 0xxxxxxxxx
     ward_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"))
     email: Mapped[str | None] = mapped_column(String(254))
+    locale: Mapped[str] = mapped_column(String(5), default="vi", server_default="vi")  # the language of its messages
     consent_at: Mapped[datetime] = mapped_column(UTCDateTime)
     status: Mapped[RegistrationStatus] = mapped_column(enum_column(RegistrationStatus, 12), index=True)
     token: Mapped[str] = mapped_column(String(64), unique=True)

@@ -87,3 +87,30 @@ class RegistrationForm(Form):
         """The page's submission key if it has the expected shape, else None (a fresh ticket is made)."""
         value = self.submission.data or ""
         return value if SUBMISSION_PATTERN.match(value) else None
+
+
+class FindRegistrationForm(Form):
+    """A citizen who lost their link types the phone (and the e-mail, if they gave one) to be sent it again."""
+
+    phone = StringField(
+        _l("Phone number you registered with"),
+        filters=[_strip, _phone_digits],
+        validators=[
+            DataRequired(_l("Enter your phone number.")),
+            Regexp(
+                PHONE_PATTERN,
+                message=_l("A phone number has 10 digits starting with 03, 05, 07, 08 or 09, or starts with +84."),
+            ),
+        ],
+    )
+    email = EmailField(
+        _l("Email you registered with (if you gave one)"),
+        filters=[_strip],
+        validators=[
+            Optional(),
+            Email(_l("This is not a valid email address."), check_deliverability=False),
+            Length(max=254, message=_l("The email address is too long.")),
+        ],
+        description=_l("The links go to this email if it is the one you registered with; otherwise by SMS."),
+    )
+    submit = SubmitField(_l("Send me my links"))

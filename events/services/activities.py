@@ -15,7 +15,7 @@ from app.models import Unit
 
 from ..models import Activity, ActivityKind, Plan, ProgrammeItem, TourStop, Venue
 from .plans import Warning, check_time_range, check_within_plan, confirm_warnings
-from .registration import promote_waitlist
+from .registration import promote_waitlist, tell_everyone_registered
 
 ACTIVITY_FIELDS = (
     "title",
@@ -37,6 +37,8 @@ ACTIVITY_FIELDS = (
 )
 # A calendar subscriber must see these changes: they bump the iCalendar SEQUENCE.
 _CALENDAR_FIELDS = {"title", "description", "starts_at", "ends_at", "venue_id", "what_to_bring"}
+# The registered people are told of these changes (when and where), each change once.
+_NOTIFIED_FIELDS = {"starts_at", "ends_at", "venue_id"}
 
 
 def save_activity(
@@ -55,7 +57,8 @@ def save_activity(
 
     Errors: end not after start; a registration window that ends before it opens; a capacity below the seats
     already taken. Warnings (``NeedsConfirmation`` unless ``accept``): see ``plans.find_conflicts``. More seats
-    than before let the waiting list in, oldest first (at ``now``)."""
+    than before let the waiting list in, oldest first (at ``now``); a new time or place is told to everyone
+    registered."""
     check_time_range(fields.get("starts_at"), fields.get("ends_at"))
     check_within_plan(plan, fields["starts_at"], fields["ends_at"], tz)
     try:
@@ -99,16 +102,21 @@ def save_activity(
     more_seats = capacity_before is not None and (activity.capacity is None or activity.capacity > capacity_before)
     if more_seats:
         promote_waitlist(session, activity.id, now)
+    if not is_new and changed & _NOTIFIED_FIELDS and not activity.cancelled:
+        tell_everyone_registered(session, activity, "activity_changed", now=now, key=f"changed:{activity.sequence}")
     return activity, warnings
 
 
-def cancel_activity(activity: Activity) -> bool:
-    """Cancel an activity (it stays on the calendar, struck through, so subscribers learn of it). Idempotent."""
+def cancel_activity(session: Session, activity: Activity, now: datetime) -> bool:
+    """Cancel an activity (it stays on the calendar, struck through, so subscribers learn of it) and tell everyone
+    registered. Idempotent: a second cancel changes nothing and sends nothing."""
     if activity.cancelled:
         return False
     activity.cancelled = True
     activity.registration_open = False
     activity.sequence = (activity.sequence or 0) + 1
+    session.flush()
+    tell_everyone_registered(session, activity, "activity_cancelled", now=now, key="cancelled")
     return True
 
 

@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.util import identity_key
 
+from app import outbox
 from app.errors import Conflict, DomainError, NotFound
 from app.models import AuditEntry, Unit, UnitKind
 from app.scheduler import JobResult
@@ -166,6 +167,105 @@ def vietnamese_sort_key(text: str) -> tuple[str, str]:
     return ("".join(ch for ch in bare if not unicodedata.combining(ch)).casefold(), text)
 
 
+# --- what people are told (through the outbox, in the transaction that changes their registration) -------------
+
+
+def message_payload(registration: Registration, activity: Activity, position: int | None = None) -> dict:
+    """The values every registration message shows: who, what, when, where, and the ticket's token."""
+    return {
+        "name": registration.name,
+        "activity_title": activity.title,
+        "starts_at": activity.starts_at.isoformat(),
+        "venue": activity.venue.name if activity.venue else "",
+        "token": registration.token,
+        "position": position,
+    }
+
+
+def tell(session: Session, registration: Registration, template: str, *, now: datetime, key: str, **extra) -> None:
+    """Queue ``template`` for the person who holds ``registration`` (by e-mail if they gave one, else SMS), once
+    per ``key``."""
+    activity = session.get(Activity, registration.activity_id)
+    outbox.enqueue(
+        session,
+        to=outbox.recipients(email=registration.email, phone=registration.phone),
+        template=template,
+        payload={**message_payload(registration, activity), **extra},
+        locale=registration.locale,
+        now=now,
+        dedupe_key=f"registration:{registration.id}:{key}",
+        subject_ref=f"Registration:{registration.id}",
+    )
+
+
+def tell_everyone_registered(session: Session, activity: Activity, template: str, *, now: datetime, key: str) -> int:
+    """Queue ``template`` for every person still registered (confirmed or waiting) for ``activity``, once per
+    ``key`` (e.g. the activity's new SEQUENCE, so each change is told once); returns how many."""
+    live = session.scalars(
+        select(Registration).where(Registration.activity_id == activity.id, Registration.status != CANCELLED)
+    ).all()
+    for registration in live:
+        tell(session, registration, template, now=now, key=key)
+    return len(live)
+
+
+def queue_reminders(session: Session, now: datetime, *, tz: ZoneInfo) -> JobResult:
+    """Remind every confirmed person of an activity that starts tomorrow (by the local date in ``tz``); a person
+    is reminded once however often this runs."""
+    tomorrow = now.astimezone(tz).date() + timedelta(days=1)
+    start = datetime.combine(tomorrow, datetime.min.time(), tz)
+    due = session.scalars(
+        select(Registration)
+        .join(Registration.activity)
+        .where(
+            Registration.status == CONFIRMED,
+            Activity.cancelled.is_(False),
+            Activity.starts_at >= start,
+            Activity.starts_at < start + timedelta(days=1),
+        )
+    ).all()
+    for registration in due:
+        tell(session, registration, "registration_reminder", now=now, key="reminder")
+    return JobResult(changed=len(due), message=_l("%(count)s reminders queued", count=len(due)))
+
+
+def resend_links(session: Session, phone: str, email: str | None, now: datetime) -> int:
+    """Send the person holding ``phone`` the links of their live registrations of activities still to come, to
+    the e-mail they registered with (when ``email`` matches it) or else by SMS to that phone. Returns how many
+    registrations were found, for the log only: the page answers the same whether there were any or not."""
+    phone = normalise_phone(phone) or ""
+    if not _PHONE.fullmatch(phone):
+        return 0
+    found = session.scalars(
+        select(Registration)
+        .join(Registration.activity)
+        .where(Registration.phone == phone, Registration.status != CANCELLED, Activity.ends_at > now)
+        .order_by(Activity.starts_at)
+    ).all()
+    if not found:
+        return 0
+    email = (email or "").strip().lower() or None
+    on_file = {r.email for r in found if r.email}
+    to = outbox.recipients(email=email if email in on_file else None, phone=phone)
+    items = [
+        {"activity_title": r.activity.title, "starts_at": r.activity.starts_at.isoformat(), "token": r.token}
+        for r in found
+    ]
+    # At most one resend per phone per quarter-hour, whatever the rate limit lets through.
+    window = now.replace(minute=now.minute - now.minute % 15, second=0, microsecond=0)
+    outbox.enqueue(
+        session,
+        to=to,
+        template="registration_links",
+        payload={"registrations": items},
+        locale=found[0].locale,
+        now=now,
+        dedupe_key=f"links:{phone}:{window.isoformat()}",
+        subject_ref=f"Registration:{found[0].id}",
+    )
+    return len(found)
+
+
 # --- small atomic steps --------------------------------------------------------------------------------------
 
 
@@ -282,6 +382,7 @@ def register(
     tz: ZoneInfo,
     secret: str,
     submission_key: str | None = None,
+    locale: str = "vi",
 ) -> RegistrationResult:
     """Sign a citizen up for a public activity: a seat if one is free, else a place on the waitlist.
 
@@ -290,7 +391,8 @@ def register(
     duplicate; the ticket's token is derived from it with ``secret``. Raises NotFound (missing or not public),
     ``registration_closed`` (409), InvalidRegistration (422: ``consent_required``, ``name_required``,
     ``invalid_phone``, ``unknown_ward``, with the field) or AlreadyRegistered (409, field ``phone``).
-    Nothing is kept unless the caller commits."""
+    The person is told (confirmation with the ticket link, or their waiting-list place) through the outbox, in
+    ``locale``. Nothing is kept, or sent, unless the caller commits."""
     activity = public_activity(session, activity_id)
     phone = normalise_phone(phone) or ""
     token = ticket_token(secret, submission_key)
@@ -332,6 +434,7 @@ def register(
             ward_unit_id=ward.id,
             email=email,
             consent_at=now,
+            locale=locale,
             status=CONFIRMED if seated else WAITLISTED,
             token=token or secrets.token_urlsafe(24),
             created_at=now,
@@ -348,7 +451,10 @@ def register(
                 token = None  # the token was taken (a replayed submission for another phone): retry with a new one
                 continue
             return _replay_or_refuse(session, existing, token)
-        return RegistrationResult(registration, True, waitlist_position(session, registration))
+        position = waitlist_position(session, registration)
+        template = "registration_confirmed" if seated else "registration_waitlisted"
+        tell(session, registration, template, now=now, key="created", position=position)
+        return RegistrationResult(registration, True, position)
     raise Conflict(_l("Your registration could not be saved. Please try again."), code="registration_retry")
 
 
@@ -377,6 +483,7 @@ def _fill_free_seats(session: Session, activity_id: int, now: datetime) -> list[
             # Lost the race for this one (cancelled or promoted meanwhile): keep the seat, try the next in line.
             if _set_status(session, candidate, WAITLISTED, CONFIRMED, promoted_at=now):
                 promoted.append(candidate)
+                tell(session, session.get(Registration, candidate), "registration_promoted", now=now, key="promoted")
                 break
     return promoted
 
@@ -514,6 +621,7 @@ def purge_expired_registrations(session: Session, now: datetime, *, tz: ZoneInfo
         if expired
         else []
     )
+    outbox.forget(session, [f"Registration:{i}" for i in ids])
     for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
         session.execute(
             delete(AuditEntry).where(

@@ -121,7 +121,7 @@ def cancel_activity(activity_id: int):
     activity = db.get_or_404(Activity, activity_id)
     if not button_posted():
         abort(400)
-    if services.cancel_activity(activity):
+    if services.cancel_activity(db.session, activity, utcnow()):
         db.session.commit()
         flash(_("The activity is cancelled. It stays on the calendar, marked as cancelled."), "success")
     return redirect(url_for("events.plan_detail", plan_id=activity.plan_id))

@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 import secrets
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from jinja2 import TemplateNotFound
 
@@ -13,10 +14,11 @@ from app.auth import role_required
 from app.errors import DomainError
 from app.extensions import db, limiter
 from app.models import utcnow
+from app.services import normalise_phone
 from app.timezone import campaign_zone
 
 from .. import bp
-from ..forms.registration import RegistrationForm, ward_choices
+from ..forms.registration import FindRegistrationForm, RegistrationForm, ward_choices
 from ..models import Activity
 from ..services import registration as services
 
@@ -52,6 +54,7 @@ def register_from(form: RegistrationForm, activity_id: int, submission_key: str 
         tz=campaign_zone(),
         secret=current_app.config["SECRET_KEY"],
         submission_key=submission_key,
+        locale=str(get_locale()),
     )
 
 
@@ -150,6 +153,25 @@ def registration_cancel(token: str):
     log.info("registration %s cancelled", registration.id)
     flash(_("Your registration is cancelled. Thank you for letting us know."), "success")
     return redirect(url_for(".registration_page", token=token), code=303)
+
+
+def _phone_key() -> str:
+    # Per phone as well as per address: a phone's links are sent a few times an hour at most, from anywhere.
+    return "find:" + (normalise_phone(request.form.get("phone")) or "")
+
+
+@bp.route("/registrations/find", methods=["GET", "POST"])
+@limiter.limit(rate_limit, methods=["POST"])
+@limiter.limit("5 per hour", methods=["POST"], key_func=_phone_key)
+def find_registration():
+    form = FindRegistrationForm()
+    if form.validate_on_submit():
+        found = services.resend_links(db.session, form.phone.data, form.email.data, utcnow())
+        db.session.commit()
+        log.info("registration links asked for: %s found", found)
+        # The same answer whether the phone has registrations or not: the page must not tell who registered.
+        return redirect(url_for(".find_registration", sent=1), code=303)
+    return render_template("events/registration/find.html", form=form, sent=request.args.get("sent") == "1")
 
 
 @bp.route("/activities/<int:activity_id>/registrations")

@@ -62,6 +62,7 @@ PAGES = {
             dict.fromkeys(ROLES, 404),
         ),
     },
+    "/events/registrations/find": {"find my registration": (lambda r: "/events/registrations/find", OPEN)},
     "/events/registrations/<token>": {"ticket": (lambda r: f"/events/registrations/{r.token}", OPEN)},
     # events: feeds
     "/events/activities/<int:activity_id>.ics": {

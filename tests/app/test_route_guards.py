@@ -299,6 +299,11 @@ WRITES: dict[str, Row] = {
         {"/events/registrations/<token>/cancel": lambda r: Request(f"/events/registrations/{r.token}/cancel")},
         ok=303,
     ),
+    "events.find_registration": Row(
+        PUBLIC,
+        {"/events/registrations/find": lambda r: Request("/events/registrations/find", {"phone": "0912345678"})},
+        ok=303,  # and the links are queued in the outbox: the database changes
+    ),
     "events.registration_api_create": Row(
         PUBLIC,
         {

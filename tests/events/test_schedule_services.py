@@ -130,7 +130,8 @@ def test_calendar_relevant_changes_bump_the_sequence_and_cancelling_keeps_the_ac
             db.session, plan, festival, **{**_fields(festival), "starts_at": local("05/10/2024", 8)}, tz=TZ, now=NOW
         )
         assert festival.sequence == 1
-        assert activities.cancel_activity(festival) is True and activities.cancel_activity(festival) is False
+        assert activities.cancel_activity(db.session, festival, NOW) is True
+        assert activities.cancel_activity(db.session, festival, NOW) is False
         assert festival.sequence == 2 and festival.cancelled and not festival.registration_open
 
 

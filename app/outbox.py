@@ -1,0 +1,295 @@
+"""The outbox: every message to a person (e-mail, SMS) is a row written in the transaction that causes it, and a
+scheduled job sends it later, once, with retries.
+
+Why a table and not a send in the request: a request never waits on a mail server or an SMS gateway, a message is
+never sent for a change that was rolled back, and a gateway that is down delays messages instead of losing them.
+
+Exactly once: a sender claims a message with a compare-and-set UPDATE (``pending`` → ``sending``) committed before
+it sends, so two job runs or two processes never send the same message. A sender that dies after claiming leaves
+the message ``sending``; after ``CLAIM_TIMEOUT`` it is handed back (at-least-once for that rare case, which is
+the right side to err on for a ticket link).
+
+Channels: e-mail through Flask-Mailman (SMTP settings from the environment; without ``MAIL_SERVER`` the messages
+are written to the log), SMS through a gateway chosen by ``SMS_BACKEND``: ``log`` (default) or ``http`` (see
+``HttpSmsGateway`` for the contract a Vietnamese brand-name SMS provider's adapter must meet).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import unicodedata
+import urllib.request
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from .models import Channel, MessageState, OutboxMessage
+from .scheduler import JobResult
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+CLAIM_TIMEOUT = timedelta(minutes=10)
+KEEP_SENT = timedelta(days=30)
+SMS_MAX_CHARS = 160  # one segment of unaccented text: the SMS templates keep to it (tests check)
+
+
+@dataclass(frozen=True)
+class Recipient:
+    channel: Channel
+    address: str
+
+
+def recipients(*, email: str | None, phone: str | None) -> list[Recipient]:
+    """Where to tell a person: by e-mail when they gave one (free, and room for the details), else by SMS."""
+    if email:
+        return [Recipient(Channel.EMAIL, email)]
+    if phone:
+        return [Recipient(Channel.SMS, phone)]
+    return []
+
+
+def enqueue(
+    session: Session,
+    *,
+    to: Iterable[Recipient],
+    template: str,
+    payload: dict,
+    locale: str,
+    now: datetime,
+    dedupe_key: str | None = None,
+    subject_ref: str | None = None,
+) -> int:
+    """Write the message for each recipient into the outbox (in the caller's transaction); returns how many were
+    new. The same ``dedupe_key`` (per recipient) is written once, however often this is called."""
+    written = 0
+    for recipient in to:
+        key = f"{dedupe_key}:{recipient.channel}" if dedupe_key else None
+        if key and session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key)):
+            continue
+        message = OutboxMessage(
+            channel=recipient.channel.value,
+            recipient=recipient.address,
+            template=template,
+            payload=payload,
+            locale=locale if locale in ("vi", "en") else "vi",
+            dedupe_key=key,
+            subject_ref=subject_ref,
+            state=MessageState.PENDING.value,
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
+        )
+        try:
+            with session.begin_nested():
+                session.add(message)
+                session.flush()
+        except IntegrityError:  # the same news enqueued at the same moment by another request
+            continue
+        written += 1
+    return written
+
+
+def forget(session: Session, subject_refs: Iterable[str]) -> None:
+    """Delete the messages about these subjects (when their personal data is purged)."""
+    refs = list(subject_refs)
+    for start in range(0, len(refs), 500):
+        session.execute(delete(OutboxMessage).where(OutboxMessage.subject_ref.in_(refs[start : start + 500])))
+
+
+# --- rendering ------------------------------------------------------------------------------------------------
+
+
+def fold_to_ascii(text: str) -> str:
+    """Vietnamese without its marks ("Đăng ký" → "Dang ky"): brand-name SMS go out unaccented, which also keeps
+    a message to one 160-character segment instead of 70-character UCS-2 ones."""
+    bare = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(ch for ch in bare if not unicodedata.combining(ch)).encode("ascii", "replace").decode()
+
+
+def register_template_filters(app) -> None:
+    """Filters the message templates use."""
+
+    @app.template_filter("sms_text")
+    def sms_text(value, length: int = 40) -> str:
+        text = " ".join(str(value or "").split())
+        return text if len(text) <= length else text[: length - 1].rstrip() + "…"
+
+    @app.template_filter("sms_when")
+    def sms_when(value) -> str:
+        from flask_babel import format_datetime
+
+        return format_datetime(value, "HH:mm dd/MM") if value else ""
+
+    @app.template_filter("ticket_url")
+    def ticket_url(token: str) -> str:
+        from flask import url_for
+
+        return url_for("events.registration_page", token=token, _external=True)
+
+
+def _values(payload: dict) -> dict:
+    # Payloads are JSON: instants travel as ISO strings and come back as datetimes for the templates' filters.
+    def revive(key, value):
+        if key.endswith("_at") and isinstance(value, str):
+            return datetime.fromisoformat(value)
+        if isinstance(value, list):
+            return [_values(item) if isinstance(item, dict) else item for item in value]
+        return value
+
+    return {key: revive(key, value) for key, value in payload.items()}
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    body: str
+
+
+def render(message: OutboxMessage) -> Rendered:
+    """The message's text in its locale, from ``templates/messages/<template>.txt``: the first line is the
+    subject, the rest the body; an SMS gets ``<template>.sms.txt`` if it exists (shorter), else the body."""
+    names = [f"messages/{message.template}.txt"]
+    if message.channel == Channel.SMS:
+        names.insert(0, f"messages/{message.template}.sms.txt")
+    # A request context for url_for(_external=True) at the configured address; the locale is forced inside it.
+    with current_app.test_request_context(base_url=current_app.config["CANONICAL_URL"]), force_locale(message.locale):
+        text = render_template(names, **_values(message.payload)).strip()
+    subject, _sep, body = text.partition("\n")
+    return Rendered(subject.strip(), body.strip() or subject.strip())
+
+
+# --- channels ---------------------------------------------------------------------------------------------------
+
+
+class DeliveryError(Exception):
+    """The channel refused or failed; the message is tried again later."""
+
+
+def send_email(address: str, rendered: Rendered) -> None:
+    from flask_mailman import EmailMessage
+
+    try:
+        EmailMessage(subject=rendered.subject, body=rendered.body, to=[address]).send()
+    except Exception as error:  # SMTP errors, refused connections, timeouts: all mean "try again later"
+        raise DeliveryError(f"{type(error).__name__}: {error}") from error
+
+
+class LogSmsGateway:
+    """Writes each SMS to the log: the default until a provider is configured."""
+
+    def send(self, phone: str, text: str, request_id: str) -> None:
+        log.info("SMS to %s (%s): %s", phone, request_id, text)
+
+
+class HttpSmsGateway:
+    """A brand-name SMS provider behind an HTTP adapter. The contract:
+
+    ``POST {SMS_HTTP_URL}`` with ``Authorization: Bearer {SMS_HTTP_TOKEN}`` and a JSON body
+    ``{"to": "84912345678", "brandname": SMS_BRANDNAME, "message": "<text>", "request_id": "<outbox id>"}``;
+    any 2xx means accepted. ``request_id`` is stable per message, so an adapter can drop a repeat. Anything else
+    (another status, a timeout) is a failure and the message is tried again with a growing delay."""
+
+    def __init__(self, url: str, token: str, brandname: str, timeout: float = 10):
+        self.url, self.token, self.brandname, self.timeout = url, token, brandname, timeout
+
+    def send(self, phone: str, text: str, request_id: str) -> None:
+        body = {"to": "84" + phone[1:] if phone.startswith("0") else phone, "brandname": self.brandname,
+                "message": text, "request_id": request_id}
+        request = urllib.request.Request(  # noqa: S310 (the URL is the operator's configuration)
+            self.url,
+            data=json.dumps(body).encode(),
+            headers={"Content-Type": "application/json", "Authorization": f"Bearer {self.token}"},
+            method="POST",
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
+                if not 200 <= response.status < 300:
+                    raise DeliveryError(f"SMS gateway answered {response.status}")
+        except OSError as error:
+            raise DeliveryError(f"SMS gateway: {error}") from error
+
+
+def sms_gateway():
+    config = current_app.config
+    if config.get("SMS_BACKEND") == "http":
+        return HttpSmsGateway(config["SMS_HTTP_URL"], config.get("SMS_HTTP_TOKEN") or "", config["SMS_BRANDNAME"])
+    return LogSmsGateway()
+
+
+def deliver(message: OutboxMessage) -> None:
+    """Send one message through its channel; DeliveryError when it must be tried again."""
+    rendered = render(message)
+    if message.channel == Channel.EMAIL:
+        send_email(message.recipient, rendered)
+    else:
+        sms_gateway().send(message.recipient, fold_to_ascii(rendered.body), f"outbox-{message.id}")
+
+
+# --- the job ------------------------------------------------------------------------------------------------------
+
+
+def _retry_delay(attempts: int) -> timedelta:
+    return min(timedelta(minutes=2**attempts), timedelta(hours=6))
+
+
+def send_due(engine, now: datetime, *, batch: int = 200, send=deliver) -> JobResult:
+    """Send the messages that are due, each in its own short transactions on ``engine`` (claim, then result), so
+    a slow gateway holds no lock and a crash loses at most the message in hand."""
+    sent = failed = 0
+    with Session(engine) as session:
+        # Hand back messages whose sender died after claiming them.
+        session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.state == MessageState.SENDING.value, OutboxMessage.claimed_at < now - CLAIM_TIMEOUT)
+            .values(state=MessageState.PENDING.value)
+        )
+        session.commit()
+        due = session.scalars(
+            select(OutboxMessage.id)
+            .where(OutboxMessage.state == MessageState.PENDING.value, OutboxMessage.next_attempt_at <= now)
+            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+            .limit(batch)
+        ).all()
+        for message_id in due:
+            claimed = session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == message_id, OutboxMessage.state == MessageState.PENDING.value)
+                .values(state=MessageState.SENDING.value, claimed_at=now, attempts=OutboxMessage.attempts + 1)
+            ).rowcount
+            session.commit()
+            if claimed != 1:
+                continue  # another sender took it
+            message = session.get(OutboxMessage, message_id)
+            try:
+                send(message)
+            except Exception as error:  # noqa: BLE001 (any failure of one message must not stop the others)
+                final = message.attempts >= MAX_ATTEMPTS
+                message.state = (MessageState.FAILED if final else MessageState.PENDING).value
+                message.next_attempt_at = now + _retry_delay(message.attempts)
+                message.last_error = f"{type(error).__name__}: {error}"[:500]
+                failed += 1
+                log.warning("outbox message %s not sent (attempt %s): %s", message.id, message.attempts, error)
+            else:
+                message.state, message.sent_at, message.last_error = MessageState.SENT.value, now, ""
+                sent += 1
+            session.commit()
+    return JobResult(changed=sent, message=f"{sent} sent, {failed} failed", ok=True)
+
+
+def prune_sent(session: Session, now: datetime) -> JobResult:
+    """Delete messages sent or given up more than ``KEEP_SENT`` ago: they hold names, phones and links."""
+    count = session.execute(
+        delete(OutboxMessage).where(
+            or_(OutboxMessage.state == MessageState.SENT.value, OutboxMessage.state == MessageState.FAILED.value),
+            OutboxMessage.created_at < now - KEEP_SENT,
+        )
+    ).rowcount or 0
+    return JobResult(changed=count, message=f"{count} old messages removed")
