@@ -120,7 +120,7 @@ def register_template_filters(app) -> None:
     @app.template_filter("sms_text")
     def sms_text(value, length: int = 40) -> str:
         text = " ".join(str(value or "").split())
-        return text if len(text) <= length else text[: length - 1].rstrip() + "…"
+        return text if len(text) <= length else text[: length - 3].rstrip() + "..."
 
     @app.template_filter("sms_when")
     def sms_when(value) -> str:
