@@ -289,3 +289,35 @@ def test_purging_registrations_purges_their_messages(app, client, registration_s
         result = scheduler.run_job_now("events.purge_expired_registrations", datetime.now(UTC) + timedelta(days=3650))
         db.session.commit()
         assert result.changed == 1 and db.session.scalar(select(func.count(OutboxMessage.id))) == 0
+
+
+def test_find_my_registration_sends_the_links_and_tells_nobody_who_registered(app, client, registration_setup, smtp):
+    inbox, _port = smtp
+    activity_id = registration_setup.make_activity(capacity=5)
+    token = register(client, registration_setup, activity_id, email_address="an@example.vn")
+    send_job(app)
+    inbox.messages.clear()
+
+    known = client.post("/events/registrations/find", data={"phone": "0912 345 678", "email": "an@example.vn"})
+    unknown = client.post("/events/registrations/find", data={"phone": "0987000111"})
+    assert known.status_code == unknown.status_code == 303
+    assert known.headers["Location"] == unknown.headers["Location"]
+    page = client.get(known.headers["Location"]).get_data(as_text=True)
+    assert "đường liên kết của chúng đang được gửi tới bạn" in page and token not in page
+    send_job(app)
+    assert [m["To"] for m in inbox.messages] == ["an@example.vn"]
+    assert f"/events/registrations/{token}" in inbox.bodies()[0]
+
+    # Without the e-mail it was registered with, the links go by SMS to the phone itself, never elsewhere.
+    client.post("/events/registrations/find", data={"phone": "0912345678", "email": "ke-gian@example.vn"})
+    with app.app_context():
+        last = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc())).first()
+        assert (last.channel, last.recipient, last.template) == (Channel.SMS, PHONE, "registration_links")
+
+
+def test_find_my_registration_is_limited_per_phone(make_app, registration_setup):
+    app = make_app(REGISTRATION_RATE_LIMIT="1000 per minute")
+    client = app.test_client()
+    answers = [client.post("/events/registrations/find", data={"phone": "0912345678"}).status_code for _ in range(6)]
+    assert answers == [303] * 5 + [429]
+    assert client.post("/events/registrations/find", data={"phone": "0987654321"}).status_code == 303
