@@ -107,6 +107,9 @@ def test_a_plan_dated_at_the_end_of_the_calendar_breaks_neither_its_page_nor_the
     page = client.get(f"/events/plans/{broken_id}")
     assert page.status_code == 200 and len(page.data) < 200_000
     with app.app_context():
+        typo_activity = db.session.scalar(select(Activity.id).where(Activity.plan_id == broken_id))
+    assert client.get(f"/events/activities/{typo_activity}/register").status_code == 200  # states its retention
+    with app.app_context():
         result = scheduler.run_job_now("events.purge_expired_registrations", datetime(2025, 3, 1, tzinfo=UTC))
         db.session.commit()
         assert result.ok and result.changed == 1

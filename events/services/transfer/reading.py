@@ -335,8 +335,8 @@ def _xlsx_lines(data: bytes) -> Iterator[tuple[int, tuple]]:
         raise _unreadable() from error
     try:
         sheet = workbook[DATA_SHEET] if DATA_SHEET in workbook.sheetnames else workbook.worksheets[0]
-        # Lines, not activities: a sheet of millions of formatted empty rows stops here.
-        yield from enumerate(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS, max_row=MAX_LINES + 1), start=1)
+        # Read lazily: _data_rows stops at MAX_LINES, so millions of formatted empty rows are never all parsed.
+        yield from enumerate(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS), start=1)
     except DomainError:
         raise
     except Exception as error:
