@@ -19,6 +19,7 @@ ENVIRONMENT = {
     "SESSION_COOKIE_SECURE": ("SESSION_COOKIE_SECURE", _bool),
     "SCHEDULER_AUTOSTART": ("SCHEDULER_AUTOSTART", _bool),
     "PREFERRED_URL_SCHEME": ("PREFERRED_URL_SCHEME", str),
+    "TRUSTED_PROXIES": ("TRUSTED_PROXIES", int),
 }
 
 
@@ -46,7 +47,10 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    SESSION_COOKIE_SECURE = False  # also Secure whenever the request itself came over HTTPS
+    SESSION_COOKIE_SECURE = False  # every cookie is Secure anyway on requests that came over HTTPS
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host/-Port are believed (Werkzeug's
+    # ProxyFix). 0: the headers are ignored, the client is the peer of the socket.
+    TRUSTED_PROXIES = 0
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # a form left open during a long meeting must still submit
