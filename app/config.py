@@ -45,6 +45,12 @@ class Config:
     # Per address: a festival's welcome desk may register many people from one Wi-Fi; raise it there.
     REGISTRATION_RATE_LIMIT = "20 per minute"
     RATELIMIT_HEADERS_ENABLED = True
+    # Redis is an accelerator, never a single point of failure: when it does not answer, the limits are counted
+    # in this process's memory (Flask-Limiter logs "falling back to in-memory storage") and any other limiter
+    # error is logged instead of failing the request.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
+    REDIS_TIMEOUT = 1.0  # seconds to connect to or hear from Redis before treating it as down
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False  # every cookie is Secure anyway on requests that came over HTTPS
