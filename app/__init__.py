@@ -37,6 +37,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "dxday.sqlite3")
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(app.instance_path)
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
@@ -81,6 +82,24 @@ def register_proxies(app: Flask) -> None:
     trusted = int(app.config.get("TRUSTED_PROXIES") or 0)
     if trusted > 0:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=trusted, x_proto=trusted, x_host=trusted, x_port=trusted)
+
+
+def engine_options(config) -> dict:
+    """SQLAlchemy engine options; on PostgreSQL, a connect timeout and a statement timeout so that a database
+    that never answers fails a request in seconds instead of holding every worker."""
+    options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    if not config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        return options
+    connect_args = dict(options.get("connect_args") or {})
+    connect_timeout = int(config.get("DATABASE_CONNECT_TIMEOUT") or 0)
+    if connect_timeout > 0:
+        connect_args.setdefault("connect_timeout", connect_timeout)
+    statement_ms = int(float(config.get("DATABASE_STATEMENT_TIMEOUT") or 0) * 1000)
+    if statement_ms > 0:
+        extra = f"-c statement_timeout={statement_ms}"
+        connect_args["options"] = f"{connect_args['options']} {extra}" if connect_args.get("options") else extra
+    options["connect_args"] = connect_args
+    return options
 
 
 class _SecureCookiesOverHttps:

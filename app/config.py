@@ -20,6 +20,8 @@ ENVIRONMENT = {
     "SCHEDULER_AUTOSTART": ("SCHEDULER_AUTOSTART", _bool),
     "PREFERRED_URL_SCHEME": ("PREFERRED_URL_SCHEME", str),
     "TRUSTED_PROXIES": ("TRUSTED_PROXIES", int),
+    "DATABASE_CONNECT_TIMEOUT": ("DATABASE_CONNECT_TIMEOUT", int),
+    "DATABASE_STATEMENT_TIMEOUT": ("DATABASE_STATEMENT_TIMEOUT", float),
 }
 
 
@@ -36,6 +38,10 @@ def from_environment(environ=os.environ) -> dict:
 class Config:
     SQLALCHEMY_DATABASE_URI = None  # None: SQLite in the instance folder
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # PostgreSQL only: a database that does not answer fails the request after these many seconds instead of
+    # holding a worker; 0 turns a timeout off (e.g. for a long migration run by hand).
+    DATABASE_CONNECT_TIMEOUT = 5
+    DATABASE_STATEMENT_TIMEOUT = 30
     SECRET_KEY = None  # None: generated once into instance/secret_key
     REDIS_URL = None  # None: rate-limit counters in memory (one process only)
     TIMEZONE = "Asia/Ho_Chi_Minh"

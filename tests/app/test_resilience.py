@@ -1,12 +1,14 @@
 """Faults the app must survive: Redis down, the database down."""
 
 import logging
+import time
 
 import pytest
+from sqlalchemy import text
 
 from app import create_app
 from app.config import TestConfig
-from app.extensions import limiter
+from app.extensions import db, limiter
 
 NOTHING_LISTENS = "redis://127.0.0.1:1/0"
 
@@ -57,9 +59,54 @@ def test_health_without_redis_configured_is_ok(client):
 
 def test_without_the_database_health_answers_503_json():
     config = {key: getattr(TestConfig, key) for key in dir(TestConfig) if key.isupper()}
-    app = create_app({**config, "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://postgres@127.0.0.1:1/x"})
+    app = create_app(
+        {
+            **config,
+            "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://postgres@127.0.0.1:1/x",
+            "DATABASE_CONNECT_TIMEOUT": 2,
+        }
+    )
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.is_json
     body = response.get_json()
     assert body["status"] == "down" and body["checks"]["database"]["status"] == "down"
+
+
+def _postgres_only(app):
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        pytest.skip("statement timeouts are set on PostgreSQL only")
+
+
+def test_every_postgres_connection_has_a_statement_timeout(make_app):
+    app = make_app()
+    _postgres_only(app)
+    with app.app_context():
+        assert db.session.scalar(text("SHOW statement_timeout")) == "30s"
+    app = make_app(DATABASE_STATEMENT_TIMEOUT=0.5)
+    with app.app_context():
+        assert db.session.scalar(text("SHOW statement_timeout")) == "500ms"
+
+
+def test_a_statement_that_never_ends_fails_the_request_in_time(make_app):
+    app = make_app(DATABASE_STATEMENT_TIMEOUT=0.5)
+    _postgres_only(app)
+
+    @app.route("/slow")
+    def slow():
+        db.session.execute(text("SELECT pg_sleep(20)"))
+        return "done"
+
+    started = time.monotonic()
+    response = app.test_client().get("/slow", headers={"Accept": "application/json"})
+    assert time.monotonic() - started < 5
+    assert response.status_code == 500 and response.get_json()["error"]["code"] == "server_error"
+
+
+def test_sqlite_gets_no_postgres_options(make_app):
+    app = make_app()
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"]["connect_timeout"] == 5
+    else:
+        assert "connect_args" not in app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+        assert app.test_client().get("/healthz").status_code == 200
