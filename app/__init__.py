@@ -180,8 +180,11 @@ def register_blueprints(app: Flask) -> None:
 
     from .admin import bp as admin_bp
     from .auth import bp as auth_bp
+    from .urls import DatabaseIntConverter
     from .views import bp as main_bp
 
+    # Before any rule is added: every <int:...> in every blueprint refuses ids beyond the database's range.
+    app.url_map.converters["int"] = DatabaseIntConverter
     for blueprint in (main_bp, auth_bp, admin_bp, events_bp, contests_bp, checkin_bp):
         app.register_blueprint(blueprint)
 
