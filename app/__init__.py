@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import Flask, g, request
+from flask.json.provider import DefaultJSONProvider
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -50,11 +51,13 @@ def create_app(config: type | dict | None = None) -> Flask:
     app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["TIMEZONE"]
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = os.path.join(ROOT_DIR, "translations")
 
+    app.json = JSONProvider(app)
     register_proxies(app)
     register_extensions(app)
     register_blueprints(app)
     register_template_helpers(app)
     register_security_headers(app)
+    register_input_guards(app)
     from .errors import register_error_handlers
 
     register_error_handlers(app)
@@ -72,6 +75,17 @@ def normalise_database_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
+
+
+class JSONProvider(DefaultJSONProvider):
+    """JSON nested too deep to parse (``[[[[…`` 100,000 levels) is invalid JSON like any other: a ValueError,
+    which ``request.get_json`` answers with 400 (or None when ``silent``), instead of a RecursionError (500)."""
+
+    def loads(self, s, **kwargs):
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError:
+            raise ValueError("JSON nested too deeply") from None
 
 
 def register_proxies(app: Flask) -> None:
@@ -256,6 +270,17 @@ def register_security_headers(app: Flask) -> None:
         if response.mimetype == "text/html":
             response.headers.setdefault("Cache-Control", "no-store")
         return response
+
+
+def register_input_guards(app: Flask) -> None:
+    """A NUL byte in the path or the query string (``/admin/users?q=%00``) is a 400 before any view runs:
+    PostgreSQL cannot even compare text with one. Form fields get a field error instead (app/forms.py)."""
+    from flask import abort
+
+    @app.before_request
+    def refuse_nul_bytes():
+        if "\x00" in request.path or any("\x00" in k or "\x00" in v for k, v in request.args.items(multi=True)):
+            abort(400)
 
 
 def register_core_jobs() -> None:

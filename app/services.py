@@ -12,6 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from .errors import DomainError, NotFound
 from .models import Role, Unit, UnitKind, User
+from .text import ascii_digits
 
 # Which kinds a unit may sit under. None means "at the top of the tree".
 ALLOWED_PARENTS: dict[str, set[str | None]] = {
@@ -28,10 +29,11 @@ _DUMMY_HASH = generate_password_hash(secrets.token_hex(16))
 
 
 def normalise_phone(phone: str | None) -> str | None:
-    """Return a Vietnamese phone number in its 10-digit form (``+84912…`` becomes ``0912…``)."""
+    """Return a Vietnamese phone number in its 10-digit ASCII form (``+84912…`` becomes ``0912…``; fullwidth
+    or Arabic-Indic digits become 0-9, so one phone is never stored under two spellings)."""
     if not phone:
         return None
-    digits = "".join(ch for ch in phone if ch.isdigit() or ch == "+")
+    digits = "".join(ch for ch in ascii_digits(phone) if ch in "0123456789+")
     if digits.startswith("+84"):
         digits = "0" + digits[3:]
     return digits
