@@ -179,6 +179,7 @@ def change_password(user: User, current: str, new: str) -> None:
             _l("The new password must differ from the current one."), code="same_password", field="new_password"
         )
     user.set_password(new)
+    user.end_all_sessions()  # a stolen cookie or a forgotten device must not outlive the old password
 
 
 def unit_options(session: Session, kinds: Iterable[str] | None = None) -> list[tuple[int, str]]:
