@@ -153,6 +153,8 @@ def save_user(
     user.set_roles(roles)
     if password:
         user.set_password(password)
+    if user.id and (password or not active):
+        user.end_all_sessions()  # a password reset or a deactivation signs the account out everywhere
     session.add(user)
     return user
 

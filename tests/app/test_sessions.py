@@ -91,3 +91,20 @@ def test_cookies_from_before_session_versions_sign_nobody_in(app, make_user):
     with client.session_transaction() as session:
         session["_user_id"] = f"{user['id']}:0"
     assert _signed_in(client)
+
+
+def test_an_administrator_resetting_a_password_or_deactivating_signs_the_account_out(app, client, make_user, login):
+    reporter = make_user("unit_reporter", name="Người báo cáo")
+    device = app.test_client()
+    assert device.post("/login", data={"login": reporter["email"], "password": reporter["password"]}).status_code == 302
+    assert _signed_in(device)
+    login(make_user("admin"))
+    form = {"name": "Người báo cáo", "email": reporter["email"], "roles": ["unit_reporter"], "unit_id": 0}
+    assert client.post(f"/admin/users/{reporter['id']}", data={**form, "active": "y"}).status_code == 302
+    assert _signed_in(device)  # an edit that changes neither keeps the session
+    response = client.post(f"/admin/users/{reporter['id']}", data={**form, "active": "y", "password": NEW_PASSWORD})
+    assert response.status_code == 302
+    assert not _signed_in(device)
+    assert device.post("/login", data={"login": reporter["email"], "password": NEW_PASSWORD}).status_code == 302
+    assert client.post(f"/admin/users/{reporter['id']}", data=form).status_code == 302  # deactivated
+    assert not _signed_in(device)
