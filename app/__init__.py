@@ -48,6 +48,9 @@ def create_app(config: type | dict | None = None) -> Flask:
             "RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": timeout, "socket_timeout": timeout}
         )
     app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
+    from .urls import canonical_url
+
+    app.config["CANONICAL_URL"] = canonical_url(app.config.get("CANONICAL_URL"))
     app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["TIMEZONE"]
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = os.path.join(ROOT_DIR, "translations")
 

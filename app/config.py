@@ -20,6 +20,7 @@ ENVIRONMENT = {
     "SCHEDULER_AUTOSTART": ("SCHEDULER_AUTOSTART", _bool),
     "PREFERRED_URL_SCHEME": ("PREFERRED_URL_SCHEME", str),
     "TRUSTED_PROXIES": ("TRUSTED_PROXIES", int),
+    "CANONICAL_URL": ("CANONICAL_URL", str),
     "DATABASE_CONNECT_TIMEOUT": ("DATABASE_CONNECT_TIMEOUT", int),
     "DATABASE_STATEMENT_TIMEOUT": ("DATABASE_STATEMENT_TIMEOUT", float),
 }
@@ -63,6 +64,9 @@ class Config:
     # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host/-Port are believed (Werkzeug's
     # ProxyFix). 0: the headers are ignored, the client is the peer of the socket.
     TRUSTED_PROXIES = 0
+    # The site's public address (https://dxday.tanuyen.gov.vn): absolute URLs in feeds and messages, and feed
+    # UIDs, use it instead of whatever Host header a request carried. None: the request's own address.
+    CANONICAL_URL = None
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # a form left open during a long meeting must still submit
