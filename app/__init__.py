@@ -7,9 +7,10 @@ import secrets
 from datetime import date, datetime
 
 from flask import Flask, g, request
-from flask.sessions import SecureCookieSessionInterface
+from flask.json.provider import DefaultJSONProvider
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import Config, from_environment
 from .extensions import babel, csrf, db, limiter, login_manager, mail, migrate
@@ -37,18 +38,29 @@ def create_app(config: type | dict | None = None) -> Flask:
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "dxday.sqlite3")
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(app.instance_path)
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    if app.config["RATELIMIT_STORAGE_URI"].startswith(("redis://", "rediss://")):
+        timeout = app.config["REDIS_TIMEOUT"]  # a Redis that hangs must not hang the request
+        app.config.setdefault(
+            "RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": timeout, "socket_timeout": timeout}
+        )
     app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
+    from .urls import canonical_url
+
+    app.config["CANONICAL_URL"] = canonical_url(app.config.get("CANONICAL_URL"))
     app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["TIMEZONE"]
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = os.path.join(ROOT_DIR, "translations")
 
-    app.session_interface = _SessionInterface()
+    app.json = JSONProvider(app)
+    register_proxies(app)
     register_extensions(app)
     register_blueprints(app)
     register_template_helpers(app)
     register_security_headers(app)
+    register_input_guards(app)
     from .errors import register_error_handlers
 
     register_error_handlers(app)
@@ -67,11 +79,67 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
-class _SessionInterface(SecureCookieSessionInterface):
-    """Session cookies are Secure whenever the request came over HTTPS, even if the setting was forgotten."""
+class JSONProvider(DefaultJSONProvider):
+    """JSON nested too deep to parse (``[[[[…`` 100,000 levels) is invalid JSON like any other: a ValueError,
+    which ``request.get_json`` answers with 400 (or None when ``silent``), instead of a RecursionError (500)."""
 
-    def get_cookie_secure(self, app) -> bool:
-        return bool(app.config["SESSION_COOKIE_SECURE"] or (request and request.is_secure))
+    def loads(self, s, **kwargs):
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError:
+            raise ValueError("JSON nested too deeply") from None
+
+
+def register_proxies(app: Flask) -> None:
+    """Believe the X-Forwarded-* headers of exactly ``TRUSTED_PROXIES`` proxies (none by default), so that the
+    client's address (rate limits) and scheme (``request.is_secure``) are the real ones behind nginx; and mark
+    every cookie Secure on a request that came over HTTPS."""
+    app.wsgi_app = _SecureCookiesOverHttps(app.wsgi_app)
+    trusted = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if trusted > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=trusted, x_proto=trusted, x_host=trusted, x_port=trusted)
+
+
+def engine_options(config) -> dict:
+    """SQLAlchemy engine options; on PostgreSQL, a connect timeout and a statement timeout so that a database
+    that never answers fails a request in seconds instead of holding every worker."""
+    options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    if not config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        return options
+    connect_args = dict(options.get("connect_args") or {})
+    connect_timeout = int(config.get("DATABASE_CONNECT_TIMEOUT") or 0)
+    if connect_timeout > 0:
+        connect_args.setdefault("connect_timeout", connect_timeout)
+    statement_ms = int(float(config.get("DATABASE_STATEMENT_TIMEOUT") or 0) * 1000)
+    if statement_ms > 0:
+        extra = f"-c statement_timeout={statement_ms}"
+        connect_args["options"] = f"{connect_args['options']} {extra}" if connect_args.get("options") else extra
+    options["connect_args"] = connect_args
+    return options
+
+
+class _SecureCookiesOverHttps:
+    """WSGI middleware: on a request whose scheme is https (after ProxyFix), every Set-Cookie gets ``Secure``.
+    One rule for the session, the remember-me and the language cookies, even when SESSION_COOKIE_SECURE was
+    forgotten. It sits inside ProxyFix, so it sees the scheme the client used."""
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        if environ.get("wsgi.url_scheme") != "https":
+            return self.wsgi_app(environ, start_response)
+
+        def secure_start_response(status, headers, exc_info=None):
+            headers = [
+                (name, value + "; Secure")
+                if name.lower() == "set-cookie" and "secure" not in value.lower().replace(" ", "").split(";")
+                else (name, value)
+                for name, value in headers
+            ]
+            return start_response(status, headers, exc_info)
+
+        return self.wsgi_app(environ, secure_start_response)
 
 
 def _instance_secret(instance_path: str) -> str:
@@ -134,8 +202,11 @@ def register_blueprints(app: Flask) -> None:
     from .admin import bp as admin_bp
     from .api_docs import bp as api_docs_bp
     from .auth import bp as auth_bp
+    from .urls import DatabaseIntConverter
     from .views import bp as main_bp
 
+    # Before any rule is added: every <int:...> in every blueprint refuses ids beyond the database's range.
+    app.url_map.converters["int"] = DatabaseIntConverter
     for blueprint in (main_bp, auth_bp, admin_bp, events_bp, contests_bp, checkin_bp, api_docs_bp):
         app.register_blueprint(blueprint)
 
@@ -204,6 +275,17 @@ def register_security_headers(app: Flask) -> None:
         if response.mimetype == "text/html":
             response.headers.setdefault("Cache-Control", "no-store")
         return response
+
+
+def register_input_guards(app: Flask) -> None:
+    """A NUL byte in the path or the query string (``/admin/users?q=%00``) is a 400 before any view runs:
+    PostgreSQL cannot even compare text with one. Form fields get a field error instead (app/forms.py)."""
+    from flask import abort
+
+    @app.before_request
+    def refuse_nul_bytes():
+        if "\x00" in request.path or any("\x00" in k or "\x00" in v for k, v in request.args.items(multi=True)):
+            abort(400)
 
 
 def register_scheduler(app: Flask) -> None:

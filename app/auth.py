@@ -13,8 +13,9 @@ from flask_login import current_user, login_required, login_user, logout_user
 from . import services
 from .errors import DomainError
 from .extensions import db, limiter, login_manager
-from .forms import ChangePasswordForm, LoginForm
+from .forms import ChangePasswordForm, ConfirmForm, LoginForm
 from .models import User, Visitor, utcnow
+from .urls import MAX_DB_INT
 
 bp = Blueprint("auth", __name__)
 
@@ -25,8 +26,17 @@ login_manager.anonymous_user = Visitor
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id))
+def load_user(alternative_id: str) -> User | None:
+    """The user of a session or remember-me cookie, only while its ``id:session_version`` is still current."""
+    user_id, _, version = (alternative_id or "").partition(":")
+    if not (user_id.isascii() and user_id.isdigit() and version.isascii() and version.isdigit()):
+        return None  # includes cookies from before session versions: signed in again once
+    if not 0 < int(user_id) <= MAX_DB_INT:
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or user.session_version != int(version):
+        return None
+    return user
 
 
 def role_required(*roles: str):
@@ -96,9 +106,26 @@ def change_password():
         try:
             services.change_password(current_user, form.current_password.data, form.new_password.data)
         except DomainError as error:
-            getattr(form, error.field).errors.append(error.message)
+            form.add_domain_error(error)
         else:
             db.session.commit()
-            flash(_("Your password was changed."), "success")
+            # Every other session ended with the old password; this one goes on under the new session version.
+            remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
+            login_user(current_user._get_current_object(), remember=remembered)
+            flash(_("Your password was changed. You are signed out on every other device."), "success")
             return redirect(url_for("main.index"))
-    return render_template("auth/change_password.html", form=form)
+    return render_template("auth/change_password.html", form=form, sign_out_form=ConfirmForm())
+
+
+@bp.route("/account/sign-out-everywhere", methods=["POST"])
+@login_required
+def sign_out_everywhere():
+    """End every session of this account, on this device and all others (a lost phone, a shared computer)."""
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    current_user.end_all_sessions()
+    db.session.commit()
+    logout_user()
+    flash(_("You are signed out on every device."), "info")
+    return redirect(url_for("auth.login"))

@@ -31,6 +31,9 @@ ENVIRONMENT = {
     "SMS_HTTP_URL": ("SMS_HTTP_URL", str),
     "SMS_HTTP_TOKEN": ("SMS_HTTP_TOKEN", str),
     "SMS_BRANDNAME": ("SMS_BRANDNAME", str),
+    "TRUSTED_PROXIES": ("TRUSTED_PROXIES", int),
+    "DATABASE_CONNECT_TIMEOUT": ("DATABASE_CONNECT_TIMEOUT", int),
+    "DATABASE_STATEMENT_TIMEOUT": ("DATABASE_STATEMENT_TIMEOUT", float),
 }
 
 
@@ -47,6 +50,10 @@ def from_environment(environ=os.environ) -> dict:
 class Config:
     SQLALCHEMY_DATABASE_URI = None  # None: SQLite in the instance folder
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # PostgreSQL only: a database that does not answer fails the request after these many seconds instead of
+    # holding a worker; 0 turns a timeout off (e.g. for a long migration run by hand).
+    DATABASE_CONNECT_TIMEOUT = 5
+    DATABASE_STATEMENT_TIMEOUT = 30
     SECRET_KEY = None  # None: generated once into instance/secret_key
     REDIS_URL = None  # None: rate-limit counters in memory (one process only)
     TIMEZONE = "Asia/Ho_Chi_Minh"
@@ -56,17 +63,27 @@ class Config:
     # Per address: a festival's welcome desk may register many people from one Wi-Fi; raise it there.
     REGISTRATION_RATE_LIMIT = "20 per minute"
     RATELIMIT_HEADERS_ENABLED = True
+    # Redis is an accelerator, never a single point of failure: when it does not answer, the limits are counted
+    # in this process's memory (Flask-Limiter logs "falling back to in-memory storage") and any other limiter
+    # error is logged instead of failing the request.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
+    REDIS_TIMEOUT = 1.0  # seconds to connect to or hear from Redis before treating it as down
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    SESSION_COOKIE_SECURE = False  # also Secure whenever the request itself came over HTTPS
+    SESSION_COOKIE_SECURE = False  # every cookie is Secure anyway on requests that came over HTTPS
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host/-Port are believed (Werkzeug's
+    # ProxyFix). 0: the headers are ignored, the client is the peer of the socket.
+    TRUSTED_PROXIES = 0
+    # The site's public address (https://dxday.tanuyen.gov.vn): absolute URLs in feeds and messages, and feed
+    # UIDs, use it instead of whatever Host header a request carried. None: the request's own address.
+    CANONICAL_URL = None
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # a form left open during a long meeting must still submit
     SCHEDULER_AUTOSTART = False
     PREFERRED_URL_SCHEME = "http"
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
-    # The site's public address: links in e-mails, SMS and feeds use it, never the Host header of a request.
-    CANONICAL_URL = "http://127.0.0.1:5000"
     # E-mail: SMTP when MAIL_SERVER is set, else every message is written to the log (see app/outbox.py).
     MAIL_SERVER = None
     MAIL_PORT = 25

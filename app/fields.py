@@ -12,6 +12,10 @@ from flask_babel import lazy_gettext as _l
 from wtforms import SelectMultipleField, StringField
 from wtforms.widgets import CheckboxInput, ListWidget
 
+# Plausible years for anything the campaign schedules; outside them a date is a typo (01/01/0001, 31/12/9999)
+# and would overflow time-zone arithmetic or draw a timeline of centuries.
+MIN_YEAR, MAX_YEAR = 2000, 2100
+
 DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y")
 DATETIME_FORMATS = (
     "%d/%m/%Y %H:%M",
@@ -23,26 +27,35 @@ DATETIME_FORMATS = (
 )
 
 
-def parse_local_date(text: str) -> date | None:
-    """A date typed as dd/mm/yyyy (or ISO), None when it is not one."""
+def _strptime(text: str, formats) -> datetime | None:
     text = " ".join((text or "").split())
-    for fmt in DATE_FORMATS:
+    for fmt in formats:
         try:
-            return datetime.strptime(text, fmt).date()
+            return datetime.strptime(text, fmt)
         except ValueError:
             continue
     return None
+
+
+def _plausible(value: datetime) -> bool:
+    return MIN_YEAR <= value.year <= MAX_YEAR
+
+
+def parse_local_date(text: str) -> date | None:
+    """A date typed as dd/mm/yyyy (or ISO) between MIN_YEAR and MAX_YEAR, None when it is not one."""
+    parsed = _strptime(text, DATE_FORMATS)
+    return parsed.date() if parsed is not None and _plausible(parsed) else None
 
 
 def parse_local_datetime(text: str, tz: ZoneInfo) -> datetime | None:
-    """A local date and time typed as dd/mm/yyyy HH:MM (or ISO), as an aware UTC instant; None when invalid."""
-    text = " ".join((text or "").split())
-    for fmt in DATETIME_FORMATS:
-        try:
-            return datetime.strptime(text, fmt).replace(tzinfo=tz).astimezone(UTC)
-        except ValueError:
-            continue
-    return None
+    """A local date and time typed as dd/mm/yyyy HH:MM (or ISO) between MIN_YEAR and MAX_YEAR, as an aware UTC
+    instant; None when invalid."""
+    parsed = _strptime(text, DATETIME_FORMATS)
+    return parsed.replace(tzinfo=tz).astimezone(UTC) if parsed is not None and _plausible(parsed) else None
+
+
+def _year_error() -> ValueError:
+    return ValueError(_l("Enter a year between %(first)s and %(last)s.", first=MIN_YEAR, last=MAX_YEAR))
 
 
 def _tz() -> ZoneInfo:
@@ -67,9 +80,13 @@ class LocalDateField(StringField):
         if not valuelist or not valuelist[0].strip():
             self.data = None
             return
-        self.data = parse_local_date(valuelist[0])
-        if self.data is None:
+        self.data = None
+        parsed = _strptime(valuelist[0], DATE_FORMATS)
+        if parsed is None:
             raise ValueError(_l("Write the date as dd/mm/yyyy, for example 10/10/2024."))
+        if not _plausible(parsed):
+            raise _year_error()
+        self.data = parsed.date()
 
 
 class LocalDateTimeField(StringField):
@@ -90,9 +107,22 @@ class LocalDateTimeField(StringField):
         if not valuelist or not valuelist[0].strip():
             self.data = None
             return
-        self.data = parse_local_datetime(valuelist[0], _tz())
-        if self.data is None:
+        self.data = None
+        parsed = _strptime(valuelist[0], DATETIME_FORMATS)
+        if parsed is None:
             raise ValueError(_l("Write the date and time as dd/mm/yyyy hh:mm (24-hour), for example 05/10/2024 07:30."))
+        if not _plausible(parsed):
+            raise _year_error()
+        self.data = parse_local_datetime(valuelist[0], _tz())
+
+
+class PhoneField(StringField):
+    """A phone number: a ``tel`` keyboard on phones; every Form turns its digits into ASCII (app/forms.py)."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("render_kw", {}).setdefault("inputmode", "tel")
+        kwargs["render_kw"].setdefault("autocomplete", "tel")
+        super().__init__(label, validators, **kwargs)
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -2,15 +2,28 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField, SubmitField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional, Regexp
 
-from .fields import MultiCheckboxField
+from .fields import MultiCheckboxField, PhoneField
 from .models import Role, UnitKind
 from .submissions import new_key
+from .text import ascii_digits, forbidden_characters, nfc
+from .urls import MAX_DB_INT
 from .wtforms_i18n import BabelTranslations
 
-PHONE_PATTERN = r"^(0[35789]\d{8}|\+84[35789]\d{8})$"
+# ASCII digits only: Python's \d would also match fullwidth and Arabic-Indic digits.
+PHONE_PATTERN = r"^(0[35789][0-9]{8}|\+84[35789][0-9]{8})$"
 
 
 def role_choices():
@@ -37,12 +50,49 @@ def unit_kind_choices():
     ]
 
 
+def is_phone_field(field) -> bool:
+    return isinstance(field, PhoneField) or field.short_name == "phone" or field.short_name.endswith("_phone")
+
+
+def _text_filter(field):
+    """What every text field of every form does to its input before any validator: refuse control characters
+    (NUL, ESC…; line breaks only in a multi-line box), then one Unicode spelling (NFC), or ASCII digits in a
+    phone field. Passwords are checked but never rewritten (they must match what was hashed)."""
+    multiline = isinstance(field, TextAreaField)
+    rewrite = None if isinstance(field, PasswordField) else (ascii_digits if is_phone_field(field) else nfc)
+
+    def clean(value):
+        if not isinstance(value, str):
+            return value
+        if forbidden_characters(value, multiline=multiline):
+            raise ValueError(_l("Remove the invisible control characters from this field."))
+        return rewrite(value) if rewrite else value
+
+    return clean
+
+
+def _integer_filter(value):
+    """Integers fit the database's INTEGER columns (capacity 99999999999 is a field error, not a crash)."""
+    if isinstance(value, int) and not -MAX_DB_INT <= value <= MAX_DB_INT:
+        raise ValueError(_l("This number is too large."))
+    return value
+
+
 class Form(FlaskForm):
-    """Every dxday form: CSRF from Flask-WTF, WTForms' own messages in the user's language."""
+    """Every dxday form: CSRF from Flask-WTF, WTForms' own messages in the user's language, and hostile input
+    refused on every field (see ``_text_filter`` and ``_integer_filter``), before the form's own filters."""
 
     class Meta:
         def get_translations(self, form):
             return BabelTranslations()
+
+        def bind_field(self, form, unbound_field, options):
+            field = unbound_field.bind(form=form, **options)
+            if isinstance(field, StringField):
+                field.filters = (_text_filter(field), *field.filters)
+            elif isinstance(field, IntegerField):
+                field.filters = (_integer_filter, *field.filters)
+            return field
 
     def add_domain_error(self, error) -> None:
         """Show a service's ``DomainError`` on the field it names, or above the form when it names none."""
@@ -100,7 +150,7 @@ class UserForm(Form):
             Length(max=254),
         ],
     )
-    phone = StringField(
+    phone = PhoneField(
         _l("Phone number"),
         validators=[
             Optional(),

@@ -110,6 +110,8 @@ class User(Audited, UserMixin, db.Model):
     locale: Mapped[str | None] = mapped_column(String(5))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Part of the id kept in session and remember-me cookies: raising it signs the account out everywhere.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     unit: Mapped[Unit | None] = relationship()
     role_rows: Mapped[list[UserRole]] = relationship(
@@ -122,6 +124,15 @@ class User(Audited, UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
+
+    def get_id(self) -> str:
+        """Flask-Login's "alternative id": the cookies hold ``id:session_version``, so a cookie issued before
+        the version was raised (password change, "sign out everywhere") no longer signs anyone in."""
+        return f"{self.id}:{self.session_version or 0}"
+
+    def end_all_sessions(self) -> None:
+        """Invalidate every session and remember-me cookie of this account, on every device."""
+        self.session_version = (self.session_version or 0) + 1
 
     @property
     def roles(self) -> set[str]:

@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 CLAIM_TIMEOUT = timedelta(minutes=10)
 KEEP_SENT = timedelta(days=30)
+DEVELOPMENT_URL = "http://127.0.0.1:5000"  # links in messages when CANONICAL_URL is not set (make run)
 SMS_MAX_CHARS = 160  # one segment of unaccented text: the SMS templates keep to it (tests check)
 
 
@@ -159,8 +160,10 @@ def render(message: OutboxMessage) -> Rendered:
     names = [f"messages/{message.template}.txt"]
     if message.channel == Channel.SMS:
         names.insert(0, f"messages/{message.template}.sms.txt")
-    # A request context for url_for(_external=True) at the configured address; the locale is forced inside it.
-    with current_app.test_request_context(base_url=current_app.config["CANONICAL_URL"]), force_locale(message.locale):
+    # A request context for url_for(_external=True) at the site's address (make run's when none is configured);
+    # the locale is forced inside it.
+    base_url = current_app.config.get("CANONICAL_URL") or DEVELOPMENT_URL
+    with current_app.test_request_context(base_url=base_url), force_locale(message.locale):
         text = render_template(names, **_values(message.payload)).strip()
     subject, _sep, body = text.partition("\n")
     return Rendered(subject.strip(), body.strip() or subject.strip())

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, inspect, select, text
+from sqlalchemy import Connection, delete, func, inspect, select, text
 
 from .extensions import db
 from .models import JobRun, utcnow
@@ -96,8 +96,12 @@ def run_job_now(job_id: str, now: datetime | None = None) -> JobResult:
 
 
 def execute(job_id: str) -> None:
-    """Entry point the job store keeps by reference: runs the job inside the app and commits."""
+    """Entry point the job store keeps by reference: runs the job inside the app and commits, only while this
+    process still holds the scheduler lock."""
     app = _state["app"]
+    if not lock_is_held():
+        _lost_lock(job_id)
+        return
     with app.app_context():
         try:
             run_job_now(job_id)
@@ -126,6 +130,44 @@ def job_statuses() -> list[dict]:
         }
         for job_id, spec in JOBS.items()
     ]
+
+
+def lock_is_held() -> bool:
+    """Whether this process still holds the scheduler lock. A PostgreSQL advisory lock belongs to a connection:
+    when that connection drops (a database restart, a network cut) the lock is gone and another scheduler may
+    have taken it. The file lock on SQLite lasts as long as the process."""
+    lock = _state.get("lock")
+    if lock is None:
+        return False
+    if not isinstance(lock, Connection):
+        return True
+    try:
+        held = lock.execute(
+            text(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND granted"
+                " AND classid = 0 AND objid = :k AND objsubid = 1"
+            ),
+            {"k": _LOCK_KEY},
+        ).scalar()
+        lock.rollback()
+    except Exception:  # noqa: BLE001 (a dead connection in any form means the lock is gone)
+        log.exception("scheduler lock: its database connection is gone")
+        return False
+    return bool(held)
+
+
+def _lost_lock(job_id: str) -> None:
+    """Stop scheduling in this process: without the lock, another process may be running the same jobs."""
+    log.error("scheduler lock lost; job %s not run and this scheduler stops (start it again to retry)", job_id)
+    scheduler, lock = _state.get("scheduler"), _state.get("lock")
+    if scheduler is not None and scheduler.running:
+        scheduler.shutdown(wait=False)
+    if lock is not None:
+        try:
+            lock.close()
+        except Exception:  # noqa: BLE001 (closing a dead connection may fail; it is discarded either way)
+            log.debug("closing the lost scheduler lock failed", exc_info=True)
+    _state.update(scheduler=None, lock=None)
 
 
 def _acquire_lock(app):

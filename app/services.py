@@ -6,12 +6,13 @@ import secrets
 from collections.abc import Iterable
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, literal, or_, select, text
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .errors import DomainError, NotFound
 from .models import Role, Unit, UnitKind, User
+from .text import ascii_digits
 
 # Which kinds a unit may sit under. None means "at the top of the tree".
 ALLOWED_PARENTS: dict[str, set[str | None]] = {
@@ -22,16 +23,22 @@ ALLOWED_PARENTS: dict[str, set[str | None]] = {
 }
 _ANYWHERE = {None, *(k.value for k in UnitKind)}
 
+# No real tree is deeper (province > district > ward > hamlet, plus departments and organisations under them);
+# every walk up or down the tree stops here, so even a corrupted tree (a cycle) cannot make a query run forever.
+MAX_UNIT_DEPTH = 10
+_UNIT_TREE_LOCK = 1010_2025  # PostgreSQL advisory lock: one move in the unit tree at a time
+
 # Checking a wrong email against this costs the same time as a real check, so response time
 # does not reveal whether an account exists.
 _DUMMY_HASH = generate_password_hash(secrets.token_hex(16))
 
 
 def normalise_phone(phone: str | None) -> str | None:
-    """Return a Vietnamese phone number in its 10-digit form (``+84912…`` becomes ``0912…``)."""
+    """Return a Vietnamese phone number in its 10-digit ASCII form (``+84912…`` becomes ``0912…``; fullwidth
+    or Arabic-Indic digits become 0-9, so one phone is never stored under two spellings)."""
     if not phone:
         return None
-    digits = "".join(ch for ch in phone if ch.isdigit() or ch == "+")
+    digits = "".join(ch for ch in ascii_digits(phone) if ch in "0123456789+")
     if digits.startswith("+84"):
         digits = "0" + digits[3:]
     return digits
@@ -74,7 +81,14 @@ def save_unit(
     short_name: str | None = None,
     unit: Unit | None = None,
 ) -> Unit:
-    """Create a unit, or rename/move ``unit``; refuses cycles, misplaced kinds and duplicate names under one parent."""
+    """Create a unit, or rename/move ``unit``; refuses cycles, misplaced kinds and duplicate names under one parent.
+
+    Two organizers moving units at once (X under Y while Y goes under X) must not make a cycle: on PostgreSQL a
+    transaction-scoped advisory lock lets one move at a time read the tree (SQLite serialises writers itself),
+    and the tree is checked again after the write, inside the same transaction, before the caller commits."""
+    moving = unit is not None and unit.id is not None and (unit.parent_id or None) != (parent_id or None)
+    if moving:
+        lock_unit_tree(session)
     parent = session.get(Unit, parent_id) if parent_id else None
     if parent_id and parent is None:
         raise NotFound(_l("That parent unit does not exist."), field="parent_id")
@@ -91,7 +105,53 @@ def save_unit(
     unit = unit or Unit()
     unit.name, unit.kind, unit.parent, unit.short_name = name, kind, parent, (short_name or None)
     session.add(unit)
+    if moving:
+        session.flush()
+        if not reaches_the_top(session, unit.id):
+            raise DomainError(
+                _l("A unit cannot be moved under itself or one of its own sub-units."),
+                code="unit_cycle",
+                field="parent_id",
+            )
     return unit
+
+
+def lock_unit_tree(session: Session) -> None:
+    """Until this transaction ends, no other transaction moves units (PostgreSQL; a no-op on SQLite, where the
+    write itself waits for the other writer)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _UNIT_TREE_LOCK})
+
+
+def ancestors_cte(unit_id: int, max_depth: int = MAX_UNIT_DEPTH):
+    """A recursive CTE (id, parent_id, depth) of ``unit_id`` and the units above it, at most ``max_depth`` deep."""
+    up = (
+        select(Unit.id, Unit.parent_id, literal(0).label("depth"))
+        .where(Unit.id == unit_id)
+        .cte("unit_ancestors", recursive=True)
+    )
+    return up.union_all(
+        select(Unit.id, Unit.parent_id, (up.c.depth + 1).label("depth")).where(
+            Unit.id == up.c.parent_id, up.c.depth < max_depth
+        )
+    )
+
+
+def subtree_cte(unit_id: int, max_depth: int = MAX_UNIT_DEPTH):
+    """A recursive CTE (id, depth) of ``unit_id`` and every unit below it, at most ``max_depth`` levels down: the
+    bounded form every query over a subtree uses (a cycle in the data cannot make it endless)."""
+    down = select(Unit.id.label("id"), literal(0).label("depth")).where(Unit.id == unit_id)
+    down = down.cte("unit_subtree", recursive=True)
+    return down.union_all(
+        select(Unit.id, (down.c.depth + 1).label("depth")).where(Unit.parent_id == down.c.id, down.c.depth < max_depth)
+    )
+
+
+def reaches_the_top(session: Session, unit_id: int) -> bool:
+    """Whether walking up from ``unit_id`` reaches a unit without a parent within MAX_UNIT_DEPTH steps (False
+    for a unit caught in a cycle)."""
+    up = ancestors_cte(unit_id)
+    return bool(session.scalar(select(func.count()).select_from(up).where(up.c.parent_id.is_(None))))
 
 
 def unit_tree(session: Session) -> list[tuple[Unit, int]]:
@@ -151,6 +211,8 @@ def save_user(
     user.set_roles(roles)
     if password:
         user.set_password(password)
+    if user.id and (password or not active):
+        user.end_all_sessions()  # a password reset or a deactivation signs the account out everywhere
     session.add(user)
     return user
 
@@ -177,6 +239,7 @@ def change_password(user: User, current: str, new: str) -> None:
             _l("The new password must differ from the current one."), code="same_password", field="new_password"
         )
     user.set_password(new)
+    user.end_all_sessions()  # a stolen cookie or a forgotten device must not outlive the old password
 
 
 def unit_options(session: Session, kinds: Iterable[str] | None = None) -> list[tuple[int, str]]:

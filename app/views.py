@@ -4,6 +4,7 @@ from flask import (
     Blueprint,
     current_app,
     has_request_context,
+    jsonify,
     make_response,
     redirect,
     render_template,
@@ -59,7 +60,45 @@ def set_language():
 
 @bp.route("/healthz")
 def healthz():
-    db.session.execute(db.text("SELECT 1"))
+    """Each dependency's state for the load balancer and the monitoring: 200 while the database answers
+    ("degraded" when Redis is configured but down: limits then count in memory), 503 when it does not."""
+    checks = {"database": _check_database(), "redis": _check_redis()}
+    if checks["database"]["status"] != "ok":
+        status, code = "down", 503
+    elif checks["redis"]["status"] == "down":
+        status, code = "degraded", 200
+    else:
+        status, code = "ok", 200
+    response = jsonify(status=status, checks=checks)
+    response.headers["Cache-Control"] = "no-store"
+    return response, code
+
+
+def _check_database() -> dict:
+    try:
+        db.session.execute(db.text("SELECT 1"))
+    except Exception as error:  # noqa: BLE001 (any failure means the database is not usable)
+        db.session.rollback()
+        current_app.logger.warning("health check: the database does not answer (%s)", type(error).__name__)
+        return {"status": "down", "error": type(error).__name__}
+    return {"status": "ok"}
+
+
+def _check_redis() -> dict:
+    url = current_app.config.get("REDIS_URL")
+    if not url:
+        return {"status": "not_configured"}
+    import redis
+
+    timeout = current_app.config["REDIS_TIMEOUT"]
+    client = redis.Redis.from_url(url, socket_connect_timeout=timeout, socket_timeout=timeout)
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        current_app.logger.warning("health check: Redis does not answer (%s)", type(error).__name__)
+        return {"status": "down", "error": type(error).__name__}
+    finally:
+        client.close()
     return {"status": "ok"}
 
 

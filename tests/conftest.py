@@ -267,7 +267,7 @@ def sign_in():
         with client.session_transaction() as sess:
             sess.clear()
             if user_id is not None:
-                sess["_user_id"] = str(user_id)
+                sess["_user_id"] = f"{user_id}:0"  # id:session_version (a new account is at version 0)
                 sess["_fresh"] = True
 
     return do_sign_in

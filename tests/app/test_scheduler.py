@@ -1,7 +1,8 @@
 from datetime import UTC, date, datetime
 from types import SimpleNamespace
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import select, text
 
 from app import scheduler
 from app.extensions import db
@@ -114,3 +115,30 @@ def test_a_plan_reopened_on_purpose_is_not_closed_again(app):
         db.session.commit()
         assert scheduler.run_job_now("events.close_finished_plans", now).changed == 0
         assert plan.status == "published"
+
+
+def test_a_scheduler_that_lost_its_lock_stops_instead_of_running_jobs_twice(app, caplog):
+    """On PostgreSQL the lock lives on one connection; when that connection drops, another scheduler may take
+    over, so this one must not run another job."""
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("the SQLite file lock cannot be lost while the process lives")
+    assert scheduler.start(app)
+    try:
+        assert scheduler.lock_is_held()
+        scheduler.execute("core.prune_job_runs")  # with the lock: runs and is recorded
+        with app.app_context():
+            assert db.session.scalars(select(JobRun.job_id)).all() == ["core.prune_job_runs"]
+            pid = scheduler._state["lock"].execute(text("SELECT pg_backend_pid()")).scalar()
+            scheduler._state["lock"].rollback()
+            db.session.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            db.session.commit()
+        assert not scheduler.lock_is_held()
+        scheduler.execute("core.prune_job_runs")  # without it: not run, and the scheduler stops
+        with app.app_context():
+            assert len(db.session.scalars(select(JobRun.job_id)).all()) == 1
+        assert "scheduler lock lost" in caplog.text
+        assert scheduler._state["scheduler"] is None
+        assert scheduler.start(app)  # the lock is free again: a (re)started scheduler takes it
+    finally:
+        scheduler.shutdown()
