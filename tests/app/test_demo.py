@@ -59,6 +59,8 @@ def test_the_demo_calendar_opens_registration_today_when_the_seed_would_open_it_
     assert opening == datetime(2026, 12, 1, 0, 0, tzinfo=TZ) and opening <= now
     # a year already under way: the seed's own opening, already past, is kept
     late = DemoCalendar(year=2027, now=datetime(2027, 9, 25, tzinfo=TZ), tz=TZ)
-    assert late.opening(late.on_weekday("20/09/2024", 8)) == datetime(2027, 9, 17, 8, 0, tzinfo=TZ)  # Friday, as 20/09/2024
+    assert late.opening(late.on_weekday("20/09/2024", 8)) == datetime(
+        2027, 9, 17, 8, 0, tzinfo=TZ
+    )  # Friday, as 20/09/2024
     # without a year, the seeds' own dates
     assert DemoCalendar().on_weekday("05/10/2024", 7, 30) == datetime(2024, 10, 5, 7, 30, tzinfo=TZ)
