@@ -90,6 +90,10 @@ def seed_demo(password: str, year: int | None):
     db.session.commit()
     click.echo(f"Demo campaign year: {calendar.year} (the seeds' 2024 dates moved there).")
     click.echo(f"Demo data ready: {report.created} records created, {report.existing} already there.")
+    if report.existing:
+        click.echo(
+            "Records already there were left as they are, their dates too (start from an empty database to move them)."
+        )
     click.echo(f"Demo logins (password: {password}):")
     for email, role in report.logins:
         click.echo(f"  {role:<14} {email}")
