@@ -300,3 +300,9 @@ def test_the_week_shows_a_multi_day_campaign_once_with_its_span(client, calendar
     assert html.count("Chiến dịch “đi từng ngõ") == 1
     monday = cell(html, "2024-10-07")
     assert "Chiến dịch “đi từng ngõ" in monday and "01/10 – 10/10, mỗi ngày" in monday
+
+
+def test_a_later_link_beyond_the_calendars_range_is_refused(client):
+    assert client.get("/events/calendar?after=9999-12-31").status_code == 400
+    html = page(client, "/events/calendar?q=" + "x" * 101)  # too long a search: pointed out, ignored
+    assert 'class="error"' in html and "Các hoạt động sắp diễn ra" in html
