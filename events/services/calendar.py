@@ -120,8 +120,8 @@ def _spans(activity) -> list[tuple[Any, Any | None, datetime, datetime]]:
 
 
 def shows_as_span(activity) -> bool:
-    """Longer than a day and not a tour (a tour shows at its stops): the month and week show it once, as a span
-    ("01/10 – 10/10, every day"), not on every day it covers."""
+    """Longer than a day (``Activity.is_multi_day``'s rule) and not a tour (a tour shows at its stops): the month
+    and week show it once, as a span ("01/10 – 10/10, every day"), not on every day it covers."""
     return not getattr(activity, "stops", None) and activity.ends_at - activity.starts_at > timedelta(days=1)
 
 
