@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
@@ -65,14 +67,33 @@ def create_admin(email: str, name: str, password: str):
     show_default=True,
     help="Password of every demo account (demo data only; never use on a public server).",
 )
+@click.option(
+    "--year",
+    type=click.IntRange(2000, 2100),
+    default=None,
+    help="Campaign year of the demo (default: the coming 10/10 season, today's year until 10/10, then the next).",
+)
 @with_appcontext
-def seed_demo(password: str):
-    """Load the demo campaign from the seeds. Running it again changes nothing."""
-    from .demo import load_demo
+def seed_demo(password: str, year: int | None):
+    """Load the demo campaign from the seeds, placed in the coming 10/10 season (or --year): plan dates keep
+    their day and month, the days the demo picked keep their weekday, and the festival takes registrations from
+    today. Running it again changes nothing (records already there keep their dates)."""
+    from .demo import DemoCalendar, campaign_year, load_demo
+    from .timezone import campaign_zone
 
-    report = load_demo(db.session, password=password, progress=lambda label: click.echo(f"  · {label}"))
+    tz = campaign_zone()
+    now = datetime.now(UTC)
+    calendar = DemoCalendar(year=year or campaign_year(now.astimezone(tz).date()), now=now, tz=tz)
+    report = load_demo(
+        db.session, password=password, progress=lambda label: click.echo(f"  · {label}"), calendar=calendar
+    )
     db.session.commit()
+    click.echo(f"Demo campaign year: {calendar.year} (the seeds' 2024 dates moved there).")
     click.echo(f"Demo data ready: {report.created} records created, {report.existing} already there.")
+    if report.existing:
+        click.echo(
+            "Records already there were left as they are, their dates too (start from an empty database to move them)."
+        )
     click.echo(f"Demo logins (password: {password}):")
     for email, role in report.logins:
         click.echo(f"  {role:<14} {email}")

@@ -2,21 +2,102 @@
 
 The core loads the unit tree and one account per role; each feature registers a loader for its own records
 (architecture rule 3). Every record is found by a natural key before it is created, so a second run
-changes nothing."""
+changes nothing.
+
+The seeds are the 2024 campaign. ``DemoCalendar`` moves their dates to another campaign year (the coming 10/10
+season, by default) so that a newcomer's calendar is not empty: a date the plan writes as a date (its period, the
+peak 01/10–10/10, a deadline, the door-to-door campaign) keeps its day and month and changes year; a day the demo
+picked inside a month or a length (the festival on a Saturday, the market drive on a Sunday, the tour's stops)
+keeps its weekday, and moves by whole weeks to the day nearest the same day and month. Texts are kept as written.
+These are pure functions: the command reads the clock and the zone and passes them in."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .models import Role, Unit, User
 
+SEED_YEAR = 2024  # the year of the seeds' campaigns (Tân Uyên and Đồng Nai)
+CAMPAIGN_DAY = (10, 10)  # Digital Transformation Day: the day each campaign year turns around
+
+
+def campaign_year(today: date) -> int:
+    """The next campaign year: the first year whose 10/10 is ``today`` or later (on 11/10 it is next year's)."""
+    month, day = CAMPAIGN_DAY
+    return today.year if today <= date(today.year, month, day) else today.year + 1
+
+
+def _with_year(value, year: int):
+    """``value`` in ``year``, the same day and month; 29/02 becomes 28/02 in a year without it."""
+    try:
+        return value.replace(year=year)
+    except ValueError:  # 29/02 into a common year
+        return value.replace(year=year, day=28)
+
+
+def week_offset(from_year: int, to_year: int) -> timedelta:
+    """Whole weeks that take the campaign's day (10/10) of ``from_year`` nearest to that of ``to_year``: 52 or 53
+    per year. One offset for the whole campaign, so every span keeps its length and its order (a period that
+    crosses 29/02 or a new year does not shrink or swap)."""
+    month, day = CAMPAIGN_DAY
+    days = (date(to_year, month, day) - date(from_year, month, day)).days
+    return timedelta(weeks=round(days / 7))
+
+
+def shift(value, from_year: int, to_year: int, *, keep_weekday: bool = False):
+    """A date or datetime of the ``from_year`` campaign moved to the ``to_year`` campaign. With ``keep_weekday``
+    by whole weeks (a Saturday stays a Saturday, at most 3 or 4 days from the same day and month); otherwise by
+    whole calendar years (the same day and month; a period crossing a new year stays across it). Aware datetimes
+    keep their local time."""
+    if keep_weekday:
+        return value + week_offset(from_year, to_year)
+    return _with_year(value, value.year + to_year - from_year)
+
+
+@dataclass(frozen=True)
+class DemoCalendar:
+    """The seeds' dates placed in ``year``, for loaders: ``date``/``at`` for dates the plan writes (calendar
+    years), ``on_weekday`` for the days the demo picked (whole weeks), and ``opening`` for a registration window
+    that must be open at ``now`` (the moment the demo is loaded) so that a newcomer can register today."""
+
+    year: int = SEED_YEAR
+    now: datetime | None = None
+    tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Ho_Chi_Minh"))
+
+    def _local(self, day: str, hour: int = 0, minute: int = 0) -> datetime:
+        d, m, y = (int(part) for part in day.split("/"))
+        return datetime(y, m, d, hour, minute, tzinfo=self.tz)
+
+    def date(self, day: str) -> date:
+        """A plan's date "dd/mm/yyyy" in the demo's year."""
+        return shift(self._local(day).date(), SEED_YEAR, self.year)
+
+    def at(self, day: str, hour: int = 0, minute: int = 0) -> datetime:
+        """A date the plan writes (its day and month matter), at a local time, in the demo's year."""
+        return shift(self._local(day, hour, minute), SEED_YEAR, self.year)
+
+    def on_weekday(self, day: str, hour: int = 0, minute: int = 0) -> datetime:
+        """A day the demo picked (its weekday matters), at a local time, moved by whole weeks."""
+        return shift(self._local(day, hour, minute), SEED_YEAR, self.year, keep_weekday=True)
+
+    def opening(self, moved: datetime) -> datetime:
+        """A registration window's opening: ``moved``, or the start of ``now``'s local day if that is earlier,
+        so that the window is open on the day the demo is loaded."""
+        if self.now is None:
+            return moved
+        today = datetime.combine(self.now.astimezone(self.tz).date(), datetime.min.time(), tzinfo=self.tz)
+        return min(moved, today)
+
 
 @dataclass
 class DemoReport:
+    calendar: DemoCalendar = field(default_factory=DemoCalendar)
     created: int = 0
     existing: int = 0
     logins: list[tuple[str, str]] = field(default_factory=list)
@@ -142,9 +223,16 @@ def _load_units(session: Session, report: DemoReport, nodes, parent: Unit | None
         _load_units(session, report, children, record)
 
 
-def load_demo(session: Session, password: str, progress: Callable[[str], None] = lambda label: None) -> DemoReport:
-    """Load the demo campaign; returns what was created and the demo logins."""
-    report = DemoReport()
+def load_demo(
+    session: Session,
+    password: str,
+    progress: Callable[[str], None] = lambda label: None,
+    *,
+    calendar: DemoCalendar | None = None,
+) -> DemoReport:
+    """Load the demo campaign, its dates placed by ``calendar`` (the seeds' own 2024 dates without one); returns
+    what was created and the demo logins. Records already there are left as they are, dates included."""
+    report = DemoReport(calendar=calendar or DemoCalendar())
     progress("units")
     _load_units(session, report, UNIT_TREE)
     progress("accounts")

@@ -1,28 +1,22 @@
 """Demo plans and activities from seeds 000 (Tân Uyên 2024) and 001 (Đồng Nai 2024).
 
-Dates are the plans' own. Where a plan gives only a month ("trong tháng 10/2024") or a length ("mỗi cụm
-2 ngày"), the demo picks days inside it, and says so in the activity's description. Everything is found by a
-natural key before it is created, so loading twice changes nothing."""
+Dates are the plans' own, written as in 2024 and placed in the demo's campaign year by ``report.calendar``
+(``app.demo.DemoCalendar``): ``cal.date``/``cal.at`` for a date the plan writes (its day and month are kept),
+``cal.on_weekday`` for a day the demo picked (its weekday is kept). Where a plan gives only a month ("trong tháng
+10/2024") or a length ("mỗi cụm 2 ngày"), the demo picks days inside it, and says so in the activity's
+description. Texts, titles and document numbers are quoted as the plans write them, "năm 2024" included: they are
+real documents, and the titles are the natural keys by which a second run finds what the first created.
+Everything is found by a natural key before it is created, so loading twice changes nothing."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
 from app.demo import DemoReport, unit
 
 from .models import Activity, Plan, ProgrammeItem, TourStop, Venue
-
-TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-
-
-def at(day: str, hour: int = 0, minute: int = 0) -> datetime:
-    """A local date "dd/mm/yyyy" and time as an aware datetime."""
-    d, m, y = (int(part) for part in day.split("/"))
-    return datetime(y, m, d, hour, minute, tzinfo=TZ)
-
 
 TAN_UYEN_THEMES = "\n".join(
     [
@@ -225,43 +219,45 @@ def load(session: Session, report: DemoReport) -> None:
 
 
 def _load_tan_uyen(session: Session, report: DemoReport, venues: dict[str, Venue]) -> None:
+    cal = report.calendar
     office = unit(session, "Phòng Văn hóa và Thông tin")
     plan = report.get_or_create(
         session,
         Plan,
         {"number": "4568/KH-UBND"},
-        issued_on=date(2024, 9, 13),
+        issued_on=cal.date("13/09/2024"),
         issuing_unit_id=unit(session, "UBND thành phố Tân Uyên").id,
         title="Tổ chức các hoạt động hưởng ứng Ngày Chuyển đổi số quốc gia, Ngày Chuyển đổi số tỉnh Bình Dương "
         "(10/10) năm 2024",
         themes=TAN_UYEN_THEMES,
         slogans=TAN_UYEN_SLOGANS,
-        period_start=date(2024, 9, 15),
-        period_end=date(2024, 10, 31),
-        peak_start=date(2024, 10, 1),
-        peak_end=date(2024, 10, 10),
+        period_start=cal.date("15/09/2024"),
+        period_end=cal.date("31/10/2024"),
+        peak_start=cal.date("01/10/2024"),
+        peak_end=cal.date("10/10/2024"),
         lead_unit_id=office.id,
-        report_deadline=date(2024, 11, 1),
+        report_deadline=cal.date("01/11/2024"),
         status="published",
     )
     activity = _activity_loader(session, report, plan)
     festival = activity(
         FESTIVAL,
         "festival",
-        at("05/10/2024", 7, 30),
-        at("05/10/2024", 21, 0),
+        cal.on_weekday("05/10/2024", 7, 30),
+        cal.on_weekday("05/10/2024", 21, 0),
         venue=venues["Quảng trường thành phố Tân Uyên"],
         lead=office,
         capacity=2000,
         expected_headcount=3000,
         registration_open=True,
-        registration_opens_at=at("20/09/2024", 8),
-        registration_closes_at=at("04/10/2024", 17),
+        registration_opens_at=cal.opening(cal.on_weekday("20/09/2024", 8)),
+        registration_closes_at=cal.on_weekday("04/10/2024", 17),
         audience="Người dân, doanh nghiệp, cán bộ, công chức, viên chức, đoàn viên thanh niên, học sinh",
         audience_groups=",citizens,civil_servants,enterprises,students,youth,",
         what_to_bring=BRING_ID,
-        description="Trong tháng 10/2024 tại Quảng trường thành phố (bản demo chọn ngày 05/10/2024). Giới thiệu "
-        "người dân tham khảo các sản phẩm, dịch vụ, nền tảng công nghệ số tại https://dx.gov.vn/.",
+        description="Trong tháng 10/2024 tại Quảng trường thành phố (bản demo chọn ngày "
+        f"{cal.on_weekday('05/10/2024'):%d/%m/%Y}). Giới thiệu người dân tham khảo các sản phẩm, dịch vụ, nền tảng "
+        "công nghệ số tại https://dx.gov.vn/.",
         coordinators=[
             "Thành Đoàn Tân Uyên",
             "Công an thành phố Tân Uyên",
@@ -275,16 +271,16 @@ def _load_tan_uyen(session: Session, report: DemoReport, venues: dict[str, Venue
             ProgrammeItem,
             {"activity_id": festival.id, "title": title},
             position=position,
-            starts_at=at("05/10/2024", *start),
-            ends_at=at("05/10/2024", *end),
+            starts_at=cal.on_weekday("05/10/2024", *start),
+            ends_at=cal.on_weekday("05/10/2024", *end),
             responsible_unit_id=unit(session, responsible).id,
         )
     for title, venue, lead, description in EXHIBITIONS:
         activity(
             title,
             "exhibition",
-            at("05/10/2024", 7, 30),
-            at("05/10/2024", 21, 0),
+            cal.on_weekday("05/10/2024", 7, 30),
+            cal.on_weekday("05/10/2024", 21, 0),
             venue=venues[venue],
             lead=unit(session, lead),
             audience="Người dân tham quan Ngày hội",
@@ -295,8 +291,8 @@ def _load_tan_uyen(session: Session, report: DemoReport, venues: dict[str, Venue
     activity(
         "Chiến dịch “đi từng ngõ, gõ từng nhà, hướng dẫn từng người dân”",
         "door_to_door",
-        at("01/10/2024", 7, 0),
-        at("10/10/2024", 17, 0),
+        cal.at("01/10/2024", 7, 0),
+        cal.at("10/10/2024", 17, 0),
         lead=office,
         area=unit(session, "Thành phố Tân Uyên"),
         audience="Hộ gia đình trên địa bàn các xã, phường",
@@ -310,15 +306,15 @@ def _load_tan_uyen(session: Session, report: DemoReport, venues: dict[str, Venue
     activity(
         "Lớp tập huấn kỹ năng số và an toàn thông tin cá nhân cho người dân",
         "training",
-        at("08/10/2024", 8, 0),
-        at("08/10/2024", 11, 30),
+        cal.on_weekday("08/10/2024", 8, 0),
+        cal.on_weekday("08/10/2024", 11, 30),
         venue=venues["Hội trường UBND thành phố Tân Uyên"],
         lead=office,
         capacity=150,
         expected_headcount=150,
         registration_open=True,
-        registration_opens_at=at("20/09/2024", 8),
-        registration_closes_at=at("07/10/2024", 17),
+        registration_opens_at=cal.opening(cal.on_weekday("20/09/2024", 8)),
+        registration_closes_at=cal.on_weekday("07/10/2024", 17),
         audience="Người dân, chú trọng người cao tuổi và các đối tượng yếu thế",
         audience_groups=",citizens,elderly,",
         description="Giới thiệu nền tảng số “Make in Viet Nam”, trí tuệ nhân tạo, trợ lý ảo và kỹ năng an toàn "
@@ -328,8 +324,8 @@ def _load_tan_uyen(session: Session, report: DemoReport, venues: dict[str, Venue
     activity(
         "Ra quân thanh toán không dùng tiền mặt tại chợ truyền thống",
         "cashless_drive",
-        at("06/10/2024", 6, 30),
-        at("06/10/2024", 10, 30),
+        cal.on_weekday("06/10/2024", 6, 30),
+        cal.on_weekday("06/10/2024", 10, 30),
         venue=venues["Chợ Uyên Hưng"],
         lead=unit(session, "Phòng Kinh tế"),
         audience="Tiểu thương và người dân đi chợ",
@@ -340,8 +336,8 @@ def _load_tan_uyen(session: Session, report: DemoReport, venues: dict[str, Venue
     activity(
         "Tuyên truyền Ngày Chuyển đổi số trên hệ thống truyền thanh, màn hình LED và băng rôn",
         "communications",
-        at("15/09/2024", 7, 0),
-        at("31/10/2024", 17, 0),
+        cal.at("15/09/2024", 7, 0),
+        cal.at("31/10/2024", 17, 0),
         lead=unit(session, "Trung tâm Văn hóa – Thể thao và Truyền thanh thành phố"),
         area=unit(session, "Thành phố Tân Uyên"),
         audience="Toàn thể người dân",
@@ -352,6 +348,7 @@ def _load_tan_uyen(session: Session, report: DemoReport, venues: dict[str, Venue
 
 
 def _load_dong_nai(session: Session, report: DemoReport, venues: dict[str, Venue]) -> None:
+    cal = report.calendar
     department = unit(session, "Sở Thông tin và Truyền thông tỉnh Đồng Nai")
     plan = report.get_or_create(
         session,
@@ -362,18 +359,18 @@ def _load_dong_nai(session: Session, report: DemoReport, venues: dict[str, Venue
         issuing_unit_id=unit(session, "Ủy ban nhân dân tỉnh Đồng Nai").id,
         themes="CHUYỂN ĐỔI SỐ - CHUYỂN ĐỔI XANH",
         slogans="",
-        period_start=date(2024, 8, 1),
-        period_end=date(2024, 10, 10),
+        period_start=cal.date("01/08/2024"),
+        period_end=cal.date("10/10/2024"),
         lead_unit_id=department.id,
-        report_deadline=date(2024, 10, 31),
+        report_deadline=cal.date("31/10/2024"),
         status="published",
     )
     activity = _activity_loader(session, report, plan)
     tour = activity(
         "Chuỗi hành trình phát động thi đua chuyển đổi số theo cụm",
         "cluster_tour",
-        at(CLUSTERS[0][4], 7, 30),
-        at("28/09/2024", 17, 0),
+        cal.on_weekday(CLUSTERS[0][4], 7, 30),
+        cal.on_weekday("28/09/2024", 17, 0),
         lead=department,
         audience="Cán bộ, công chức, doanh nghiệp, đoàn viên thanh niên và nhân dân các huyện, thành phố",
         audience_groups=",citizens,civil_servants,enterprises,youth,",
@@ -382,7 +379,7 @@ def _load_dong_nai(session: Session, report: DemoReport, venues: dict[str, Venue
         coordinators=["Đoàn TNCS Hồ Chí Minh tỉnh Đồng Nai", "Công an tỉnh Đồng Nai", "Hội Tin học tỉnh Đồng Nai"],
     )
     for position, (name, host, venue, participants, first_day) in enumerate(CLUSTERS, start=1):
-        starts = at(first_day, 7, 30)
+        starts = cal.on_weekday(first_day, 7, 30)
         stop = report.get_or_create(
             session,
             TourStop,
@@ -407,8 +404,8 @@ def _load_dong_nai(session: Session, report: DemoReport, venues: dict[str, Venue
     activity(
         "Diễn tập thực chiến ứng cứu sự cố an toàn thông tin",
         "cyber_drill",
-        at("03/10/2024", 8, 0),
-        at("03/10/2024", 17, 0),
+        cal.on_weekday("03/10/2024", 8, 0),
+        cal.on_weekday("03/10/2024", 17, 0),
         lead=department,
         is_public=False,
         area=unit(session, "UBND thành phố Biên Hòa"),
@@ -420,8 +417,8 @@ def _load_dong_nai(session: Session, report: DemoReport, venues: dict[str, Venue
     ceremony = activity(
         CEREMONY,
         "ceremony",
-        at("10/10/2024", 8, 0),
-        at("10/10/2024", 11, 30),
+        cal.at("10/10/2024", 8, 0),
+        cal.at("10/10/2024", 11, 30),
         venue=venues["Trung tâm Tổ chức Hội nghị và sự kiện tỉnh Đồng Nai"],
         lead=department,
         expected_headcount=200,
@@ -439,7 +436,7 @@ def _load_dong_nai(session: Session, report: DemoReport, venues: dict[str, Venue
             ProgrammeItem,
             {"activity_id": ceremony.id, "title": title},
             position=position,
-            starts_at=at("10/10/2024", *start),
+            starts_at=cal.at("10/10/2024", *start),
             responsible_unit_id=department.id,
         )
 

@@ -1,15 +1,15 @@
 """The public calendar's filter: a GET form (bookmarkable, works without JavaScript)."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, SelectField
-from wtforms.validators import AnyOf, Optional
+from wtforms import HiddenField, SearchField, SelectField
+from wtforms.validators import AnyOf, Length, Optional
 
 from app.fields import LocalDateField
 from app.forms import Form
 
 from ..models import ActivityKind, AudienceGroup
 
-VIEWS = ("month", "week", "list")
+VIEWS = ("upcoming", "month", "week", "list")
 
 
 class CalendarFilterForm(Form):
@@ -19,8 +19,11 @@ class CalendarFilterForm(Form):
     class Meta:
         csrf = False
 
-    view = HiddenField(default="month", validators=[Optional(), AnyOf(VIEWS)])
+    view = HiddenField(default="upcoming", validators=[Optional(), AnyOf(VIEWS)])
+    q = SearchField(_l("Search activities"), validators=[Optional(), Length(max=100)])
     date = LocalDateField(_l("Go to date"), validators=[Optional()])
+    # "Later" on the upcoming and list pages: only what starts after this day (the last one shown).
+    after = LocalDateField(validators=[Optional()])
     kind = SelectField(_l("Kind of activity"), validators=[Optional()])
     area = SelectField(_l("District / ward"), validators=[Optional()])
     audience = SelectField(_l("For whom"), validators=[Optional()])

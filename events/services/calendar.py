@@ -1,8 +1,16 @@
 """The public calendar: which activities the public may see, and how they fall on the days of a month, a week
-or a list. Grid functions are pure (activities, a date and a time zone in, days out); the queries take a session."""
+or a list. Grid functions are pure (activities, a date and a time zone in, days out); the queries take a session.
+
+The default page is "upcoming": the next activities from now, however far away, a page of ``UPCOMING_PAGE`` at a
+time cut at a day's end, grouped by day. The search (``q``) is matched case- and accent-insensitively in Python
+on the candidates the other filters leave (at most ``SEARCH_SCAN_LIMIT``, the public activities not yet over:
+a campaign's worth): SQLite's ``lower()`` folds only ASCII and neither database strips Vietnamese marks without
+an extension (PostgreSQL's ``unaccent`` needs a superuser to install), and a folded column would need a migration
+and every writer of titles, descriptions and venue names to keep it in step."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -64,6 +72,8 @@ class Occurrence:
     ends_at: datetime
     starts_today: bool
     ends_today: bool
+    # A multi-day activity shown once, on the first day of its span in view: its first and last local days.
+    span: tuple[date, date] | None = None
 
     @property
     def cancelled(self) -> bool:
@@ -109,8 +119,14 @@ def _spans(activity) -> list[tuple[Any, Any | None, datetime, datetime]]:
     return [(activity, None, activity.starts_at, activity.ends_at)]
 
 
+def shows_as_span(activity) -> bool:
+    """Longer than a day (``Activity.is_multi_day``'s rule) and not a tour (a tour shows at its stops): the month
+    and week show it once, as a span ("01/10 – 10/10, every day"), not on every day it covers."""
+    return not getattr(activity, "stops", None) and activity.ends_at - activity.starts_at > timedelta(days=1)
+
+
 def _sort_key(entry: Occurrence):
-    return (not entry.starts_today, entry.starts_at, entry.ends_at, getattr(entry.activity, "title", ""))
+    return (entry.span is None, not entry.starts_today, entry.starts_at, entry.ends_at, entry.activity.title)
 
 
 def _place(days: Sequence[Day], activities: Iterable, tz: ZoneInfo) -> None:
@@ -119,6 +135,24 @@ def _place(days: Sequence[Day], activities: Iterable, tz: ZoneInfo) -> None:
     by_date = {day.date: day for day in days}
     grid_first, grid_last = days[0].date, days[-1].date
     for activity in activities:
+        if shows_as_span(activity):
+            first, last = covered_days(activity.starts_at, activity.ends_at, tz)
+            seen = [day for day in days if first <= day.date <= last]
+            if seen:
+                # On its first day in view, preferring the month's own days to the neighbours' that fill a week.
+                where = next((day for day in seen if day.in_month), seen[0])
+                where.entries.append(
+                    Occurrence(
+                        activity,
+                        None,
+                        activity.starts_at,
+                        activity.ends_at,
+                        where.date == first,
+                        where.date == last,
+                        span=(first, last),
+                    )
+                )
+            continue
         for owner, stop, starts_at, ends_at in _spans(activity):
             first, last = covered_days(starts_at, ends_at, tz)
             current = max(first, grid_first)
@@ -149,8 +183,8 @@ def month_grid(
     """The month as weeks (Monday first) of seven days, each with the activities overlapping it in local time.
 
     Days of the neighbouring months that fill the first and last weeks have ``in_month`` False (and their
-    activities too, so a week reads whole). Multi-day activities appear on every day they cover; a cluster
-    tour appears on the days of its stops."""
+    activities too, so a week reads whole). An activity longer than a day appears once, as a span, on its first
+    day in the month (``Occurrence.span``); a cluster tour appears on the days of its stops."""
     first, last = month_bounds(year, month)
     days = [
         Day(first + timedelta(days=n), (first + timedelta(days=n)).month == month, first + timedelta(days=n) == today)
@@ -161,7 +195,8 @@ def month_grid(
 
 
 def week_days(day: date, activities: Iterable, tz: ZoneInfo, *, today: date | None = None) -> list[Day]:
-    """The seven days (Monday to Sunday) of ``day``'s week, each with the activities overlapping it."""
+    """The seven days (Monday to Sunday) of ``day``'s week, each with the activities overlapping it; one longer
+    than a day once, as a span, on its first day in the week."""
     first = week_start(day)
     days = [Day(first + timedelta(days=n), True, first + timedelta(days=n) == today) for n in range(7)]
     _place(days, activities, tz)
@@ -195,7 +230,77 @@ def list_upcoming(
     return [groups[key] for key in sorted(groups)]
 
 
-LIST_DAYS = 31  # the list view shows a month's worth of days from its date
+LIST_DAYS = 31  # how far "Earlier" goes back from a list's date
+UPCOMING_PAGE = 30  # activities per page of the upcoming list
+SEARCH_SCAN_LIMIT = 2000  # candidates a search folds in Python (a campaign has tens to hundreds of activities)
+
+
+def fold(text: str | None) -> str:
+    """``text`` for matching: lower case, without Vietnamese marks ("Ngày hội" and "ngay hoi" match; đ is d)."""
+    bare = unicodedata.normalize("NFD", (text or "").replace("đ", "d").replace("Đ", "D"))
+    return " ".join("".join(ch for ch in bare if not unicodedata.combining(ch)).casefold().split())
+
+
+def matches(activity, query: str) -> bool:
+    """Whether every word of the search ``query`` is in the activity's title, venue name or description (or a
+    stop's venue), whatever the case and the marks."""
+    venues = [activity.venue, *(getattr(stop, "venue", None) for stop in getattr(activity, "stops", None) or [])]
+    haystack = fold(" ".join([activity.title, activity.description or "", *(venue.name for venue in venues if venue)]))
+    return all(word in haystack for word in fold(query).split())
+
+
+def start_day(activity, tz: ZoneInfo) -> date:
+    return activity.starts_at.astimezone(tz).date()
+
+
+def page_cut(activities: Sequence, limit: int, tz: ZoneInfo) -> tuple[list, date | None]:
+    """One page of ``activities`` (sorted by start; up to ``limit`` + 1 of them): at most ``limit``, never cutting
+    a day in two, and the local day from which the next page starts (None when nothing is left). When a single day
+    holds more than ``limit``, nothing fits: ``([], that day)`` asks the caller for the whole day."""
+    if len(activities) <= limit:
+        return list(activities), None
+    boundary = start_day(activities[limit], tz)
+    return [a for a in activities[:limit] if start_day(a, tz) < boundary], boundary
+
+
+@dataclass
+class UpcomingPage:
+    """What an upcoming or list page shows: days with their activities, and the day after which "Later" goes on
+    (the last date shown), or None at the end."""
+
+    days: list[Day]
+    later_after: date | None
+
+
+def upcoming_page(
+    session: Session,
+    *,
+    now: datetime,
+    tz: ZoneInfo,
+    from_day: date | None = None,
+    after: date | None = None,
+    today: date | None = None,
+    limit: int = UPCOMING_PAGE,
+    **filters,
+) -> UpcomingPage:
+    """The next ``limit`` public activities (whole days) matching ``filters`` (as ``public_activities``), grouped by
+    the local day they start on: from ``now`` (what is under way is listed under today), from the start of
+    ``from_day`` (under way listed under that day), or only those starting after the day ``after`` (the "Later"
+    pages, so nothing repeats)."""
+    if after is not None:
+        window = {"starts_from": local_midnight(after + timedelta(days=1), tz)}
+        heading_from = local_midnight(after + timedelta(days=1), tz)
+    else:
+        heading_from = local_midnight(from_day, tz) if from_day is not None else now
+        window = {"start": heading_from}
+    rows = public_activities(session, **window, **filters, limit=limit + 1)
+    shown, boundary = page_cut(rows, limit, tz)
+    if not shown and boundary is not None:  # one day holds more than a page: show it whole
+        shown = public_activities(session, **window, **filters, end=local_midnight(boundary + timedelta(days=1), tz))
+        shown = [a for a in shown if start_day(a, tz) <= boundary]
+    days = list_upcoming(shown, now=heading_from, tz=tz, today=today)
+    later = (days[-1].date if days else None) if boundary is not None else None
+    return UpcomingPage(days, later)
 
 
 @dataclass(frozen=True)
@@ -298,13 +403,18 @@ def public_activities(
     plan_id: int | None = None,
     unit_id: int | None = None,
     with_programme: bool = False,
+    starts_from: datetime | None = None,
+    q: str | None = None,
+    limit: int | None = None,
 ) -> list[Activity]:
     """Activities the public may see, soonest first, with what the calendar shows loaded eagerly.
 
     Public means ``Activity.is_visible``; cancelled ones stay (shown as cancelled).
     ``start``/``end`` keep those overlapping the window; ``area_unit_id`` includes the area's sub-units (a
     district shows its wards' activities); ``audience_group`` is an ``AudienceGroup`` code; ``unit_id`` keeps
-    what the unit leads, coordinates, hosts or joins as a tour stop, or what happens in its area."""
+    what the unit leads, coordinates, hosts or joins as a tour stop, or what happens in its area; ``starts_from``
+    keeps those starting at or after it; ``q`` those matching the search (``matches``, in Python: see the module);
+    ``limit`` the first so many."""
     stmt = (
         select(Activity)
         .where(Activity.is_visible)
@@ -315,6 +425,8 @@ def public_activities(
         stmt = stmt.where(Activity.ends_at > start)
     if end is not None:
         stmt = stmt.where(Activity.starts_at < end)
+    if starts_from is not None:
+        stmt = stmt.where(Activity.starts_at >= starts_from)
     if kinds is not None:
         stmt = stmt.where(Activity.kind.in_(list(kinds)))
     if plan_id is not None:
@@ -342,6 +454,11 @@ def public_activities(
                 _in_area(select(unit_subtree(unit_id).c.id)),
             )
         )
+    if q and fold(q):
+        found = [a for a in session.scalars(stmt.limit(SEARCH_SCAN_LIMIT)) if matches(a, q)]
+        return found[:limit] if limit is not None else found
+    if limit is not None:
+        stmt = stmt.limit(limit)
     return list(session.scalars(stmt))
 
 

@@ -1,8 +1,9 @@
-"""The public calendar: month, week and list, with filters and the feeds to subscribe to."""
+"""The public calendar: upcoming (the default), month, week and list, with a search, filters and the feeds to
+subscribe to."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from flask import abort, render_template, request, url_for
 from flask_babel import format_date
@@ -21,6 +22,7 @@ from ..services import calendar as cal
 from ..services.calendar import WEEKDAY_NAMES, WEEKDAY_SHORT, webcal
 
 MOVE_LABELS = {
+    "upcoming": (_l("Earlier"), _l("Later")),
     "month": (_l("Previous month"), _l("Next month")),
     "week": (_l("Previous week"), _l("Next week")),
     "list": (_l("Earlier"), _l("Later")),
@@ -31,9 +33,7 @@ def _period_heading(period: cal.Period, anchor: date) -> str:
     if period.view == "month":
         return _("Month %(month)s/%(year)s", month=f"{anchor.month:02d}", year=anchor.year)
     first, last = format_date(period.first, "dd/MM/yyyy"), format_date(period.last, "dd/MM/yyyy")
-    if period.view == "week":
-        return _("Week %(start)s – %(end)s", start=first, end=last)
-    return _("From %(start)s to %(end)s", start=first, end=last)
+    return _("Week %(start)s – %(end)s", start=first, end=last)
 
 
 def _feed_links(kind: str | None, area: Unit | None) -> list[tuple[str, list[dict]]]:
@@ -67,59 +67,82 @@ def calendar():
     today = now.astimezone(tz).date()
     form = CalendarFilterForm(request.args, area_options=unit_options(db.session, kinds=cal.AREA_KINDS))
     form.validate()
-    view = form.valid_value("view") or "month"
+    view = form.valid_value("view") or "upcoming"
     chosen_day = form.valid_value("date")
-    if chosen_day and not cal.within_calendar_range(chosen_day, today):
-        abort(400)
+    after = form.valid_value("after") if view in ("upcoming", "list") else None
+    for day in (chosen_day, after):
+        if day and not cal.within_calendar_range(day, today):
+            abort(400)
     if chosen_day:
         form.date.raw_data = None  # shown back as dd/mm/yyyy even when the link said 2024-10-01
     anchor = chosen_day or today
     kind = form.valid_value("kind")
     area_id = int(form.valid_value("area")) if form.valid_value("area") else None
     audience = form.valid_value("audience")
-    filters = {"kind": kind, "area": area_id, "audience": audience}
+    query = (form.valid_value("q") or "").strip() or None
+    filters = {"kind": kind, "area": area_id, "audience": audience, "q": query}
+    query_filters = {
+        "kinds": [kind] if kind else None,
+        "area_unit_id": area_id,
+        "audience_group": audience,
+        "q": query,
+    }
 
     def calendar_url(**changes):
         params = {"view": view, "date": chosen_day.isoformat() if chosen_day else None, **filters, **changes}
-        if params["view"] == "month":
+        if params["view"] == "upcoming":
             params.pop("view")
         return url_for("events.calendar", **{key: value for key, value in params.items() if value})
 
-    period = cal.calendar_period(view, anchor, tz, now=None if chosen_day else now)
-    activities = cal.public_activities(
-        db.session,
-        start=period.start,
-        end=period.end,
-        kinds=[kind] if kind else None,
-        area_unit_id=area_id,
-        audience_group=audience,
-    )
     context: dict = {}
-    if view == "month":
-        context["weeks"] = cal.month_grid(anchor.year, anchor.month, activities, tz, today=today)
-        context["has_entries"] = any(day.entries for week in context["weeks"] for day in week if day.in_month)
-    elif view == "week":
-        context["days"] = cal.week_days(anchor, activities, tz, today=today)
-        context["has_entries"] = any(day.entries for day in context["days"])
+    if view in ("upcoming", "list"):
+        page = cal.upcoming_page(
+            db.session, now=now, tz=tz, from_day=chosen_day, after=after, today=today, **query_filters
+        )
+        context["days"] = page.days
+        context["has_entries"] = bool(page.days)
+        if after:
+            heading = _("After %(day)s", day=format_date(after, "dd/MM/yyyy"))
+        elif chosen_day:
+            heading = _("From %(start)s", start=format_date(chosen_day, "dd/MM/yyyy"))
+        else:
+            heading = _("Upcoming activities")
+        earlier = chosen_day - timedelta(days=cal.LIST_DAYS) if chosen_day else None
+        moves = {
+            "prev_url": calendar_url(date=earlier.isoformat()) if earlier else None,
+            "next_url": calendar_url(after=page.later_after.isoformat()) if page.later_after else None,
+            "today_url": calendar_url(date=None) if (chosen_day or after) else None,
+        }
     else:
-        context["days"] = cal.list_upcoming(activities, now=period.start, tz=tz, until=period.end, today=today)
-        context["has_entries"] = bool(context["days"])
+        period = cal.calendar_period(view, anchor, tz)
+        activities = cal.public_activities(db.session, start=period.start, end=period.end, **query_filters)
+        if view == "month":
+            context["weeks"] = cal.month_grid(anchor.year, anchor.month, activities, tz, today=today)
+            context["has_entries"] = any(day.entries for week in context["weeks"] for day in week if day.in_month)
+        else:
+            context["days"] = cal.week_days(anchor, activities, tz, today=today)
+            context["has_entries"] = any(day.entries for day in context["days"])
+        heading = _period_heading(period, anchor)
+        moves = {
+            "prev_url": calendar_url(date=period.previous.isoformat()),
+            "next_url": calendar_url(date=period.next.isoformat()),
+            "today_url": calendar_url(date=None),
+        }
 
     area = db.session.get(Unit, area_id) if area_id else None
     return render_template(
         "events/calendar/index.html",
         form=form,
         view=view,
-        period=_period_heading(period, anchor),
+        period=heading,
+        query=query,
         calendar_url=calendar_url,
-        prev_url=calendar_url(date=period.previous.isoformat()),
-        next_url=calendar_url(date=period.next.isoformat()),
-        today_url=calendar_url(date=None),
         prev_label=MOVE_LABELS[view][0],
         next_label=MOVE_LABELS[view][1],
-        filtered=any(filters.values()),
+        filtered=any(value for key, value in filters.items() if key != "q"),
         feed_groups=_feed_links(kind, area),
         weekday_names=WEEKDAY_NAMES,
         weekday_short=WEEKDAY_SHORT,
+        **moves,
         **context,
     )

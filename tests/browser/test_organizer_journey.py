@@ -162,7 +162,7 @@ def test_events_page_with_the_demo_campaign_on_a_desktop(page, csrf_live_server,
     expect(page.locator("figure.timeline")).to_be_visible()
     assert_accessible(page, "plan page of the demo campaign")
     page.screenshot(path=artifacts / "plan-demo-1280.png", full_page=True)
-    page.goto(csrf_live_server.url + "/events/calendar?date=2024-10-01")
+    page.goto(csrf_live_server.url + "/events/calendar?view=month&date=2024-10-01")
     expect(page.get_by_role("link", name="Ngày hội Chuyển đổi số thành phố Tân Uyên").first).to_be_visible()
     assert_accessible(page, "calendar of October 2024")
     page.screenshot(path=artifacts / "calendar-demo-1280.png", full_page=True)

@@ -64,15 +64,24 @@ def test_an_evening_in_utc_is_the_next_morning_in_vietnam():
     assert entry.starts_today and entry.ends_today and not entry.all_day
 
 
-def test_a_ten_day_campaign_fills_ten_cells():
+def test_a_ten_day_campaign_shows_once_as_a_span_not_in_ten_cells():
     campaign = activity("Đi từng ngõ", local("01/10/2024", 7), local("10/10/2024", 17))
     grid = cal.month_grid(2024, 10, [campaign], TZ)
-    covered = days_with(grid, "Đi từng ngõ")
-    assert covered == [date(2024, 10, day) for day in range(1, 11)]
-    cells = {day.date: day.entries[0] for week in grid for day in week if day.entries}
-    assert cells[date(2024, 10, 1)].starts_today and not cells[date(2024, 10, 1)].ends_today
-    assert cells[date(2024, 10, 5)].all_day
-    assert cells[date(2024, 10, 10)].ends_today
+    assert days_with(grid, "Đi từng ngõ") == [date(2024, 10, 1)]
+    (entry,) = next(day for week in grid for day in week if day.date == date(2024, 10, 1)).entries
+    assert entry.span == (date(2024, 10, 1), date(2024, 10, 10))
+    # in a week inside it, once, on the Monday: the first of its days in view
+    week = cal.week_days(date(2024, 10, 9), [campaign], TZ)
+    assert days_with(week, "Đi từng ngõ") == [date(2024, 10, 7)]
+    assert week[0].entries[0].span == (date(2024, 10, 1), date(2024, 10, 10))
+
+
+def test_a_short_activity_is_no_span():
+    training = activity("Tập huấn", local("08/10/2024", 8), local("08/10/2024", 11, 30))
+    (entry,) = next(d for d in cal.week_days(date(2024, 10, 8), [training], TZ) if d.entries).entries
+    assert entry.span is None
+    overnight = activity("Đêm nhạc", local("04/10/2024", 19), local("05/10/2024", 2))  # not longer than a day
+    assert days_with(cal.month_grid(2024, 10, [overnight], TZ), "Đêm nhạc") == [date(2024, 10, 4), date(2024, 10, 5)]
 
 
 def test_ending_at_local_midnight_does_not_spill_into_the_next_day():
@@ -86,18 +95,14 @@ def test_ending_at_local_midnight_does_not_spill_into_the_next_day():
     ]
 
 
-def test_an_activity_crossing_months_shows_in_both():
+def test_a_span_crossing_months_shows_once_in_each_on_its_first_day_of_that_month():
     fair = activity("Hội chợ", local("30/09/2024", 8), local("02/10/2024", 17))
-    assert days_with(cal.month_grid(2024, 9, [fair], TZ), "Hội chợ") == [
-        date(2024, 9, 30),
-        date(2024, 10, 1),
-        date(2024, 10, 2),
-    ]
-    assert days_with(cal.month_grid(2024, 10, [fair], TZ), "Hội chợ") == [
-        date(2024, 9, 30),
-        date(2024, 10, 1),
-        date(2024, 10, 2),
-    ]
+    assert days_with(cal.month_grid(2024, 9, [fair], TZ), "Hội chợ") == [date(2024, 9, 30)]
+    # October's grid starts on Monday 30/09 too: the span sits on 01/10, October's first day, not on September's
+    assert days_with(cal.month_grid(2024, 10, [fair], TZ), "Hội chợ") == [date(2024, 10, 1)]
+    drive = activity("Truyền thông", local("15/09/2024", 7), local("31/10/2024", 17))
+    assert days_with(cal.month_grid(2024, 10, [drive], TZ), "Truyền thông") == [date(2024, 10, 1)]
+    assert days_with(cal.month_grid(2024, 11, [drive], TZ), "Truyền thông") == [date(2024, 10, 28)]  # last week
 
 
 def test_a_cluster_tour_shows_on_its_stops_days_only():
@@ -112,12 +117,13 @@ def test_a_cluster_tour_shows_on_its_stops_days_only():
     assert names == {24: "Cụm 1", 25: "Cụm 1", 27: "Cụm 2", 28: "Cụm 2"}
 
 
-def test_a_day_lists_what_starts_that_day_first_then_by_time():
+def test_a_day_lists_spans_first_then_what_starts_that_day_then_by_time():
     long_one = activity("Chiến dịch", local("01/10/2024", 7), local("10/10/2024", 17))
-    late = activity("Buổi chiều", local("05/10/2024", 14), local("05/10/2024", 16))
-    early = activity("Buổi sáng", local("05/10/2024", 7, 30), local("05/10/2024", 11))
-    day = next(d for d in cal.week_days(date(2024, 10, 5), [long_one, late, early], TZ) if d.date.day == 5)
-    assert [e.activity.title for e in day.entries] == ["Buổi sáng", "Buổi chiều", "Chiến dịch"]
+    late = activity("Buổi chiều", local("07/10/2024", 14), local("07/10/2024", 16))
+    early = activity("Buổi sáng", local("07/10/2024", 7, 30), local("07/10/2024", 11))
+    night = activity("Đêm qua", local("06/10/2024", 22), local("07/10/2024", 9))
+    day = cal.week_days(date(2024, 10, 9), [long_one, late, early, night], TZ)[0]
+    assert [e.activity.title for e in day.entries] == ["Chiến dịch", "Buổi sáng", "Buổi chiều", "Đêm qua"]
 
 
 def test_week_is_monday_to_sunday_around_the_day():
@@ -255,3 +261,73 @@ def test_periods_of_each_view_and_where_previous_and_next_go():
     now = local("05/10/2024", 12)
     listing = cal.calendar_period("list", date(2024, 10, 5), TZ, now=now)
     assert listing.start == now and listing.last == date(2024, 11, 4)
+
+
+# --- upcoming: pages by count, whole days, and the search ----------------------------------------------------
+
+
+def test_fold_ignores_case_and_vietnamese_marks():
+    assert cal.fold("  NGÀY Hội  Chuyển đổi SỐ ") == "ngay hoi chuyen doi so"
+    assert cal.fold("Đồng Nai") == cal.fold("dong nai") == "dong nai"
+
+
+def test_the_search_matches_title_venue_or_description_whatever_the_marks():
+    venue = SimpleNamespace(name="Quảng trường thành phố")
+    festival = activity(
+        "Ngày hội Chuyển đổi số",
+        local("05/10/2024", 7),
+        local("05/10/2024", 21),
+        venue=venue,
+        description="Trải nghiệm ứng dụng VNeID",
+    )
+    assert cal.matches(festival, "ngay hoi")
+    assert cal.matches(festival, "QUANG TRUONG")
+    assert cal.matches(festival, "vneid trai nghiem")  # every word, in any order
+    assert not cal.matches(festival, "tập huấn")
+
+
+def days_of(n_per_day: list[int]):
+    """Activities on consecutive days from 01/10/2024: ``n_per_day[i]`` on day i."""
+    found = []
+    for offset, count in enumerate(n_per_day):
+        for hour in range(count):
+            start = local("01/10/2024", 7 + hour) + timedelta(days=offset)
+            found.append(activity(f"Ngày {offset} giờ {hour}", start, start + timedelta(hours=1)))
+    return found
+
+
+def test_a_page_never_cuts_a_day_and_says_where_the_next_starts():
+    rows = days_of([2, 2, 2])  # 6 activities over three days
+    shown, boundary = cal.page_cut(rows[:5], 4, TZ)  # 4 per page, 5 fetched
+    assert [a.title for a in shown] == ["Ngày 0 giờ 0", "Ngày 0 giờ 1", "Ngày 1 giờ 0", "Ngày 1 giờ 1"]
+    assert boundary == date(2024, 10, 3)
+    shown, boundary = cal.page_cut(days_of([1, 3])[:4], 3, TZ)  # the 2nd day would be cut: it waits
+    assert [a.title for a in shown] == ["Ngày 0 giờ 0"] and boundary == date(2024, 10, 2)
+    assert cal.page_cut(rows[:4], 4, TZ) == (rows[:4], None)  # everything fits: no "Later"
+    assert cal.page_cut(days_of([5])[:5], 4, TZ) == ([], date(2024, 10, 1))  # a day larger than a page
+
+
+def test_upcoming_pages_through_everything_however_far_without_repeats(session, calendar_setup):
+    now = local("20/09/2024", 9)
+    first = cal.upcoming_page(session, now=now, tz=TZ, limit=3, today=now.date())
+    shown = [e.activity.title for d in first.days for e in d.entries]
+    assert len(shown) <= 3 and first.later_after is not None
+    assert first.days[-1].date == first.later_after  # "Later" goes on after the last date shown
+    seen = list(shown)
+    after = first.later_after
+    while after is not None:
+        page = cal.upcoming_page(session, now=now, tz=TZ, after=after, limit=3)
+        seen += [e.activity.title for d in page.days for e in d.entries]
+        after = page.later_after
+    public = [a.title for a in cal.public_activities(session, start=now)]
+    assert sorted(seen) == sorted(public) and len(seen) == len(set(seen))
+
+
+def test_upcoming_keeps_filters_and_searches_without_marks_on_both_databases(session, calendar_setup):
+    now = local("20/09/2024", 9)
+    found = cal.upcoming_page(session, now=now, tz=TZ, q="NGAY HOI")
+    assert [e.activity.id for d in found.days for e in d.entries] == [calendar_setup.festival_id]
+    by_venue = cal.upcoming_page(session, now=now, tz=TZ, q="nha van hoa my phuoc")
+    assert calendar_setup.night_id in [e.activity.id for d in by_venue.days for e in d.entries]
+    nothing = cal.upcoming_page(session, now=now, tz=TZ, q="ngay hoi", kinds=["training"])
+    assert nothing.days == [] and nothing.later_after is None
