@@ -47,6 +47,13 @@ def parse_local_date(text: str) -> date | None:
     return parsed.date() if parsed is not None and _plausible(parsed) else None
 
 
+def implausible_date(text: str) -> bool:
+    """Whether ``text`` is a real date in a date field's format but outside MIN_YEAR..MAX_YEAR (01/01/0001, a
+    forged 9999-12-31): not a typo to point out, a request to refuse."""
+    parsed = _strptime(text, DATE_FORMATS)
+    return parsed is not None and not _plausible(parsed)
+
+
 def parse_local_datetime(text: str, tz: ZoneInfo) -> datetime | None:
     """A local date and time typed as dd/mm/yyyy HH:MM (or ISO) between MIN_YEAR and MAX_YEAR, as an aware UTC
     instant; None when invalid."""

@@ -22,7 +22,8 @@ from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.errors import DomainError
-from app.models import Unit, UnitKind
+from app.models import UnitKind
+from app.services import subtree_cte
 
 from ..models import (
     Activity,
@@ -359,12 +360,6 @@ def local_midnight(day: date, tz: ZoneInfo) -> datetime:
 # Queries
 
 
-def unit_subtree(unit_id: int):
-    """A recursive CTE of ``unit_id`` and every unit below it (a district and its wards and hamlets)."""
-    tree = select(Unit.id.label("id")).where(Unit.id == unit_id).cte("unit_tree", recursive=True)
-    return tree.union_all(select(Unit.id).where(Unit.parent_id == tree.c.id))
-
-
 def _load_options(with_programme: bool):
     options = [
         selectinload(Activity.plan),
@@ -438,7 +433,7 @@ def public_activities(
         code = audience_group
         stmt = stmt.where(Activity.audience_groups.like(f"%,{code},%"))
     if area_unit_id is not None:
-        stmt = stmt.where(_in_area(select(unit_subtree(area_unit_id).c.id)))
+        stmt = stmt.where(_in_area(select(subtree_cte(area_unit_id).c.id)))
     if unit_id is not None:
         coordinated = select(activity_coordinators.c.activity_id).where(activity_coordinators.c.unit_id == unit_id)
         joined_stop = (
@@ -451,7 +446,7 @@ def public_activities(
                 Activity.lead_unit_id == unit_id,
                 Activity.id.in_(coordinated),
                 Activity.id.in_(joined_stop),
-                _in_area(select(unit_subtree(unit_id).c.id)),
+                _in_area(select(subtree_cte(unit_id).c.id)),
             )
         )
     if q and fold(q):

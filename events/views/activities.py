@@ -12,6 +12,7 @@ from app.extensions import db
 from app.models import utcnow
 from app.services import unit_options
 from app.timezone import campaign_zone
+from app.urls import external_url
 
 from .. import bp
 from ..forms.activities import ActivityForm, ProgrammeItemForm
@@ -32,7 +33,7 @@ def activity_detail(activity_id: int):
     if activity is None:
         abort(404)
     now = datetime.now(UTC)
-    ics = url_for("events.activity_ics", activity_id=activity.id, _external=True)
+    ics = external_url("events.activity_ics", activity_id=activity.id)
     return render_template(
         "events/activities/page.html",
         activity=activity,

@@ -13,7 +13,9 @@ from flask_babel import lazy_gettext as _l
 from app.extensions import db
 from app.models import Unit
 from app.services import unit_options
+from app.fields import implausible_date
 from app.timezone import campaign_zone
+from app.urls import external_url
 
 from .. import bp
 from ..forms.calendar import CalendarFilterForm
@@ -38,7 +40,7 @@ def _period_heading(period: cal.Period, anchor: date) -> str:
 
 def _feed_links(kind: str | None, area: Unit | None) -> list[tuple[str, list[dict]]]:
     def link(label, endpoint, **values):
-        https = url_for(endpoint, _external=True, **values)
+        https = external_url(endpoint, **values)
         return {"label": label, "https": https, "webcal": webcal(https)}
 
     groups = [
@@ -68,6 +70,8 @@ def calendar():
     form = CalendarFilterForm(request.args, area_options=unit_options(db.session, kinds=cal.AREA_KINDS))
     form.validate()
     view = form.valid_value("view") or "upcoming"
+    if implausible_date(request.args.get("date", "")) or implausible_date(request.args.get("after", "")):
+        abort(400)  # year 0001 or 9999: no link makes one, and there is nothing to show (a typo is only marked)
     chosen_day = form.valid_value("date")
     after = form.valid_value("after") if view in ("upcoming", "list") else None
     for day in (chosen_day, after):

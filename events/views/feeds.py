@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from flask import abort, current_app, request, url_for
+from flask import abort, current_app, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.extensions import db
 from app.models import Unit
 from app.timezone import campaign_zone
+from app.urls import external_url, site_root
 
 from .. import bp
 from ..models import ActivityKind
@@ -27,8 +28,8 @@ def _ics_response(activities, name: str, *, filename: str | None = None, public:
         activities,
         name=name,
         now=datetime.now(UTC),
-        base_url=request.host_url,
-        activity_url=lambda activity_id: url_for("events.activity_detail", activity_id=activity_id, _external=True),
+        base_url=site_root(),
+        activity_url=lambda activity_id: external_url("events.activity_detail", activity_id=activity_id),
         tz=campaign_zone(),
     )
     response = current_app.response_class(body, mimetype="text/calendar")
