@@ -37,7 +37,22 @@ from .columns import (
     RowError,
     fold,
 )
-from .copying import copy_plan, shift_date, shift_datetime, shift_years_in_text
+from .copying import (
+    CopyHook,
+    CopyHookRegistry,
+    Shift,
+    TextToReview,
+    copy_hooks,
+    copy_plan,
+    previous_years,
+    shift_by_weeks,
+    shift_date,
+    shift_datetime,
+    shift_years_in_text,
+    texts_naming_years,
+    weekday_shift,
+    weeks_to_same_day,
+)
 from .importing import import_activities, import_file, load_lookups
 from .reading import parse_rows, read_upload
 from .writing import build_template, export_filename, export_rows, export_schedule, schedule_activities
@@ -66,10 +81,15 @@ __all__ = [
     "YES",
     "ActivityDraft",
     "Column",
+    "CopyHook",
+    "CopyHookRegistry",
     "ImportRejected",
     "RowError",
+    "Shift",
+    "TextToReview",
     "build_template",
     "export_filename",
+    "copy_hooks",
     "copy_plan",
     "export_rows",
     "export_schedule",
@@ -78,9 +98,14 @@ __all__ = [
     "import_file",
     "load_lookups",
     "parse_rows",
+    "previous_years",
     "read_upload",
     "schedule_activities",
+    "shift_by_weeks",
     "shift_date",
     "shift_datetime",
     "shift_years_in_text",
+    "texts_naming_years",
+    "weekday_shift",
+    "weeks_to_same_day",
 ]
