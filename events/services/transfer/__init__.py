@@ -10,6 +10,9 @@ year in ``copying``."""
 from __future__ import annotations
 
 from .columns import (
+    AREA_UNIT_KINDS,
+    AUDIENCE_GROUPS,
+    AUDIENCE_LABEL,
     COLUMN_BY_KEY,
     COLUMN_NAMES,
     COLUMNS,
@@ -28,7 +31,11 @@ from .columns import (
     MAX_ROWS,
     MAX_UNPACKED_BYTES,
     NO,
+    PROGRAMME_HEADERS,
+    PROGRAMME_SHEET,
     ROW_KEY,
+    STOPS_HEADERS,
+    STOPS_SHEET,
     XLSX_MIMETYPE,
     YES,
     ActivityDraft,
@@ -55,9 +62,20 @@ from .copying import (
 )
 from .importing import import_activities, import_file, load_lookups
 from .reading import parse_rows, read_upload
-from .writing import build_template, export_filename, export_rows, export_schedule, schedule_activities
+from .writing import (
+    build_template,
+    export_filename,
+    export_rows,
+    export_schedule,
+    programme_rows,
+    schedule_activities,
+    stop_rows,
+)
 
 __all__ = [
+    "AREA_UNIT_KINDS",
+    "AUDIENCE_GROUPS",
+    "AUDIENCE_LABEL",
     "COLUMNS",
     "COLUMN_BY_KEY",
     "COLUMN_NAMES",
@@ -76,7 +94,11 @@ __all__ = [
     "MAX_ROWS",
     "MAX_UNPACKED_BYTES",
     "NO",
+    "PROGRAMME_HEADERS",
+    "PROGRAMME_SHEET",
     "ROW_KEY",
+    "STOPS_HEADERS",
+    "STOPS_SHEET",
     "XLSX_MIMETYPE",
     "YES",
     "ActivityDraft",
@@ -99,12 +121,14 @@ __all__ = [
     "load_lookups",
     "parse_rows",
     "previous_years",
+    "programme_rows",
     "read_upload",
     "schedule_activities",
     "shift_by_weeks",
     "shift_date",
     "shift_datetime",
     "shift_years_in_text",
+    "stop_rows",
     "texts_naming_years",
     "weekday_shift",
     "weeks_to_same_day",
