@@ -376,3 +376,18 @@ def test_texts_that_still_name_last_year_are_listed_for_review(session, plan_202
     ]
     # Titles were rewritten, so they are not listed.
     assert "2024" not in copy.title
+
+
+def test_events_never_imports_contests_or_checkin():
+    """The copy hooks exist so that the dependency order app ← events ← (contests, checkin) holds."""
+    import ast
+    from pathlib import Path
+
+    offenders = []
+    for path in Path(__file__).resolve().parents[2].joinpath("events").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [alias.name for alias in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.level == 0:
+                names = [node.module or ""]
+            offenders += [f"{path.name}: {name}" for name in names if name.split(".")[0] in ("contests", "checkin")]
+    assert offenders == []

@@ -4,8 +4,10 @@ schedule can be imported again. The file's own vocabulary (sheet and column head
 fixed Vietnamese whatever the interface language: the users are Vietnamese offices and a file must read the same
 for everyone who opens it. Explanations and error messages go through the catalogue like every other interface
 string. The column spec and the shared types are in ``columns``, reading and checking files in ``reading``,
-saving activities in ``importing``, the template and the export in ``writing``, and copying a plan to next
-year in ``copying``."""
+saving activities in ``importing``, the template and the export in ``writing`` (the export also has a
+"Chương trình" sheet with every programme and a "Điểm tổ chức" sheet with every tour's stops, for people to
+read: the import reads only "Hoạt động"), and copying a plan to next year in ``copying`` (activities keep their
+weekday; other features carry their records along through ``copy_hooks``)."""
 
 from __future__ import annotations
 
