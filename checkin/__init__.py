@@ -9,11 +9,15 @@ from . import views  # noqa: E402,F401
 
 @bp.record_once
 def _register(state) -> None:
+    from flask_babel import lazy_gettext as _l
+
     from app.demo import register_loader
     from app.providers import figures
+    from events.services.transfer import copy_hooks
 
     from . import demo, services
 
     register_loader("checkin", demo.load)
 
     figures.register("checkin", services.figures)
+    copy_hooks.register("checkin", _l("Copy the check-in points"), services.copy_with_plan)

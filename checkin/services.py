@@ -31,3 +31,27 @@ def figures(session: Session, plan_id: int | None = None) -> list[Figure]:
     if plan_id is not None:
         stmt = stmt.join(Checkpoint.activity).where(Activity.plan_id == plan_id)
     return [Figure(str(_l("Checkpoints")), session.scalar(stmt) or 0, "checkin.index")]
+
+
+def copy_with_plan(session: Session, old_plan, new_plan, activity_id_map: dict[int, int], shift) -> int:
+    """The copy hook of check-in: each copied activity gets the checkpoints (entrances, booths) of the activity
+    it was copied from. Returns how many were copied."""
+    if not activity_id_map:
+        return 0
+    points = session.scalars(
+        select(Checkpoint)
+        .where(Checkpoint.activity_id.in_(list(activity_id_map)))
+        .order_by(Checkpoint.activity_id, Checkpoint.position, Checkpoint.id)
+    ).all()
+    for point in points:
+        session.add(
+            Checkpoint(
+                activity_id=activity_id_map[point.activity_id],
+                name=point.name,
+                kind=point.kind,
+                description=point.description,
+                host_unit_id=point.host_unit_id,
+                position=point.position,
+            )
+        )
+    return len(points)

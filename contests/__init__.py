@@ -9,11 +9,15 @@ from . import views  # noqa: E402,F401
 
 @bp.record_once
 def _register(state) -> None:
+    from flask_babel import lazy_gettext as _l
+
     from app.demo import register_loader
     from app.providers import figures
+    from events.services.transfer import copy_hooks
 
     from . import demo, services
 
     register_loader("contests", demo.load)
 
     figures.register("contests", services.figures)
+    copy_hooks.register("contests", _l("Copy the plan's contests"), services.copy_with_plan)

@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import SubmitField
 
+from app.fields import MultiCheckboxField
 from app.forms import Form, OnceForm
 
 
@@ -21,6 +22,14 @@ class ImportForm(Form):
 
 
 class CopyPlanForm(OnceForm):
-    """The CSRF token and a submission key: copying takes no input (the copy is one year later)."""
+    """What to carry along besides the activities: one checkbox per feature that registered a copy hook (contests,
+    check-in points), all ticked at first. The copy itself is one year later."""
 
+    carry = MultiCheckboxField(_l("Also copy"), choices=[])
     submit = SubmitField(_l("Copy to next year"))
+
+    def __init__(self, *args, hooks=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.carry.choices = [(hook.name, hook.label) for hook in hooks]
+        if not self.is_submitted():
+            self.carry.data = [hook.name for hook in hooks]

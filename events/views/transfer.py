@@ -63,16 +63,20 @@ def import_activities(plan_id: int):
     return render_template("events/transfer/import.html", form=form, plan=plan, row_errors=row_errors)
 
 
-@bp.route("/plans/<int:plan_id>/copy", methods=["POST"])
+@bp.route("/plans/<int:plan_id>/copy", methods=["GET", "POST"])
 @role_required("organizer")
 def copy_plan(plan_id: int):
     plan = db.get_or_404(Plan, plan_id)
-    form = CopyPlanForm()
+    form = CopyPlanForm(hooks=list(transfer.copy_hooks))
     if not form.validate_on_submit():
-        abort(400)
+        if form.is_submitted():
+            abort(400)
+        return render_template("events/transfer/copy.html", form=form, plan=plan)
 
     def copy_it() -> str:
-        copy = transfer.copy_plan(db.session, plan, years=1, now=utcnow(), tz=campaign_zone())
+        copy = transfer.copy_plan(
+            db.session, plan, years=1, now=utcnow(), tz=campaign_zone(), carry=set(form.carry.data or ())
+        )
         flash(
             _(
                 "The plan was copied to %(year)s as a draft. Check the dates, then give it its number.",
@@ -80,6 +84,8 @@ def copy_plan(plan_id: int):
             ),
             "success",
         )
+        if transfer.texts_naming_years(db.session, copy, transfer.previous_years(copy)):
+            return url_for("events.copy_review", plan_id=copy.id)
         return url_for("events.plan_detail", plan_id=copy.id)
 
     try:
@@ -89,3 +95,13 @@ def copy_plan(plan_id: int):
         flash(error.message, "error")
         return redirect(url_for("events.plan_detail", plan_id=plan.id))
     return redirect(url)
+
+
+@bp.route("/plans/<int:plan_id>/review-years")
+@role_required("organizer")
+def copy_review(plan_id: int):
+    """The texts of a copied plan that still name last campaign's years, with links to edit them."""
+    plan = db.get_or_404(Plan, plan_id)
+    years = transfer.previous_years(plan)
+    texts = transfer.texts_naming_years(db.session, plan, years)
+    return render_template("events/transfer/review.html", plan=plan, years=years, texts=texts)

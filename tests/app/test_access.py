@@ -99,6 +99,12 @@ PAGES = {
     },
     "/events/plans/<int:plan_id>/import": {"import": (lambda r: f"/events/plans/{r.plan_id}/import", ORGANIZERS)},
     "/events/import-template.xlsx": {"import template": (lambda r: "/events/import-template.xlsx", ORGANIZERS)},
+    "/events/plans/<int:plan_id>/copy": {
+        "copy to next year": (lambda r: f"/events/plans/{r.plan_id}/copy", ORGANIZERS)
+    },
+    "/events/plans/<int:plan_id>/review-years": {
+        "texts to review after a copy": (lambda r: f"/events/plans/{r.plan_id}/review-years", ORGANIZERS)
+    },
     "/events/plans/<int:plan_id>/export.xlsx": {
         "export": (lambda r: f"/events/plans/{r.plan_id}/export.xlsx", ORGANIZERS)
     },

@@ -155,10 +155,14 @@ def test_activities_keep_their_local_day_and_time_and_cancelled_ones_stay_behind
         "Lớp tập huấn kỹ năng số",
     }
     festival = activities["Ngày hội Chuyển đổi số năm 2025"]
-    assert (shown(festival.starts_at), shown(festival.ends_at)) == ("10/10/2025 07:30", "10/10/2025 21:00")
-    assert shown(festival.registration_opens_at) == "20/09/2025 08:00"
+    # Thursday 10/10/2024 → Thursday 09/10/2025 (52 weeks: the nearest Thursday to 10/10), same times.
+    assert (shown(festival.starts_at), shown(festival.ends_at)) == ("09/10/2025 07:30", "09/10/2025 21:00")
+    assert festival.starts_at.astimezone(TZ).strftime("%A") == "Thursday"
+    # The registration window moves with its activity.
+    assert shown(festival.registration_opens_at) == "19/09/2025 08:00"
+    assert shown(festival.registration_closes_at) == "08/10/2025 17:00"
     leap = activities["Lớp tập huấn kỹ năng số"]
-    assert (shown(leap.starts_at), shown(leap.ends_at)) == ("28/02/2025 06:00", "28/02/2025 11:00")
+    assert (shown(leap.starts_at), shown(leap.ends_at)) == ("27/02/2025 06:00", "27/02/2025 11:00")
 
 
 def test_registrations_and_seats_start_afresh_but_units_and_venue_come_along(session, plan_2024):
@@ -182,7 +186,7 @@ def test_registrations_and_seats_start_afresh_but_units_and_venue_come_along(ses
     )
     assert (festival.audience_groups, festival.what_to_bring) == (",citizens,", "Căn cước công dân")
     assert [(p.title, shown(p.starts_at), shown(p.ends_at)) for p in festival.programme] == [
-        ("Lễ ra mắt Kênh giao tiếp số", "10/10/2025 07:30", "10/10/2025 08:30")
+        ("Lễ ra mắt Kênh giao tiếp số", "09/10/2025 07:30", "09/10/2025 08:30")
     ]
 
 
@@ -191,8 +195,8 @@ def test_tour_stops_with_participants_and_their_programme_are_copied(session, pl
     session.commit()
     tour = session.scalar(select(Activity).where(Activity.plan_id == copy.id, Activity.kind == "cluster_tour"))
     assert [(s.position, s.name, s.host_unit.name, shown(s.starts_at), shown(s.ends_at)) for s in tour.stops] == [
-        (1, "Cụm 1", "Công an thành phố Tân Uyên", "24/09/2025 07:30", "25/09/2025 17:00"),
-        (2, "Cụm 2", "Thành Đoàn Tân Uyên", "27/09/2025 07:30", "28/09/2025 17:00"),
+        (1, "Cụm 1", "Công an thành phố Tân Uyên", "23/09/2025 07:30", "24/09/2025 17:00"),
+        (2, "Cụm 2", "Thành Đoàn Tân Uyên", "26/09/2025 07:30", "27/09/2025 17:00"),
     ]
     assert [u.name for u in tour.stops[0].participating_units] == ["Phường Uyên Hưng", "Thành Đoàn Tân Uyên"]
     assert [(p.title, p.stop.name) for p in tour.programme] == [
@@ -220,3 +224,170 @@ def test_shifting_dates_handles_the_leap_day():
     assert transfer.shift_years_in_text("Kế hoạch năm 2024 (giai đoạn 2024-2025), mã 120245", 2024, 2025, 1) == (
         "Kế hoạch năm 2025 (giai đoạn 2025-2026), mã 120245"
     )
+
+
+# --- issue 14: weekdays, hooks of other features, texts to review ------------------------------------------------
+
+
+def test_a_saturday_festival_stays_on_a_saturday_and_its_programme_stays_inside_it(session, campaign):
+    plan = session.get(Plan, campaign.plan_id)
+    festival = Activity(
+        plan=plan,
+        title="Ngày hội Chuyển đổi số",
+        kind="festival",
+        starts_at=local("05/10/2024", 7, 30),  # a Saturday
+        ends_at=local("05/10/2024", 21),
+        lead_unit_id=campaign.office_id,
+    )
+    festival.programme = [
+        ProgrammeItem(
+            position=1, title="Khai mạc", starts_at=local("05/10/2024", 7, 30), ends_at=local("05/10/2024", 8)
+        ),
+        ProgrammeItem(position=2, title="Bế mạc", starts_at=local("05/10/2024", 20), ends_at=local("05/10/2024", 21)),
+    ]
+    session.add(festival)
+    session.commit()
+    copy = transfer.copy_plan(session, plan, now=NOW, tz=TZ)
+    session.commit()
+    copied = session.scalar(select(Activity).where(Activity.plan_id == copy.id))
+    start = copied.starts_at.astimezone(TZ)
+    assert (start.strftime("%A %d/%m/%Y %H:%M"), shown(copied.ends_at)) == (
+        "Saturday 04/10/2025 07:30",
+        "04/10/2025 21:00",
+    )
+    assert [(p.title, shown(p.starts_at), shown(p.ends_at)) for p in copied.programme] == [
+        ("Khai mạc", "04/10/2025 07:30", "04/10/2025 08:00"),
+        ("Bế mạc", "04/10/2025 20:00", "04/10/2025 21:00"),
+    ]
+    assert all(copied.starts_at <= p.starts_at and p.ends_at <= copied.ends_at for p in copied.programme)
+    # The plan's own dates are a document's dates: they move by a calendar year.
+    assert (copy.period_start, copy.peak_end, copy.report_deadline) == (
+        date(2025, 9, 15),
+        date(2025, 10, 10),
+        date(2025, 11, 1),
+    )
+
+
+@pytest.mark.parametrize(
+    ("day", "years", "expected"),
+    [
+        (date(2024, 10, 5), 1, date(2025, 10, 4)),  # Saturday → Saturday, one day earlier
+        (date(2024, 2, 29), 1, date(2025, 2, 27)),  # leap day: the nearest Thursday to 28/02
+        (date(2023, 10, 10), 1, date(2024, 10, 8)),  # across 29/02: two days earlier, still the nearest
+        (date(2024, 10, 10), 2, date(2026, 10, 8)),
+        (date(2024, 10, 10), 5, date(2029, 10, 11)),  # 261 weeks: the nearest same weekday to 10/10/2029
+    ],
+)
+def test_whole_weeks_to_the_nearest_same_day_and_month(day, years, expected):
+    weeks = transfer.weeks_to_same_day(day, years)
+    shifted = day.fromordinal(day.toordinal() + 7 * weeks)
+    assert shifted == expected and shifted.weekday() == day.weekday()
+    assert abs((shifted - transfer.shift_date(day, years)).days) <= 3
+
+
+def test_hooks_receive_both_plans_the_activity_map_and_the_shift_and_only_when_chosen(session, plan_2024):
+    calls = []
+
+    def hook(session_, old_plan, new_plan, activity_id_map, shift):
+        calls.append((old_plan.id, new_plan.id, dict(activity_id_map), shift(local("05/10/2024", 9))))
+        return 0
+
+    registry = transfer.CopyHookRegistry()
+    registry.register("spy", "Spy", hook)
+    registry.register("other", "Other", lambda *args: calls.append("other") or 0)
+    copy = transfer.copy_plan(session, plan_2024, now=NOW, tz=TZ, hooks=registry, carry={"spy"})
+    session.commit()
+    ((old_id, new_id, id_map, moved),) = calls
+    assert (old_id, new_id) == (plan_2024.id, copy.id)
+    copied = {a.id for a in session.scalars(select(Activity).where(Activity.plan_id == copy.id))}
+    originals = {a.id for a in plan_2024.activities if not a.cancelled}
+    assert set(id_map) == originals and set(id_map.values()) == copied
+    assert shown(moved) == "04/10/2025 09:00"
+
+
+def test_contests_and_checkpoints_come_along_unpublished_when_ticked(session, plan_2024):
+    from checkin.models import Checkpoint
+    from contests.models import Contest
+
+    festival = session.scalar(select(Activity).where(Activity.plan_id == plan_2024.id, Activity.kind == "festival"))
+    session.add_all(
+        [
+            Contest(
+                plan_id=plan_2024.id,
+                title="Cuộc thi trực tuyến tìm hiểu an toàn thông tin năm 2024",
+                kind="online_quiz",
+                opens_at=local("05/10/2024", 8),  # a Saturday
+                closes_at=local("20/10/2024", 17),
+                is_published=True,
+            ),
+            Checkpoint(activity_id=festival.id, name="Cổng chính", kind="entrance", position=1),
+            Checkpoint(activity_id=festival.id, name="Gian hàng dịch vụ công", kind="booth", position=2),
+        ]
+    )
+    session.commit()
+    copy = transfer.copy_plan(session, plan_2024, now=NOW, tz=TZ)
+    session.commit()
+    (contest,) = session.scalars(select(Contest).where(Contest.plan_id == copy.id))
+    assert contest.title == "Cuộc thi trực tuyến tìm hiểu an toàn thông tin năm 2025"
+    assert (contest.opens_at.astimezone(TZ).strftime("%A"), shown(contest.opens_at), shown(contest.closes_at)) == (
+        "Saturday",
+        "04/10/2025 08:00",
+        "19/10/2025 17:00",
+    )
+    assert contest.is_published is False
+    new_festival = session.scalar(select(Activity).where(Activity.plan_id == copy.id, Activity.kind == "festival"))
+    points = session.scalars(
+        select(Checkpoint).where(Checkpoint.activity_id == new_festival.id).order_by(Checkpoint.position)
+    ).all()
+    assert [(p.name, p.kind) for p in points] == [("Cổng chính", "entrance"), ("Gian hàng dịch vụ công", "booth")]
+    assert session.scalar(select(func.count(Checkpoint.id))) == 4  # last year's stay with last year's festival
+
+
+def test_unticked_contests_and_checkpoints_stay_behind(session, plan_2024):
+    from checkin.models import Checkpoint
+    from contests.models import Contest
+
+    festival = session.scalar(select(Activity).where(Activity.plan_id == plan_2024.id, Activity.kind == "festival"))
+    session.add_all(
+        [
+            Contest(plan_id=plan_2024.id, title="Cuộc thi", kind="online_quiz"),
+            Checkpoint(activity_id=festival.id, name="Cổng chính", kind="entrance"),
+        ]
+    )
+    session.commit()
+    copy = transfer.copy_plan(session, plan_2024, now=NOW, tz=TZ, carry=set())
+    session.commit()
+    assert session.scalar(select(func.count(Contest.id)).where(Contest.plan_id == copy.id)) == 0
+    assert session.scalar(select(func.count(Checkpoint.id))) == 1
+
+
+def test_texts_that_still_name_last_year_are_listed_for_review(session, plan_2024):
+    plan_2024.themes = "Chuyển đổi số toàn dân, toàn diện\nKết quả năm 2024 là nền tảng"
+    festival = session.scalar(select(Activity).where(Activity.plan_id == plan_2024.id, Activity.kind == "festival"))
+    festival.description = "Khai mạc lúc 7 giờ 30 sáng 10/10/2024 tại quảng trường."
+    session.commit()
+    copy = transfer.copy_plan(session, plan_2024, now=NOW, tz=TZ)
+    session.commit()
+    assert transfer.previous_years(copy) == [2024]
+    texts = transfer.texts_naming_years(session, copy, [2024])
+    assert [(t.activity_id is None, t.record, str(t.field), t.excerpt) for t in texts] == [
+        (True, copy.title, "Chủ đề, thông điệp", "Chuyển đổi số toàn dân, toàn diện Kết quả năm 2024 là nền tảng"),
+        (False, "Ngày hội Chuyển đổi số năm 2025", "Mô tả", "Khai mạc lúc 7 giờ 30 sáng 10/10/2024 tại quảng trường."),
+    ]
+    # Titles were rewritten, so they are not listed.
+    assert "2024" not in copy.title
+
+
+def test_events_never_imports_contests_or_checkin():
+    """The copy hooks exist so that the dependency order app ← events ← (contests, checkin) holds."""
+    import ast
+    from pathlib import Path
+
+    offenders = []
+    for path in Path(__file__).resolve().parents[2].joinpath("events").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [alias.name for alias in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.level == 0:
+                names = [node.module or ""]
+            offenders += [f"{path.name}: {name}" for name in names if name.split(".")[0] in ("contests", "checkin")]
+    assert offenders == []

@@ -20,12 +20,14 @@ TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 HEADERS = [column.header for column in transfer.COLUMNS]
 
 UNITS = [
-    SimpleNamespace(id=1, name="Phòng Văn hóa và Thông tin", short_name="Phòng VH&TT"),
+    SimpleNamespace(id=1, name="Phòng Văn hóa và Thông tin", short_name="Phòng VH&TT", kind="department"),
     SimpleNamespace(id=2, name="Thành Đoàn Tân Uyên", short_name="Thành Đoàn"),
     SimpleNamespace(id=3, name="Công an thành phố Tân Uyên", short_name=None),
     SimpleNamespace(id=4, name="Điện lực Tân Uyên", short_name=None),
     SimpleNamespace(id=5, name="Phường 1", short_name=None),
     SimpleNamespace(id=6, name="Phường 1", short_name=None),  # same name under another district
+    SimpleNamespace(id=8, name="Phường Uyên Hưng", short_name=None, kind="ward"),
+    SimpleNamespace(id=9, name="Thành phố Tân Uyên", short_name="TP Tân Uyên", kind="district"),
 ]
 VENUES = [SimpleNamespace(id=7, name="Quảng trường thành phố Tân Uyên")]
 
@@ -52,6 +54,12 @@ def row(**cells):
         "capacity": "2000",
         "is_public": "Có",
         "description": "Không gian trải nghiệm ứng dụng số",
+        "registration_open": "",
+        "registration_opens_at": "",
+        "registration_closes_at": "",
+        "audience_groups": "",
+        "area": "",
+        "what_to_bring": "",
     }
     values.update(cells)
     return [values[column.key] for column in transfer.COLUMNS]
@@ -248,6 +256,16 @@ def test_template_round_trip_gives_the_example_row():
     assert example.starts_at == datetime(2024, 10, 5, 7, 30, tzinfo=TZ)
     assert (example.venue_id, example.lead_unit_id, example.coordinator_ids) == (7, 1, [2, 3, 4])
     assert (example.expected_headcount, example.capacity, example.is_public) == (3000, 2000, True)
+    assert (example.registration_open, example.audience_groups, example.area_unit_id) == (
+        True,
+        ["citizens", "students", "youth"],
+        8,
+    )
+    assert (example.registration_opens_at, example.registration_closes_at) == (
+        datetime(2024, 9, 20, 8, tzinfo=TZ),
+        datetime(2024, 10, 4, 17, tzinfo=TZ),
+    )
+    assert example.what_to_bring.startswith("Căn cước công dân")
 
 
 def test_template_has_vietnamese_headers_a_guide_sheet_and_drop_down_lists(vietnamese):
@@ -261,7 +279,7 @@ def test_template_has_vietnamese_headers_a_guide_sheet_and_drop_down_lists(vietn
     assert "Hướng dẫn điền tệp nhập hoạt động" in guide
     assert {"Ngày hội / lễ hội", "festival", "Đi từng ngõ, gõ từng nhà", "door_to_door"} <= set(guide)
     lists = {str(v.sqref): v.formula1 for v in sheet.data_validations.dataValidation if v.type == "list"}
-    assert lists["K2:K2001"] == '"Có,Không"'
+    assert lists["K2:K2001 M2:M2001"] == '"Có,Không"'
     assert lists["B2:B2001"].startswith("'Hướng dẫn'!$A$")
 
 
@@ -273,7 +291,8 @@ def upload(rows):
 
 
 def campaign_row(**cells):
-    return row(venue="Quảng trường thành phố", coordinators="Thành Đoàn Tân Uyên; Công an thành phố Tân Uyên", **cells)
+    defaults = {"venue": "Quảng trường thành phố", "coordinators": "Thành Đoàn Tân Uyên; Công an thành phố Tân Uyên"}
+    return row(**(defaults | cells))
 
 
 def activity_count(session, plan_id):
@@ -449,3 +468,259 @@ def test_an_exported_title_that_looks_like_a_formula_stays_text():
     workbook.save(stream)
     cell = load_workbook(BytesIO(stream.getvalue())).active.cell(row=1, column=1)
     assert cell.data_type == "s" and cell.value.startswith("=HYPERLINK")
+
+
+# --- issue 14: registration, audience groups, area and what to bring; programme and stops in the export --------
+
+
+def test_registration_audience_area_and_what_to_bring_are_read():
+    drafts, errors = transfer.parse_rows(
+        [
+            row(
+                registration_open="Có",
+                registration_opens_at="20/09/2024 08:00",
+                registration_closes_at="04/10/2024 17:00",
+                audience_groups="Người dân, học sinh, sinh viên; youth, Cán bộ, công chức, viên chức",
+                area="TP Tân Uyên",
+                what_to_bring="Căn cước công dân",
+            ),
+            row(),  # the new columns left empty
+        ],
+        UNITS,
+        VENUES,
+        tz=TZ,
+    )
+    assert errors == []
+    full, empty = drafts
+    assert full.registration_open is True
+    assert (full.registration_opens_at, full.registration_closes_at) == (
+        datetime(2024, 9, 20, 8, tzinfo=TZ),
+        datetime(2024, 10, 4, 17, tzinfo=TZ),
+    )
+    assert full.audience_groups == ["citizens", "civil_servants", "students", "youth"]
+    assert (full.area_unit_id, full.what_to_bring) == (9, "Căn cước công dân")
+    assert (empty.registration_open, empty.registration_opens_at, empty.audience_groups, empty.area_unit_id) == (
+        False,
+        None,
+        [],
+        None,
+    )
+
+
+def test_bad_registration_audience_and_area_cells_are_reported_with_their_row(vietnamese):
+    rows = [
+        row(registration_open="Có lẽ"),  # row 2
+        row(registration_opens_at="20/09/2024", registration_closes_at="mai"),  # row 3
+        row(registration_opens_at="04/10/2024 17:00", registration_closes_at="20/09/2024 08:00"),  # row 4
+        row(audience_groups="Người dân, Nông dân, Hưu trí"),  # row 5
+        row(area="Phường 9"),  # row 6
+        row(area="Phòng Văn hóa và Thông tin"),  # row 7: a department is not an area
+    ]
+    drafts, errors = errors_of(rows)
+    assert drafts == []
+    assert errors == {
+        (2, "Nhận đăng ký"): "Ghi “Có” hoặc “Không”.",
+        (3, "Mở đăng ký"): "Thiếu giờ: ghi theo dạng dd/mm/yyyy hh:mm, ví dụ 05/10/2024 07:30.",
+        (3, "Đóng đăng ký"): "Ghi ngày giờ theo dạng dd/mm/yyyy hh:mm, ví dụ 05/10/2024 07:30.",
+        (4, "Đóng đăng ký"): "Thời điểm đóng đăng ký phải sau thời điểm mở.",
+        (5, "Nhóm đối tượng"): "Không có nhóm đối tượng “Nông dân, Hưu trí”: ghi các nhóm có trong trang “Hướng dẫn”, "
+        "cách nhau bằng dấu phẩy.",
+        (6, "Khu vực (xã, phường)"): "Không có xã, phường hay quận, huyện nào tên “Phường 9”. Ghi tên đúng như trên "
+        "trang Đơn vị.",
+        (7, "Khu vực (xã, phường)"): "Không có xã, phường hay quận, huyện nào tên “Phòng Văn hóa và Thông tin”. "
+        "Ghi tên đúng như trên trang Đơn vị.",
+    }
+
+
+def test_an_imported_area_or_the_venues_ward(session, campaign):
+    plan = session.get(Plan, campaign.plan_id)
+    transfer.import_file(
+        session,
+        plan,
+        "lich.csv",
+        upload([campaign_row(), campaign_row(title="Lớp tập huấn", venue="", area="Thành phố Tân Uyên")]),
+        tz=TZ,
+    )
+    session.commit()
+    areas = dict(
+        session.execute(select(Activity.title, Activity.area_unit_id).where(Activity.plan_id == plan.id)).all()
+    )
+    assert areas == {"Ngày hội Chuyển đổi số thành phố Tân Uyên": campaign.ward_id, "Lớp tập huấn": campaign.city_id}
+
+
+def full_schedule(session, campaign):
+    """The plan with a festival taking registrations (programme included) and a cluster tour with two stops."""
+    from events.models import ProgrammeItem, TourStop
+
+    plan = session.get(Plan, campaign.plan_id)
+    office, police, youth = (session.get(Unit, i) for i in (campaign.office_id, campaign.police_id, campaign.youth_id))
+    ward, city = session.get(Unit, campaign.ward_id), session.get(Unit, campaign.city_id)
+    square, hall = session.get(Venue, campaign.square_id), session.get(Venue, campaign.hall_id)
+    festival = add_activity(
+        session,
+        plan,
+        "Ngày hội Chuyển đổi số",
+        datetime(2024, 10, 5, 7, 30, tzinfo=TZ),
+        datetime(2024, 10, 5, 21, tzinfo=TZ),
+        venue=square,
+        lead_unit=office,
+        coordinating_units=[police, youth],
+        audience="Người dân, học sinh",
+        audience_groups=",citizens,students,",
+        area_unit=city,
+        what_to_bring="Căn cước công dân; điện thoại đã cài VNeID",
+        capacity=2000,
+        expected_headcount=3000,
+        registration_open=True,
+        registration_opens_at=datetime(2024, 9, 20, 8, tzinfo=TZ),
+        registration_closes_at=datetime(2024, 10, 4, 17, tzinfo=TZ),
+        description="Không gian trải nghiệm",
+    )
+    festival.programme = [
+        ProgrammeItem(
+            position=1,
+            title="Lễ ra mắt Kênh giao tiếp số",
+            starts_at=datetime(2024, 10, 5, 7, 30, tzinfo=TZ),
+            ends_at=datetime(2024, 10, 5, 8, 30, tzinfo=TZ),
+            responsible_unit=office,
+        ),
+        ProgrammeItem(position=2, title="Diễu hành tuyên truyền", starts_at=datetime(2024, 10, 5, 16, tzinfo=TZ)),
+    ]
+    tour = add_activity(
+        session,
+        plan,
+        "Chuỗi hoạt động theo cụm",
+        datetime(2024, 9, 24, 7, 30, tzinfo=TZ),
+        datetime(2024, 9, 28, 17, tzinfo=TZ),
+        kind="cluster_tour",
+        lead_unit=office,
+        is_public=False,
+    )
+    cluster_1 = TourStop(
+        position=1,
+        name="Cụm 1",
+        host_unit=police,
+        venue=hall,
+        starts_at=datetime(2024, 9, 24, 7, 30, tzinfo=TZ),
+        ends_at=datetime(2024, 9, 25, 17, tzinfo=TZ),
+        participating_units=[youth, ward],
+    )
+    tour.stops = [
+        cluster_1,
+        TourStop(
+            position=2,
+            name="Cụm 2",
+            host_unit=youth,
+            starts_at=datetime(2024, 9, 27, 7, 30, tzinfo=TZ),
+            ends_at=datetime(2024, 9, 28, 17, tzinfo=TZ),
+        ),
+    ]
+    tour.programme = [
+        ProgrammeItem(
+            position=1, title="Khai mạc Cụm 1", starts_at=datetime(2024, 9, 24, 7, 30, tzinfo=TZ), stop=cluster_1
+        )
+    ]
+    session.commit()
+    return plan
+
+
+def sheet_values(sheet):
+    return [list(line) for line in sheet.iter_rows(values_only=True)]
+
+
+def test_the_export_has_the_programme_and_the_tours_stops(session, campaign, vietnamese):
+    plan = full_schedule(session, campaign)
+    workbook = load_workbook(io.BytesIO(transfer.export_schedule(plan, tz=TZ)))
+    assert workbook.sheetnames == ["Hoạt động", "Chương trình", "Điểm tổ chức", "Hướng dẫn"]
+    programme = workbook["Chương trình"]
+    assert sheet_values(programme) == [
+        ["Hoạt động", "Bắt đầu", "Kết thúc", "Nội dung", "Đơn vị phụ trách", "Điểm tổ chức"],
+        ["Chuỗi hoạt động theo cụm", datetime(2024, 9, 24, 7, 30), None, "Khai mạc Cụm 1", None, "Cụm 1"],
+        [
+            "Ngày hội Chuyển đổi số",
+            datetime(2024, 10, 5, 7, 30),
+            datetime(2024, 10, 5, 8, 30),
+            "Lễ ra mắt Kênh giao tiếp số",
+            "Phòng Văn hóa và Thông tin",
+            None,
+        ],
+        ["Ngày hội Chuyển đổi số", datetime(2024, 10, 5, 16, 0), None, "Diễu hành tuyên truyền", None, None],
+    ]
+    assert programme["B2"].number_format == "dd/mm/yyyy hh:mm" and programme.freeze_panes == "A2"
+    stops = workbook["Điểm tổ chức"]
+    assert sheet_values(stops) == [
+        ["Hoạt động", "Thứ tự", "Điểm", "Đơn vị chủ trì", "Đơn vị tham gia", "Bắt đầu", "Kết thúc", "Địa điểm"],
+        [
+            "Chuỗi hoạt động theo cụm",
+            1,
+            "Cụm 1",
+            "Công an thành phố Tân Uyên",
+            "Phường Uyên Hưng; Thành Đoàn Tân Uyên",
+            datetime(2024, 9, 24, 7, 30),
+            datetime(2024, 9, 25, 17, 0),
+            "Hội trường UBND thành phố",
+        ],
+        [
+            "Chuỗi hoạt động theo cụm",
+            2,
+            "Cụm 2",
+            "Thành Đoàn Tân Uyên",
+            None,
+            datetime(2024, 9, 27, 7, 30),
+            datetime(2024, 9, 28, 17, 0),
+            None,
+        ],
+    ]
+    festival = dict(zip(HEADERS, sheet_values(workbook["Hoạt động"])[6], strict=True))
+    assert {key: festival[key] for key in HEADERS[12:]} == {
+        "Nhận đăng ký": "Có",
+        "Mở đăng ký": datetime(2024, 9, 20, 8, 0),
+        "Đóng đăng ký": datetime(2024, 10, 4, 17, 0),
+        "Nhóm đối tượng": "Người dân, Học sinh, sinh viên",
+        "Khu vực (xã, phường)": "Thành phố Tân Uyên",
+        "Cần mang theo": "Căn cước công dân; điện thoại đã cài VNeID",
+    }
+
+
+IMPORTED = (
+    "title",
+    "kind",
+    "starts_at",
+    "ends_at",
+    "venue_id",
+    "lead_unit_id",
+    "audience",
+    "audience_groups",
+    "area_unit_id",
+    "what_to_bring",
+    "expected_headcount",
+    "capacity",
+    "is_public",
+    "registration_open",
+    "registration_opens_at",
+    "registration_closes_at",
+    "description",
+)
+
+
+def test_an_exported_schedule_imports_again_identically(session, campaign):
+    plan = full_schedule(session, campaign)
+    data = transfer.export_schedule(plan, tz=TZ)
+    twin = Plan(title="Bản sao", period_start=plan.period_start, period_end=plan.period_end)
+    session.add(twin)
+    session.flush()
+    transfer.import_file(session, twin, "xuat.xlsx", io.BytesIO(data), tz=TZ)
+    session.commit()
+
+    def described(plan_id):
+        activities = session.scalars(select(Activity).where(Activity.plan_id == plan_id).order_by(Activity.starts_at))
+        return [
+            {key: getattr(a, key) for key in IMPORTED} | {"coordinators": sorted(u.id for u in a.coordinating_units)}
+            for a in activities
+        ]
+
+    assert described(twin.id) == described(plan.id)
+    # And the twin exports to the same activities sheet.
+    again = load_workbook(io.BytesIO(transfer.export_schedule(twin, tz=TZ)))["Hoạt động"]
+    first = load_workbook(io.BytesIO(data))["Hoạt động"]
+    assert sheet_values(again)[4:] == sheet_values(first)[4:]

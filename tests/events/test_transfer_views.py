@@ -29,6 +29,12 @@ GOOD = [
     "2000",
     "Có",
     "",
+    "Không",
+    "",
+    "",
+    "Người dân",
+    "",
+    "",
 ]
 
 
@@ -196,8 +202,66 @@ def test_the_plan_page_tools_link_import_export_and_copy(app, campaign):
     plan_id = campaign.plan_id
     assert f'href="/events/plans/{plan_id}/import">Nhập hoạt động</a>' in html
     assert f'href="/events/plans/{plan_id}/export.xlsx" download>Xuất lịch hoạt động (.xlsx)</a>' in html
-    assert f'action="/events/plans/{plan_id}/copy"' in html and "Sao chép sang năm sau" in html
-    assert 'name="csrf_token"' in html
+    assert f'href="/events/plans/{plan_id}/copy">Sao chép sang năm sau</a>' in html
+
+
+def test_the_copy_form_offers_contests_and_checkpoints_ticked(client, campaign, organizer):
+    page = client.get(f"/events/plans/{campaign.plan_id}/copy").get_data(as_text=True)
+    assert "<h1>Sao chép sang năm sau</h1>" in page
+    boxes = {value: attrs for attrs, value in re.findall(r'<input([^>]*value="(contests|checkin)"[^>]*)>', page)}
+    assert set(boxes) == {"contests", "checkin"} and all("checked" in attrs for attrs in boxes.values())
+    assert "Sao chép các cuộc thi của kế hoạch" in page and "Sao chép các điểm check-in" in page
+    assert 'name="submission"' in page and 'name="csrf_token"' in page
+
+
+def test_copying_with_contests_and_checkpoints_then_reviewing_last_years_texts(client, app, campaign, organizer):
+    from checkin.models import Checkpoint
+    from contests.models import Contest
+
+    with app.app_context():
+        festival = Activity(
+            plan_id=campaign.plan_id,
+            title="Ngày hội Chuyển đổi số",
+            kind="festival",
+            starts_at=datetime(2024, 10, 5, 7, 30, tzinfo=TZ),
+            ends_at=datetime(2024, 10, 5, 21, tzinfo=TZ),
+            lead_unit_id=campaign.office_id,
+            what_to_bring="Căn cước công dân; thư mời năm 2024",
+        )
+        db.session.add(festival)
+        db.session.flush()
+        db.session.add_all(
+            [
+                Contest(plan_id=campaign.plan_id, title="Cuộc thi 2024", kind="online_quiz", is_published=True),
+                Checkpoint(activity_id=festival.id, name="Cổng chính", kind="entrance"),
+            ]
+        )
+        db.session.commit()
+    response = client.post(
+        f"/events/plans/{campaign.plan_id}/copy",
+        data={"carry": ["contests", "checkin"], "submission": "a" * 32},
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        copy = db.session.scalar(select(Plan).where(Plan.id != campaign.plan_id))
+        copied = db.session.scalar(select(Activity).where(Activity.plan_id == copy.id))
+        assert copied.starts_at.astimezone(TZ).strftime("%A %d/%m/%Y %H:%M") == "Saturday 04/10/2025 07:30"
+        contest = db.session.scalar(select(Contest).where(Contest.plan_id == copy.id))
+        assert (contest.title, contest.is_published) == ("Cuộc thi 2025", False)
+        assert db.session.scalar(select(Checkpoint.name).where(Checkpoint.activity_id == copied.id)) == "Cổng chính"
+    assert response.headers["Location"].endswith(f"/events/plans/{copy.id}/review-years")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Đã sao chép kế hoạch sang năm 2025 dưới dạng dự thảo." in page
+    assert "<h1>Các nội dung cần rà soát</h1>" in page
+    rows = re.findall(r'<th scope="row">(.*?)</th>\s*<td>(.*?)</td>\s*<td>(.*?)</td>\s*<td>\s*<a href="(.*?)"', page)
+    assert rows == [
+        (
+            "Ngày hội Chuyển đổi số",
+            "Cần mang theo",
+            "Căn cước công dân; thư mời năm 2024",
+            f"/events/activities/{copied.id}/edit",
+        )
+    ]
 
 
 # --- command line --------------------------------------------------------------------------------------------

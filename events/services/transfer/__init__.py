@@ -4,12 +4,17 @@ schedule can be imported again. The file's own vocabulary (sheet and column head
 fixed Vietnamese whatever the interface language: the users are Vietnamese offices and a file must read the same
 for everyone who opens it. Explanations and error messages go through the catalogue like every other interface
 string. The column spec and the shared types are in ``columns``, reading and checking files in ``reading``,
-saving activities in ``importing``, the template and the export in ``writing``, and copying a plan to next
-year in ``copying``."""
+saving activities in ``importing``, the template and the export in ``writing`` (the export also has a
+"Chương trình" sheet with every programme and a "Điểm tổ chức" sheet with every tour's stops, for people to
+read: the import reads only "Hoạt động"), and copying a plan to next year in ``copying`` (activities keep their
+weekday; other features carry their records along through ``copy_hooks``)."""
 
 from __future__ import annotations
 
 from .columns import (
+    AREA_UNIT_KINDS,
+    AUDIENCE_GROUPS,
+    AUDIENCE_LABEL,
     COLUMN_BY_KEY,
     COLUMN_NAMES,
     COLUMNS,
@@ -28,7 +33,11 @@ from .columns import (
     MAX_ROWS,
     MAX_UNPACKED_BYTES,
     NO,
+    PROGRAMME_HEADERS,
+    PROGRAMME_SHEET,
     ROW_KEY,
+    STOPS_HEADERS,
+    STOPS_SHEET,
     XLSX_MIMETYPE,
     YES,
     ActivityDraft,
@@ -37,12 +46,38 @@ from .columns import (
     RowError,
     fold,
 )
-from .copying import copy_plan, shift_date, shift_datetime, shift_years_in_text
+from .copying import (
+    CopyHook,
+    CopyHookRegistry,
+    Shift,
+    TextToReview,
+    copy_hooks,
+    copy_plan,
+    previous_years,
+    shift_by_weeks,
+    shift_date,
+    shift_datetime,
+    shift_years_in_text,
+    texts_naming_years,
+    weekday_shift,
+    weeks_to_same_day,
+)
 from .importing import import_activities, import_file, load_lookups
 from .reading import parse_rows, read_upload
-from .writing import build_template, export_filename, export_rows, export_schedule, schedule_activities
+from .writing import (
+    build_template,
+    export_filename,
+    export_rows,
+    export_schedule,
+    programme_rows,
+    schedule_activities,
+    stop_rows,
+)
 
 __all__ = [
+    "AREA_UNIT_KINDS",
+    "AUDIENCE_GROUPS",
+    "AUDIENCE_LABEL",
     "COLUMNS",
     "COLUMN_BY_KEY",
     "COLUMN_NAMES",
@@ -61,15 +96,24 @@ __all__ = [
     "MAX_ROWS",
     "MAX_UNPACKED_BYTES",
     "NO",
+    "PROGRAMME_HEADERS",
+    "PROGRAMME_SHEET",
     "ROW_KEY",
+    "STOPS_HEADERS",
+    "STOPS_SHEET",
     "XLSX_MIMETYPE",
     "YES",
     "ActivityDraft",
     "Column",
+    "CopyHook",
+    "CopyHookRegistry",
     "ImportRejected",
     "RowError",
+    "Shift",
+    "TextToReview",
     "build_template",
     "export_filename",
+    "copy_hooks",
     "copy_plan",
     "export_rows",
     "export_schedule",
@@ -78,9 +122,16 @@ __all__ = [
     "import_file",
     "load_lookups",
     "parse_rows",
+    "previous_years",
+    "programme_rows",
     "read_upload",
     "schedule_activities",
+    "shift_by_weeks",
     "shift_date",
     "shift_datetime",
     "shift_years_in_text",
+    "stop_rows",
+    "texts_naming_years",
+    "weekday_shift",
+    "weeks_to_same_day",
 ]

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.errors import DomainError
 
-from ...models import ActivityKind
+from ...models import ActivityKind, AudienceGroup
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 2000
@@ -24,6 +24,27 @@ EXTENSIONS = ("xlsx", "csv")
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DATA_SHEET = "Hoạt động"
 GUIDE_SHEET = "Hướng dẫn"
+# The export's other sheets (read by people, not by the import): each activity's programme and each tour's stops.
+PROGRAMME_SHEET = "Chương trình"
+PROGRAMME_HEADERS = (
+    ("Hoạt động", 40),
+    ("Bắt đầu", 18),
+    ("Kết thúc", 18),
+    ("Nội dung", 48),
+    ("Đơn vị phụ trách", 32),
+    ("Điểm tổ chức", 20),
+)
+STOPS_SHEET = "Điểm tổ chức"
+STOPS_HEADERS = (
+    ("Hoạt động", 40),
+    ("Thứ tự", 8),
+    ("Điểm", 20),
+    ("Đơn vị chủ trì", 32),
+    ("Đơn vị tham gia", 48),
+    ("Bắt đầu", 18),
+    ("Kết thúc", 18),
+    ("Địa điểm", 34),
+)
 DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
 ROW_KEY = "_row"  # in a row dict from read_upload: the row's number in the spreadsheet
 YES, NO = "Có", "Không"
@@ -55,6 +76,13 @@ COLUMNS: tuple[Column, ...] = (
     Column("capacity", "Sức chứa", 10),
     Column("is_public", "Công khai", 10),
     Column("description", "Mô tả", 60),
+    # Added for issue 14, after the first twelve so that files filled in from the older template still read.
+    Column("registration_open", "Nhận đăng ký", 12),
+    Column("registration_opens_at", "Mở đăng ký", 18),
+    Column("registration_closes_at", "Đóng đăng ký", 18),
+    Column("audience_groups", "Nhóm đối tượng", 36),
+    Column("area", "Khu vực (xã, phường)", 28),
+    Column("what_to_bring", "Cần mang theo", 36),
 )
 COLUMN_BY_KEY = {column.key: column for column in COLUMNS}
 
@@ -73,6 +101,19 @@ KINDS: tuple[tuple[str, str, str], ...] = (
 )
 KIND_LABEL = {code: label for code, label, _ in KINDS}
 
+# The audience groups as the file names them (the catalogue's Vietnamese for AudienceGroup's labels).
+AUDIENCE_GROUPS: tuple[tuple[str, str, str], ...] = (
+    (AudienceGroup.CITIZENS.value, "Người dân", "Residents"),
+    (AudienceGroup.STUDENTS.value, "Học sinh, sinh viên", "Pupils and students"),
+    (AudienceGroup.CIVIL_SERVANTS.value, "Cán bộ, công chức, viên chức", "Civil servants"),
+    (AudienceGroup.ENTERPRISES.value, "Doanh nghiệp", "Enterprises"),
+    (AudienceGroup.YOUTH.value, "Đoàn viên thanh niên", "Youth Union members"),
+    (AudienceGroup.ELDERLY.value, "Người cao tuổi", "Older people"),
+)
+AUDIENCE_LABEL = {code: label for code, label, _ in AUDIENCE_GROUPS}
+# Units an activity's area may be: the administrative tree, not departments or organisations.
+AREA_UNIT_KINDS = frozenset({"province", "district", "ward", "hamlet"})
+
 # The template's example row: the Tân Uyên festival of seed 000.
 EXAMPLE_ROW = {
     "title": "Ngày hội Chuyển đổi số thành phố Tân Uyên",
@@ -88,6 +129,12 @@ EXAMPLE_ROW = {
     "is_public": YES,
     "description": "Lễ ra mắt Kênh giao tiếp số (Zalo mini app); mô hình khu ấp thông minh; phát động cuộc thi trực "
     "tuyến về an toàn, an ninh thông tin; diễu hành tuyên truyền; không gian trải nghiệm ứng dụng số.",
+    "registration_open": YES,
+    "registration_opens_at": datetime(2024, 9, 20, 8, 0),
+    "registration_closes_at": datetime(2024, 10, 4, 17, 0),
+    "audience_groups": "Người dân, Học sinh, sinh viên, Đoàn viên thanh niên",
+    "area": "Phường Uyên Hưng",
+    "what_to_bring": "Căn cước công dân hoặc tài khoản định danh điện tử (VNeID); điện thoại thông minh",
 }
 
 
@@ -117,6 +164,12 @@ class ActivityDraft:
     capacity: int | None = None
     is_public: bool = True
     description: str = ""
+    registration_open: bool = False
+    registration_opens_at: datetime | None = None
+    registration_closes_at: datetime | None = None
+    audience_groups: list[str] = field(default_factory=list)
+    area_unit_id: int | None = None
+    what_to_bring: str = ""
 
 
 class ImportRejected(DomainError):
@@ -172,16 +225,20 @@ def _kind_aliases() -> dict[str, str]:
 
 
 KIND_ALIASES = _kind_aliases()
+AUDIENCE_ALIASES = {fold(name): code for code, label, english in AUDIENCE_GROUPS for name in (code, label, english)}
 
 
 class _NameIndex:
     """Finds a unit or venue by name (or short name): exactly first, then ignoring diacritics when that
     leaves a single candidate."""
 
-    def __init__(self, records: Iterable, *, with_short_name: bool):
+    def __init__(self, records: Iterable, *, with_short_name: bool, kinds: frozenset[str] | None = None):
         self.exact: dict[str, set[int]] = {}
         self.folded: dict[str, set[int]] = {}
         for record in records:
+            kind = getattr(record, "kind", None)
+            if kinds is not None and kind is not None and kind not in kinds:
+                continue
             names = [record.name] + ([record.short_name] if with_short_name and record.short_name else [])
             for name in names:
                 self.exact.setdefault(_squash(name), set()).add(record.id)

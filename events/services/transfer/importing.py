@@ -88,7 +88,11 @@ def import_activities(
     rejected = _outside_period(plan, drafts, tz) + _duplicates(session, plan, drafts)
     if rejected:
         raise ImportRejected(sorted(rejected, key=lambda error: error.row_number))
-    unit_ids = {d.lead_unit_id for d in drafts} | {u for d in drafts for u in d.coordinator_ids}
+    unit_ids = (
+        {d.lead_unit_id for d in drafts}
+        | {u for d in drafts for u in d.coordinator_ids}
+        | {d.area_unit_id for d in drafts if d.area_unit_id is not None}
+    )
     venue_ids = {d.venue_id for d in drafts if d.venue_id is not None}
     units = {u.id: u for u in session.scalars(select(Unit).where(Unit.id.in_(unit_ids)))}
     venues = {v.id: v for v in session.scalars(select(Venue).where(Venue.id.in_(venue_ids)))} if venue_ids else {}
@@ -105,7 +109,8 @@ def import_activities(
             starts_at=draft.starts_at,
             ends_at=draft.ends_at,
             venue=venue,
-            area_unit_id=venue.unit_id if venue else None,
+            # No area written: the venue's ward, as the activity form does.
+            area_unit_id=draft.area_unit_id or (venue.unit_id if venue else None),
             lead_unit_id=draft.lead_unit_id,
             coordinating_units=[units[i] for i in draft.coordinator_ids],
             audience=draft.audience,
@@ -113,6 +118,11 @@ def import_activities(
             capacity=draft.capacity,
             is_public=draft.is_public,
             description=draft.description,
+            registration_open=draft.registration_open,
+            registration_opens_at=draft.registration_opens_at,
+            registration_closes_at=draft.registration_closes_at,
+            audience_groups=f",{','.join(draft.audience_groups)}," if draft.audience_groups else "",
+            what_to_bring=draft.what_to_bring,
         )
         session.add(activity)
         created.append(activity)

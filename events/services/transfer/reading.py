@@ -18,6 +18,8 @@ from flask_babel import lazy_gettext as _l
 from app.errors import DomainError
 
 from .columns import (
+    AREA_UNIT_KINDS,
+    AUDIENCE_ALIASES,
     COLUMN_BY_KEY,
     COLUMN_NAMES,
     COLUMNS,
@@ -86,6 +88,41 @@ def _datetime(value, tz: ZoneInfo) -> datetime:
         raise _CellError(_l("This date or time does not exist: %(value)s.", value=text)) from error
 
 
+def _optional_datetime(value, tz: ZoneInfo) -> datetime | None:
+    return None if _is_blank(value) else _datetime(value, tz)
+
+
+def _audience_groups(value) -> list[str]:
+    """Codes or Vietnamese labels separated by commas (or ";"). Some labels hold a comma themselves ("Học sinh,
+    sinh viên"), so pieces are joined again, longest first, until they name a group."""
+    pieces = [piece.strip() for piece in re.split(r"[,;\n]", _text(value))]
+    pieces = [piece for piece in pieces if piece]
+    codes: list[str] = []
+    unknown: list[str] = []
+    index = 0
+    while index < len(pieces):
+        for length in (3, 2, 1):
+            code = AUDIENCE_ALIASES.get(fold(", ".join(pieces[index : index + length])))
+            if code is not None and index + length <= len(pieces):
+                break
+        else:
+            unknown.append(pieces[index])
+            index += 1
+            continue
+        if code not in codes:
+            codes.append(code)
+        index += length
+    if unknown:
+        raise _CellError(
+            _l(
+                "Unknown audience group “%(value)s”: write the groups listed on the “Hướng dẫn” sheet, separated by "
+                "commas.",
+                value=", ".join(unknown),
+            )
+        )
+    return sorted(codes)
+
+
 _GROUPED = re.compile(r"^\d{1,3}([.,\s]\d{3})+$")
 
 
@@ -114,9 +151,9 @@ _YES = {"co", "c", "x", "yes", "y", "true", "1", "cong khai"}
 _NO = {"khong", "k", "no", "n", "false", "0", "noi bo"}
 
 
-def _yes_no(value) -> bool:
+def _yes_no(value, default: bool = True) -> bool:
     if _is_blank(value):
-        return True
+        return default
     if isinstance(value, bool):
         return value
     folded = fold(_text(value))
@@ -152,7 +189,9 @@ def parse_rows(
     ``venues`` are the records names are looked up in (anything with ``id``, ``name`` and, for units,
     ``short_name``); times without a zone are in ``tz``. Blank rows are skipped. Returns the drafts of valid
     rows and every error found."""
+    units = list(units)
     unit_index = _NameIndex(units, with_short_name=True)
+    area_index = _NameIndex(units, with_short_name=True, kinds=AREA_UNIT_KINDS)
     venue_index = _NameIndex(venues, with_short_name=False)
     drafts: list[ActivityDraft] = []
     errors: list[RowError] = []
@@ -161,14 +200,14 @@ def parse_rows(
         cells = _cells(row)
         if all(_is_blank(value) for value in cells.values()):
             continue
-        draft, row_errors = _parse_row(number, cells, unit_index, venue_index, tz)
+        draft, row_errors = _parse_row(number, cells, unit_index, venue_index, area_index, tz)
         errors.extend(row_errors)
         if draft is not None:
             drafts.append(draft)
     return drafts, errors
 
 
-def _parse_row(number: int, cells: dict, units: _NameIndex, venues: _NameIndex, tz: ZoneInfo):
+def _parse_row(number: int, cells: dict, units: _NameIndex, venues: _NameIndex, areas: _NameIndex, tz: ZoneInfo):
     values: dict = {}
     errors: list[RowError] = []
 
@@ -226,6 +265,14 @@ def _parse_row(number: int, cells: dict, units: _NameIndex, venues: _NameIndex, 
         lambda name: _l("Several venues are called “%(name)s”.", name=name),
     )
 
+    find_area = one(
+        areas,
+        lambda name: _l(
+            "No ward, commune or district is called “%(name)s”. Write its name as on the Units page.", name=name
+        ),
+        lambda name: _l("Several units are called “%(name)s”. Write the full name of the one you mean.", name=name),
+    )
+
     def coordinators(value):
         names = [name.strip() for name in re.split(r"[;\n]", _text(value)) if name.strip()]
         ids: list[int] = []
@@ -254,9 +301,22 @@ def _parse_row(number: int, cells: dict, units: _NameIndex, venues: _NameIndex, 
     check("capacity", _count)
     check("is_public", _yes_no)
     check("description", _text)
+    check("registration_open", partial(_yes_no, default=False))
+    check("registration_opens_at", partial(_optional_datetime, tz=tz))
+    check("registration_closes_at", partial(_optional_datetime, tz=tz))
+    check("audience_groups", _audience_groups)
+    check("area", find_area)
+    check("what_to_bring", _text)
     starts_at, ends_at = values.get("starts_at"), values.get("ends_at")
     if starts_at and ends_at and ends_at <= starts_at:
         errors.append(RowError(number, COLUMN_BY_KEY["ends_at"].header, _l("It must end after it starts.")))
+    opens, closes = values.get("registration_opens_at"), values.get("registration_closes_at")
+    if opens and closes and closes <= opens:
+        errors.append(
+            RowError(
+                number, COLUMN_BY_KEY["registration_closes_at"].header, _l("Registration must close after it opens.")
+            )
+        )
     if errors:
         order = [column.header for column in COLUMNS]
         return None, sorted(errors, key=lambda error: order.index(error.column))
@@ -274,6 +334,12 @@ def _parse_row(number: int, cells: dict, units: _NameIndex, venues: _NameIndex, 
         capacity=values["capacity"],
         is_public=values["is_public"],
         description=values["description"],
+        registration_open=values["registration_open"],
+        registration_opens_at=opens,
+        registration_closes_at=closes,
+        audience_groups=values["audience_groups"],
+        area_unit_id=values["area"],
+        what_to_bring=values["what_to_bring"],
     ), []
 
 
