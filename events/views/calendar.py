@@ -11,9 +11,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.extensions import db
+from app.fields import implausible_date
 from app.models import Unit
 from app.services import unit_options
-from app.fields import implausible_date
 from app.timezone import campaign_zone
 from app.urls import external_url
 

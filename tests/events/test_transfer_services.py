@@ -724,3 +724,22 @@ def test_an_exported_schedule_imports_again_identically(session, campaign):
     again = load_workbook(io.BytesIO(transfer.export_schedule(twin, tz=TZ)))["Hoạt động"]
     first = load_workbook(io.BytesIO(data))["Hoạt động"]
     assert sheet_values(again)[4:] == sheet_values(first)[4:]
+
+
+def test_hostile_cells_are_row_errors_and_foreign_digits_read_as_digits(vietnamese):
+    drafts, errors = transfer.parse_rows(
+        [
+            row(title="Ngày hội\x00", capacity="99999999999"),
+            row(title="Lớp học\x1b[31m"),
+            # Fullwidth and Arabic-Indic digits, as some phone keyboards type them, read as the same date.
+            row(title="Lớp tập huấn", starts_at="０５/１０/２０２４ ٠٧:٣٠", ends_at="05/10/2024 11:00"),
+        ],
+        UNITS,
+        VENUES,
+        tz=TZ,
+    )
+    messages = {(error.row_number, str(error.message)) for error in errors}
+    assert (2, "Hãy xoá các ký tự điều khiển vô hình khỏi ô này.") in messages
+    assert (2, "Số này quá lớn.") in messages
+    assert (3, "Hãy xoá các ký tự điều khiển vô hình khỏi ô này.") in messages
+    assert [d.starts_at.astimezone(TZ).strftime("%d/%m/%Y %H:%M") for d in drafts] == ["05/10/2024 07:30"]

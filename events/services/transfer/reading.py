@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo
 from flask_babel import lazy_gettext as _l
 
 from app.errors import DomainError
+from app.text import ascii_digits, forbidden_characters, nfc
+from app.urls import MAX_DB_INT
 
 from .columns import (
     AREA_UNIT_KINDS,
@@ -48,15 +50,21 @@ def _is_blank(value) -> bool:
 
 
 def _text(value) -> str:
+    """A cell as text: NFC (one spelling per letter); control characters (a NUL, an ESC; line breaks are
+    allowed, the long columns keep them) are refused rather than stored."""
     if _is_blank(value):
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    text = nfc(str(value).strip())
+    if forbidden_characters(text, multiline=True):
+        raise _CellError(_l("Remove the invisible control characters from this field."))
+    return text
 
 
-_DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:[ T]+(\d{1,2})[:hH](\d{2})(?::(\d{2}))?)?$")
-_YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
+# ASCII digits only: cells go through ascii_digits first, so a date typed in another script reads the same.
+_DMY = re.compile(r"^([0-9]{1,2})[/.-]([0-9]{1,2})[/.-]([0-9]{4})(?:[ T]+([0-9]{1,2})[:hH]([0-9]{2})(?::([0-9]{2}))?)?$")
+_YMD = re.compile(r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[ T]+([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?)?$")
 
 
 def _local(value: datetime, tz: ZoneInfo) -> datetime:
@@ -71,7 +79,7 @@ def _datetime(value, tz: ZoneInfo) -> datetime:
         return _local(value, tz)
     if isinstance(value, date):
         raise _CellError(_l("Add the time: write dd/mm/yyyy hh:mm, for example 05/10/2024 07:30."))
-    text = _text(value)
+    text = ascii_digits(_text(value))
     match = _DMY.match(text)
     if match:
         day, month, year, hour, minute, _second = match.groups()
@@ -123,7 +131,7 @@ def _audience_groups(value) -> list[str]:
     return sorted(codes)
 
 
-_GROUPED = re.compile(r"^\d{1,3}([.,\s]\d{3})+$")
+_GROUPED = re.compile(r"^[0-9]{1,3}([.,\s][0-9]{3})+$")
 
 
 def _count(value) -> int | None:
@@ -136,14 +144,16 @@ def _count(value) -> int | None:
     elif isinstance(value, float) and value.is_integer():
         number = int(value)
     else:
-        text = _text(value)
+        text = ascii_digits(_text(value))
         if _GROUPED.match(text):  # "3.000" is how Vietnamese writes three thousand
             text = re.sub(r"[.,\s]", "", text)
-        if not re.fullmatch(r"-?\d+", text):
+        if not re.fullmatch(r"-?[0-9]+", text):
             raise _CellError(_l("Write a whole number."))
         number = int(text)
     if number < 0:
         raise _CellError(_l("Write a number of 0 or more."))
+    if number > MAX_DB_INT:
+        raise _CellError(_l("This number is too large."))
     return number
 
 
