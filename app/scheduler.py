@@ -233,6 +233,10 @@ def shutdown() -> None:
     if scheduler is not None and scheduler.running:
         scheduler.shutdown(wait=False)
     lock = _state.get("lock")
-    if lock is not None:
+    if hasattr(lock, "invalidate"):
+        # A session-level advisory lock lives as long as its connection: closing would hand the connection, lock
+        # and all, back to the pool; invalidating really closes it, so the lock is free for the next scheduler.
+        lock.invalidate()
+    elif lock is not None:
         lock.close()
     _state.update(scheduler=None, lock=None)

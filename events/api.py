@@ -18,8 +18,9 @@ from app.models import utcnow
 from app.timezone import campaign_zone
 
 from . import bp
+from .forms.registration import RegistrationForm
 from .services import registration as services
-from .views.registration import rate_limit, register_from, registration_form_for
+from .views.registration import rate_limit, register_from
 
 API_FIELDS = ("name", "phone", "ward_id", "email", "consent")
 
@@ -69,7 +70,7 @@ def registration_api_create(activity_id: int):
         return json_error(400, "bad_request", _("Send the registration as a JSON object."))
     formdata = MultiDict({name: _form_value(name, payload.get(name)) for name in API_FIELDS})
     # CSRFProtect has already checked the X-CSRFToken header for this request; the form need not look again.
-    form = registration_form_for(formdata=formdata, meta={"csrf": False})
+    form = RegistrationForm(formdata=formdata, meta={"csrf": False})
     if not form.validate():
         return json_error(422, "invalid", _("Please correct the fields marked below."), form.errors)
     try:

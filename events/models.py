@@ -44,12 +44,18 @@ def enum_column(enum_class: type[enum.Enum], length: int) -> Enum:
     )
 
 
+_LABEL_TABLES: dict[type, dict] = {}
+
+
 class LabelledEnum(enum.StrEnum):
     """A StrEnum whose members carry their interface label (one table per enum, in the catalogue)."""
 
     @property
     def label(self):
-        return self._labels()[self]
+        table = _LABEL_TABLES.get(type(self))
+        if table is None:  # built once per enum: the labels are lazy, translated when shown
+            table = _LABEL_TABLES[type(self)] = self._labels()
+        return table[self]
 
     @classmethod
     def choices(cls) -> list[tuple[str, object]]:

@@ -64,7 +64,9 @@ class RegistrationForm(Form):
         _l("Ward or commune where you live"),
         coerce=_ward_id,
         validators=[InputRequired(_l("Choose your ward or commune."))],
-        validate_choice=True,
+        # The service refuses a ward that is not one (``unknown_ward``, on this field): a POST need not load the
+        # 500 wards of a province to check its choice; only a page that shows the list does.
+        validate_choice=False,
     )
     email = EmailField(
         _l("Email (optional)"),

@@ -31,6 +31,7 @@ from app.errors import Conflict, DomainError, NotFound
 from app.models import AuditEntry, Unit, UnitKind
 from app.scheduler import JobResult
 from app.services import normalise_phone
+from app.urls import MAX_DB_INT
 
 from ..models import Activity, Plan, Registration, RegistrationStatus
 
@@ -413,7 +414,7 @@ def register(
         raise InvalidRegistration(_l("Enter your full name."), code="name_required", field="name")
     if not _PHONE.fullmatch(phone):
         raise InvalidRegistration(_l("Enter a valid phone number."), code="invalid_phone", field="phone")
-    ward = session.get(Unit, ward_id) if ward_id else None
+    ward = session.get(Unit, ward_id) if isinstance(ward_id, int) and 0 < ward_id <= MAX_DB_INT else None
     if ward is None or ward.kind != UnitKind.WARD.value:
         raise InvalidRegistration(
             _l("Choose your ward or commune from the list."), code="unknown_ward", field="ward_id"

@@ -33,9 +33,8 @@ def rate_limit() -> str:
     return current_app.config["REGISTRATION_RATE_LIMIT"]
 
 
-def registration_form_for(**kwargs) -> RegistrationForm:
-    """The registration form with the wards to choose from (the page and the API read the same form)."""
-    form = RegistrationForm(**kwargs)
+def offer_wards(form: RegistrationForm) -> RegistrationForm:
+    """The wards to choose from, for a page that shows the form (a POST is checked by the service instead)."""
     form.ward_id.choices = ward_choices(services.wards_by_district(db.session))
     return form
 
@@ -76,7 +75,7 @@ def registration_form(activity_id: int):
         activity = services.public_activity(db.session, activity_id)
     except DomainError:
         abort(404)
-    form = registration_form_for()
+    form = RegistrationForm()
     closed_message = None
     try:
         services.check_registration_open(activity, utcnow(), tz=campaign_zone())
@@ -98,7 +97,7 @@ def registration_form(activity_id: int):
     return render_template(
         "events/registration/form.html",
         activity=activity,
-        form=form,
+        form=offer_wards(form),
         closed_message=closed_message,
         retention_until=services.retention_until(activity.plan),
         contact_unit=activity.plan.lead_unit or activity.plan.issuing_unit or activity.lead_unit,

@@ -63,8 +63,9 @@ def _text(value) -> str:
 
 
 # ASCII digits only: cells go through ascii_digits first, so a date typed in another script reads the same.
-_DMY = re.compile(r"^([0-9]{1,2})[/.-]([0-9]{1,2})[/.-]([0-9]{4})(?:[ T]+([0-9]{1,2})[:hH]([0-9]{2})(?::([0-9]{2}))?)?$")
-_YMD = re.compile(r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[ T]+([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?)?$")
+_TIME = r"(?:[ T]+([0-9]{1,2})[:hH]([0-9]{2})(?::([0-9]{2}))?)?"
+_DMY = re.compile(r"^([0-9]{1,2})[/.-]([0-9]{1,2})[/.-]([0-9]{4})" + _TIME + "$")
+_YMD = re.compile(r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})" + _TIME.replace("[:hH]", ":") + "$")
 
 
 def _local(value: datetime, tz: ZoneInfo) -> datetime:
