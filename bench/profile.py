@@ -73,6 +73,27 @@ def requester(app, args):
     return get
 
 
+def _count_statements(app, one) -> list[str]:
+    """The SQL statements one request runs."""
+    from sqlalchemy import event
+
+    from app.extensions import db
+
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        one()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    return seen
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("path", nargs="?", default="/events/calendar")
@@ -82,11 +103,13 @@ def main() -> None:
     parser.add_argument("--post-api", type=int, metavar="ACTIVITY_ID")
     parser.add_argument("--post-form", type=int, metavar="ACTIVITY_ID")
     parser.add_argument("--html", metavar="FILE")
+    parser.add_argument("--sql", action="store_true", help="list the SQL statements of one request")
     args = parser.parse_args()
     app = create_app({"SQLALCHEMY_DATABASE_URI": args.url, "SECRET_KEY": SECRET_KEY, "SCHEDULER_AUTOSTART": False,
                       "REGISTRATION_RATE_LIMIT": "100000000 per minute", "RATELIMIT_ENABLED": False})  # fmt: skip
     one = requester(app, args)
     one()  # warm-up: imports, templates, connections
+    statements = _count_statements(app, one)
     profiler = Profiler(interval=0.0005)
     started = time.perf_counter()
     with profiler:
@@ -94,7 +117,11 @@ def main() -> None:
             one()
     per_request = (time.perf_counter() - started) / args.repeat * 1000
     print(f"{args.post_api and 'API POST' or args.post_form and 'form POST' or args.path}: "
-          f"{per_request:.1f} ms per request (wall, profiled) over {args.repeat}")  # fmt: skip
+          f"{per_request:.1f} ms per request (wall, profiled) over {args.repeat}; "
+          f"{len(statements)} SQL statements per request")  # fmt: skip
+    if args.sql:
+        for statement in statements:
+            print("  SQL:", " ".join(statement.split())[:160])
     if args.html:
         with open(args.html, "w") as handle:
             handle.write(profiler.output_html())
