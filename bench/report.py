@@ -59,6 +59,11 @@ class ScenarioResult:
     rss_mb: float = 0.0  # the app's largest worker peak (VmHWM) during the scenario
 
     @property
+    def requests(self) -> int:
+        """Responses the app completed over all rounds (wrk does not count those still in flight at the end)."""
+        return sum(m.requests for m in self.app)
+
+    @property
     def rps(self) -> float:
         return statistics.fmean(m.rps for m in self.app)
 
@@ -110,6 +115,8 @@ class ScenarioResult:
         """What keeps the scenario from its targets (empty: met)."""
         share, p99_factor = TARGETS[self.kind]
         missed = []
+        if not self.requests:
+            return ["no response completed within a round"]
         if self.ratio < share:
             missed.append(f"req/s {self.ratio:.0%} < {share:.0%}")
         if self.p99_ratio > p99_factor:
@@ -152,7 +159,7 @@ class RaceResult:
         )
 
 
-HEADERS = ("scenario", "req/s", "p50 ms", "p99 ms", "errors", "ceiling", "ceiling req/s", "ceiling p99 ms",
+HEADERS = ("scenario", "responses", "req/s", "p50 ms", "p99 ms", "errors", "ceiling", "ceiling req/s", "ceiling p99 ms",
            "ratio (spread)", "p99 ×", "worker peak RSS MB", "target")  # fmt: skip
 
 
@@ -160,10 +167,16 @@ def table_rows(results: list[ScenarioResult]) -> list[tuple[str, ...]]:
     rows = []
     for r in results:
         low, high = r.spread
+        measured = r.requests > 0  # no response at all: no latency to show
+
+        def ms(value: float, measured: bool = measured) -> str:
+            return f"{value:.1f}" if measured else "—"
+
         rows.append((
-            r.name, f"{r.rps:.0f}", f"{r.p50_ms:.1f}", f"{r.p99_ms:.1f}", str(r.errors), r.ceiling,
-            f"{r.ceiling_rps:.0f}", f"{r.ceiling_p99_ms:.1f}", f"{r.ratio:.0%} ({low:.0%}–{high:.0%})",
-            f"{r.p99_ratio:.1f}", f"{r.rss_mb:.0f}", "met" if not r.misses else "; ".join(r.misses),
+            r.name, str(r.requests), f"{r.rps:.1f}" if r.rps < 10 else f"{r.rps:.0f}", ms(r.p50_ms), ms(r.p99_ms),
+            str(r.errors), r.ceiling, f"{r.ceiling_rps:.0f}", f"{r.ceiling_p99_ms:.1f}",
+            f"{r.ratio:.0%} ({low:.0%}–{high:.0%})", f"{r.p99_ratio:.1f}" if measured else "—", f"{r.rss_mb:.0f}",
+            "met" if not r.misses else "; ".join(r.misses),
         ))  # fmt: skip
     return rows
 

@@ -47,6 +47,9 @@ def test_targets_name_each_miss():
     write = report.ScenarioResult("api", "write", "/insert", app=[m(100, 25, errors=2)], base=[m(200, 10)])
     assert write.misses == ["2 errors"]
     assert report.ScenarioResult("ok", "page", "/select", app=[m(70, 19)], base=[m(100, 10)]).misses == []
+    silent = report.ScenarioResult("feed", "page", "/select", app=[m(0)], base=[m(100)])
+    assert silent.misses == ["no response completed within a round"]
+    assert report.table_rows([silent])[0][1:5] == ("0", "0.0", "—", "—")
 
 
 def test_tables_line_up_and_escape():
@@ -59,7 +62,7 @@ def test_tables_line_up_and_escape():
     assert len(starts) == len(report.HEADERS)
     for row in (text[0], text[2], text[3]):  # every cell starts where its column's rule starts
         assert all(row[i] != " " and (i == 0 or row[i - 1] == " ") for i in starts)
-    assert text[2].startswith("calendar | month") and "10% (10%–10%)" in text[2] and " 90 " in text[2]
+    assert text[2].startswith("calendar | month  300 ") and "10% (10%–10%)" in text[2] and " 90 " in text[2]
     markdown = report.markdown_table(results).splitlines()
     assert markdown[0].count("|") == len(report.HEADERS) + 1
     assert markdown[2].startswith("| calendar \\| month |")
