@@ -26,6 +26,7 @@ class Measurement:
     p99_ms: float
     errors: int  # socket errors (connect, read, write, timeout) + responses with an unexpected status
     sample: str = ""  # the first unexpected response: status and the start of its body
+    timeouts: int = 0  # of the errors: requests without a response within wrk's --timeout
 
     @property
     def rps(self) -> float:
@@ -45,6 +46,7 @@ def parse_wrk(output: str) -> Measurement:
                 p99_ms=data["p99_us"] / 1000,
                 errors=socket_errors + max(data["unexpected"], data["status"]),
                 sample=data.get("sample", ""),
+                timeouts=data["timeout"],
             )
     raise ValueError("wrk printed no BENCH_RESULT line:\n" + output[-2000:])
 
@@ -88,6 +90,10 @@ class ScenarioResult:
         return sum(m.errors for m in self.app)
 
     @property
+    def timeouts(self) -> int:
+        return sum(m.timeouts for m in self.app)
+
+    @property
     def ceiling_errors(self) -> int:
         return sum(m.errors for m in self.base)
 
@@ -122,7 +128,8 @@ class ScenarioResult:
         if self.p99_ratio > p99_factor:
             missed.append(f"p99 {self.p99_ratio:.1f}× > {p99_factor:g}×")
         if self.errors:
-            missed.append(f"{self.errors} errors")
+            timeouts = f", {self.timeouts} of them timeouts" if self.timeouts else ""
+            missed.append(f"{self.errors} errors{timeouts}")
         if self.rss_mb > RSS_LIMIT_MB:
             missed.append(f"RSS {self.rss_mb:.0f} MB > {RSS_LIMIT_MB} MB")
         return missed

@@ -23,6 +23,7 @@ def m(rps: float, p99: float = 10.0, errors: int = 0) -> report.Measurement:
 
 def test_parse_wrk_reads_the_lua_summary():
     measured = report.parse_wrk(line(read=2, unexpected=3, status=1, sample="500 oops"))
+    assert measured.timeouts == 0
     assert measured.rps == 250
     assert (measured.p50_ms, measured.p99_ms) == (2.0, 9.0)
     # socket errors + responses with an unexpected status (which already include wrk's own 4xx/5xx count)
@@ -46,6 +47,8 @@ def test_targets_name_each_miss():
     assert page.misses == ["req/s 50% < 60%", "p99 3.0× > 2×", "RSS 160 MB > 150 MB"]
     write = report.ScenarioResult("api", "write", "/insert", app=[m(100, 25, errors=2)], base=[m(200, 10)])
     assert write.misses == ["2 errors"]
+    late = report.Measurement(requests=50, seconds=10.0, p50_ms=5, p99_ms=9, errors=3, timeouts=2)
+    assert report.ScenarioResult("api", "write", "/insert", [late], [m(5)]).misses == ["3 errors, 2 of them timeouts"]
     assert report.ScenarioResult("ok", "page", "/select", app=[m(70, 19)], base=[m(100, 10)]).misses == []
     silent = report.ScenarioResult("feed", "page", "/select", app=[m(0)], base=[m(100)])
     assert silent.misses == ["no response completed within a round"]
