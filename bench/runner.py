@@ -8,6 +8,8 @@ Environment:
   BENCH_POSTGRES_URL     the server (default postgresql://postgres@127.0.0.1:5432/postgres); the bench creates
                          and drops its own database, dxday_bench, there
   BENCH_REDIS_URL        rate-limit counters (default redis://127.0.0.1:6379/0)
+  BENCH_PYSPY=1          after each scenario's rounds, one more app run (not counted) under py-spy: the frames
+                         taking the workers' time go into the notes
   BENCH_SECONDS, BENCH_ROUNDS, BENCH_CONNECTIONS, BENCH_WORKERS   override the defaults
 Everything started here (gunicorn masters, wrk) is stopped by its PID when the run ends, fails or is interrupted."""
 
@@ -39,7 +41,7 @@ from sqlalchemy.orm import Session
 from app import create_app, normalise_database_url
 from app.extensions import db
 
-from . import ceiling_app, dataset, report
+from . import ceiling_app, dataset, pyspy, report
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WORK = os.path.join(ROOT, "bench", ".work")
@@ -60,6 +62,7 @@ class Settings:
     threads: int
     workers: int
     warmup: int
+    pyspy: bool
     databases: tuple[str, ...]
     only: frozenset[str] | None
 
@@ -75,6 +78,7 @@ class Settings:
             threads=2,
             workers=int(environ.get("BENCH_WORKERS") or 2 * (os.cpu_count() or 1) + 1),
             warmup=1 if quick else 2,
+            pyspy=environ.get("BENCH_PYSPY", "") not in ("", "0"),
             databases=tuple(environ.get("BENCH_DATABASES", "postgresql,sqlite").split(",")),
             only=frozenset(only.split(",")) if only else None,
         )
@@ -369,6 +373,7 @@ def bench_database(label: str, url: str, settings: Settings, started: list[Serve
     results = []
     slow_notes: list[str] = []
     warmed: set[str] = set()
+    profile_notes: list[str] = []
     phone_base = 0
     for scenario in plan:
         if settings.only and not any(word in scenario.name for word in settings.only):
@@ -380,11 +385,11 @@ def bench_database(label: str, url: str, settings: Settings, started: list[Serve
         if scenario.ceiling not in warmed:  # the ceiling's two endpoints are warmed once each
             run_wrk(ceiling.url, ceiling_env(scenario.kind), settings, settings.warmup)
             warmed.add(scenario.ceiling)
-        # A page that answers less than once a second gets 3× longer app runs, so that each round completes
+        # A page that answers less than twice a second gets 3× longer app runs, so that each round completes
         # enough responses to count (wrk drops those in flight when it stops); a ratio of rates stays fair.
-        app_seconds = settings.seconds * (3 if warm.requests < settings.warmup else 1)
+        app_seconds = settings.seconds * (3 if warm.requests < 2 * settings.warmup else 1)
         if app_seconds != settings.seconds:
-            slow_notes.append(f"{scenario.name}: less than 1 response/s in the warm-up, so its app runs last "
+            slow_notes.append(f"{scenario.name}: less than 2 responses/s in the warm-up, so its app runs last "
                               f"{app_seconds} s per round (the ceiling's {settings.seconds} s).")  # fmt: skip
         for round_number in range(settings.rounds):
             app.reset_peaks()
@@ -397,6 +402,14 @@ def bench_database(label: str, url: str, settings: Settings, started: list[Serve
                        f"{a.errors} errors) | ceiling {b.rps:7.0f} req/s (p99 {b.p99_ms:6.1f} ms)")  # fmt: skip
             if a.sample:
                 click.echo(f"    first unexpected response: {a.sample[:300]!r}")
+        if settings.pyspy:  # an extra run, not counted, with py-spy sampling every worker
+            out = os.path.join(WORK, f"pyspy-{label.lower()}-{len(results)}.txt")
+            spy = pyspy.record(app.process.pid, app_seconds, out)
+            run_wrk(app.url, scenario_env(scenario, phone_base), settings, app_seconds)
+            phone_base += 1_000_000
+            spy.wait(timeout=app_seconds + 60)
+            with open(out) if os.path.exists(out) else open(os.devnull) as handle:
+                profile_notes.extend(pyspy.describe(scenario.name, handle.read()))
         results.append(result)
     race_result = race(app, url, data, facts) if not settings.only or "race" in settings.only else None
     final_rss = app.peak_rss_mb()
@@ -411,6 +424,7 @@ def bench_database(label: str, url: str, settings: Settings, started: list[Serve
         f"{facts['feed_events']} events.",
     ]
     notes += slow_notes
+    notes += profile_notes
     if race_result is not None:
         notes.append(race_result.line())
     notes.append(f"Largest worker VmHWM since the last scenario began, at the end of the run: {final_rss:.0f} MB.")
