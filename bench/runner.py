@@ -458,6 +458,9 @@ def versions(pg_url: str | None) -> dict[str, str]:
 
 def main() -> int:
     settings = Settings.from_environment()
+    # A plain `kill` of the runner also goes through the `finally` below that stops the servers.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl+C raises even when started in the background
     os.makedirs(WORK, exist_ok=True)
     pg_server = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
     click.echo(f"dxday bench: {settings.describe()}")
@@ -483,10 +486,13 @@ def main() -> int:
         settings=settings.describe(),
         sections=sections,
     )
-    os.makedirs(os.path.dirname(RESULTS), exist_ok=True)
-    with open(RESULTS, "w") as handle:
+    # Only a run of every scenario on both databases replaces the committed results; a narrowed one goes beside.
+    complete = settings.only is None and set(settings.databases) == {"postgresql", "sqlite"}
+    path = RESULTS if complete else os.path.join(os.path.dirname(RESULTS), "partial.md")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as handle:
         handle.write(text_out)
-    click.echo(f"\nWritten to {os.path.relpath(RESULTS, ROOT)} after {(time.monotonic() - began) / 60:.1f} minutes")
+    click.echo(f"\nWritten to {os.path.relpath(path, ROOT)} after {(time.monotonic() - began) / 60:.1f} minutes")
     return 0
 
 
