@@ -7,7 +7,7 @@ export FLASK_APP := wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install install-dev translations extract lint browser serve-prod clean
+.PHONY: run test install install-dev translations extract lint browser serve-prod bench wrk clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,7 +51,7 @@ browser:
 
 test: install-dev translations browser
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto --dist loadfile $(PYTEST_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .
@@ -60,5 +60,21 @@ serve-prod: install translations
 	$(BIN)/flask init-db
 	$(BIN)/gunicorn --workers 4 --bind $(HOST):$(PORT) wsgi:app
 
+# Debian's wrk drives the load runs; the profilers of bench/requirements.txt are for reading the slow pages.
+$(VENV)/.installed-bench: bench/requirements.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet -r bench/requirements.txt
+	touch $@
+
+wrk:
+	@if ! command -v wrk >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	  else echo "!!! wrk is missing: install Debian's wrk package"; exit 1; fi; \
+	fi
+
+# Load runs against PostgreSQL and SQLite beside the bare-stack ceiling (BENCH_QUICK=1: within 10 minutes).
+bench: install translations wrk $(VENV)/.installed-bench
+	$(BIN)/python -m bench.runner
+
 clean:
-	rm -rf $(VENV) instance translations/*/LC_MESSAGES/*.mo .pytest_cache tests/artifacts
+	rm -rf $(VENV) instance translations/*/LC_MESSAGES/*.mo .pytest_cache tests/artifacts bench/.work
