@@ -26,7 +26,7 @@ def _unit_choices(exclude: set[int] | None = None, blank: str = "") -> list[tupl
 
 
 @bp.route("/users")
-@role_required(Role.ADMIN.value)
+@role_required(Role.ADMIN)
 def users():
     query = request.args.get("q", "").strip()
     stmt = select(User).options(selectinload(User.unit)).order_by(User.name)
@@ -39,7 +39,7 @@ def users():
 
 @bp.route("/users/new", methods=["GET", "POST"])
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
-@role_required(Role.ADMIN.value)
+@role_required(Role.ADMIN)
 def edit_user(user_id: int | None = None):
     user = db.get_or_404(User, user_id) if user_id else None
     form = UserForm(obj=user)
@@ -74,14 +74,14 @@ def edit_user(user_id: int | None = None):
 
 
 @bp.route("/units")
-@role_required(Role.ORGANIZER.value)
+@role_required(Role.ORGANIZER)
 def units():
     return render_template("admin/units.html", tree=services.unit_tree(db.session))
 
 
 @bp.route("/units/new", methods=["GET", "POST"])
 @bp.route("/units/<int:unit_id>", methods=["GET", "POST"])
-@role_required(Role.ORGANIZER.value)
+@role_required(Role.ORGANIZER)
 def edit_unit(unit_id: int | None = None):
     unit = db.get_or_404(Unit, unit_id) if unit_id else None
     form = UnitForm(obj=unit)
@@ -110,7 +110,7 @@ def edit_unit(unit_id: int | None = None):
 
 
 @bp.route("/audit")
-@role_required(Role.ADMIN.value)
+@role_required(Role.ADMIN)
 def audit():
     stmt = select(AuditEntry).order_by(AuditEntry.id.desc())
     entity = request.args.get("entity", "").strip()
@@ -121,7 +121,7 @@ def audit():
 
 
 @bp.route("/jobs", methods=["GET", "POST"])
-@role_required(Role.ADMIN.value)
+@role_required(Role.ADMIN)
 def jobs():
     form = ConfirmForm()
     if form.validate_on_submit():

@@ -49,7 +49,7 @@ def create_admin(email: str, name: str, password: str):
             email=email,
             phone=user.phone if user else None,
             unit_id=user.unit_id if user else None,
-            roles=(user.roles if user else set()) | {Role.ADMIN.value},
+            roles=(user.roles if user else set()) | {Role.ADMIN},
             password=password,
             user=user,
         )

@@ -27,27 +27,11 @@ PHONE_PATTERN = r"^(0[35789][0-9]{8}|\+84[35789][0-9]{8})$"
 
 
 def role_choices():
-    return [
-        (Role.ADMIN.value, _l("Administrator")),
-        (Role.ORGANIZER.value, _l("Organizer")),
-        (Role.UNIT_REPORTER.value, _l("Unit reporter")),
-        (Role.VOLUNTEER.value, _l("Volunteer")),
-        (Role.JUROR.value, _l("Juror")),
-        (Role.APPRAISER.value, _l("Appraiser")),
-    ]
+    return Role.choices()
 
 
 def unit_kind_choices():
-    return [
-        (UnitKind.PROVINCE.value, _l("Province / centrally-run city")),
-        (UnitKind.DISTRICT.value, _l("District / city / town")),
-        (UnitKind.WARD.value, _l("Ward / commune")),
-        (UnitKind.HAMLET.value, _l("Hamlet / neighbourhood")),
-        (UnitKind.DEPARTMENT.value, _l("Department / office")),
-        (UnitKind.ORGANISATION.value, _l("Organisation / association")),
-        (UnitKind.SCHOOL.value, _l("School")),
-        (UnitKind.ENTERPRISE.value, _l("Enterprise")),
-    ]
+    return UnitKind.choices()
 
 
 def is_phone_field(field) -> bool:

@@ -6,8 +6,9 @@ import enum
 from datetime import UTC, datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from flask_login import AnonymousUserMixin, UserMixin
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, TypeDecorator, UniqueConstraint
+from sqlalchemy import JSON, DateTime, Enum, ForeignKey, Integer, String, TypeDecorator, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -46,7 +47,43 @@ class Audited:
     __audit_exclude__: tuple[str, ...] = ()
 
 
-class UnitKind(enum.StrEnum):
+def enum_column(enum_class: type[enum.Enum], length: int) -> Enum:
+    """An enum column stored as its values in a VARCHAR (no native type), so SQLite and PostgreSQL share one
+    migration; reading it gives the enum member back."""
+    return Enum(
+        enum_class,
+        native_enum=False,
+        create_constraint=False,
+        length=length,
+        values_callable=lambda members: [member.value for member in members],
+        validate_strings=True,
+    )
+
+
+_LABEL_TABLES: dict[type, dict] = {}
+
+
+class LabelledEnum(enum.StrEnum):
+    """A StrEnum whose members carry their interface label (one table per enum, in the catalogue)."""
+
+    @property
+    def label(self):
+        table = _LABEL_TABLES.get(type(self))
+        if table is None:  # built once per enum: the labels are lazy, translated when shown
+            table = _LABEL_TABLES[type(self)] = self._labels()
+        return table[self]
+
+    @classmethod
+    def choices(cls) -> list[tuple[str, object]]:
+        """(value, label) pairs in declaration order, for select boxes and filters."""
+        return [(member.value, member.label) for member in cls]
+
+    @classmethod
+    def _labels(cls) -> dict:
+        raise NotImplementedError
+
+
+class UnitKind(LabelledEnum):
     PROVINCE = "province"
     DISTRICT = "district"
     WARD = "ward"
@@ -56,6 +93,19 @@ class UnitKind(enum.StrEnum):
     SCHOOL = "school"
     ENTERPRISE = "enterprise"
 
+    @classmethod
+    def _labels(cls):
+        return {
+            cls.PROVINCE: _l("Province / centrally-run city"),
+            cls.DISTRICT: _l("District / city / town"),
+            cls.WARD: _l("Ward / commune"),
+            cls.HAMLET: _l("Hamlet / neighbourhood"),
+            cls.DEPARTMENT: _l("Department / office"),
+            cls.ORGANISATION: _l("Organisation / association"),
+            cls.SCHOOL: _l("School"),
+            cls.ENTERPRISE: _l("Enterprise"),
+        }
+
 
 class Unit(Audited, db.Model):
     __tablename__ = "units"
@@ -63,7 +113,7 @@ class Unit(Audited, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     short_name: Mapped[str | None] = mapped_column(String(80))
-    kind: Mapped[str] = mapped_column(String(20), index=True)
+    kind: Mapped[UnitKind] = mapped_column(enum_column(UnitKind, 20), index=True)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -80,7 +130,7 @@ class Unit(Audited, db.Model):
         return self.short_name or self.name
 
 
-class Role(enum.StrEnum):
+class Role(LabelledEnum):
     ADMIN = "admin"
     ORGANIZER = "organizer"
     UNIT_REPORTER = "unit_reporter"
@@ -88,12 +138,23 @@ class Role(enum.StrEnum):
     JUROR = "juror"
     APPRAISER = "appraiser"
 
+    @classmethod
+    def _labels(cls):
+        return {
+            cls.ADMIN: _l("Administrator"),
+            cls.ORGANIZER: _l("Organizer"),
+            cls.UNIT_REPORTER: _l("Unit reporter"),
+            cls.VOLUNTEER: _l("Volunteer"),
+            cls.JUROR: _l("Juror"),
+            cls.APPRAISER: _l("Appraiser"),
+        }
+
 
 class UserRole(Audited, db.Model):
     __tablename__ = "user_roles"
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
-    role: Mapped[str] = mapped_column(String(20), primary_key=True)
+    role: Mapped[Role] = mapped_column(enum_column(Role, 20), primary_key=True)
 
 
 class User(Audited, UserMixin, db.Model):
@@ -230,7 +291,7 @@ class OutboxMessage(db.Model):
     __tablename__ = "outbox_messages"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    channel: Mapped[str] = mapped_column(String(10))
+    channel: Mapped[Channel] = mapped_column(enum_column(Channel, 10))
     recipient: Mapped[str] = mapped_column(String(254))
     template: Mapped[str] = mapped_column(String(60))
     locale: Mapped[str] = mapped_column(String(5), default="vi")
@@ -238,7 +299,7 @@ class OutboxMessage(db.Model):
     dedupe_key: Mapped[str | None] = mapped_column(String(120), unique=True)
     # What the message is about ("Registration:12"), so purging a person's data purges their messages too.
     subject_ref: Mapped[str | None] = mapped_column(String(60), index=True)
-    state: Mapped[str] = mapped_column(String(10), default=MessageState.PENDING, index=True)
+    state: Mapped[MessageState] = mapped_column(enum_column(MessageState, 10), default=MessageState.PENDING, index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

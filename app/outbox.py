@@ -76,14 +76,14 @@ def enqueue(
         if key and session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key)):
             continue
         message = OutboxMessage(
-            channel=recipient.channel.value,
+            channel=recipient.channel,
             recipient=recipient.address,
             template=template,
             payload=payload,
             locale=locale if locale in ("vi", "en") else "vi",
             dedupe_key=key,
             subject_ref=subject_ref,
-            state=MessageState.PENDING.value,
+            state=MessageState.PENDING,
             attempts=0,
             next_attempt_at=now,
             created_at=now,
@@ -204,8 +204,12 @@ class HttpSmsGateway:
         self.url, self.token, self.brandname, self.timeout = url, token, brandname, timeout
 
     def send(self, phone: str, text: str, request_id: str) -> None:
-        body = {"to": "84" + phone[1:] if phone.startswith("0") else phone, "brandname": self.brandname,
-                "message": text, "request_id": request_id}
+        body = {
+            "to": "84" + phone[1:] if phone.startswith("0") else phone,
+            "brandname": self.brandname,
+            "message": text,
+            "request_id": request_id,
+        }
         request = urllib.request.Request(  # noqa: S310 (the URL is the operator's configuration)
             self.url,
             data=json.dumps(body).encode(),
@@ -251,21 +255,21 @@ def send_due(engine, now: datetime, *, batch: int = 200, send=deliver) -> JobRes
         # Hand back messages whose sender died after claiming them.
         session.execute(
             update(OutboxMessage)
-            .where(OutboxMessage.state == MessageState.SENDING.value, OutboxMessage.claimed_at < now - CLAIM_TIMEOUT)
-            .values(state=MessageState.PENDING.value)
+            .where(OutboxMessage.state == MessageState.SENDING, OutboxMessage.claimed_at < now - CLAIM_TIMEOUT)
+            .values(state=MessageState.PENDING)
         )
         session.commit()
         due = session.scalars(
             select(OutboxMessage.id)
-            .where(OutboxMessage.state == MessageState.PENDING.value, OutboxMessage.next_attempt_at <= now)
+            .where(OutboxMessage.state == MessageState.PENDING, OutboxMessage.next_attempt_at <= now)
             .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
             .limit(batch)
         ).all()
         for message_id in due:
             claimed = session.execute(
                 update(OutboxMessage)
-                .where(OutboxMessage.id == message_id, OutboxMessage.state == MessageState.PENDING.value)
-                .values(state=MessageState.SENDING.value, claimed_at=now, attempts=OutboxMessage.attempts + 1)
+                .where(OutboxMessage.id == message_id, OutboxMessage.state == MessageState.PENDING)
+                .values(state=MessageState.SENDING, claimed_at=now, attempts=OutboxMessage.attempts + 1)
             ).rowcount
             session.commit()
             if claimed != 1:
@@ -275,13 +279,13 @@ def send_due(engine, now: datetime, *, batch: int = 200, send=deliver) -> JobRes
                 send(message)
             except Exception as error:  # noqa: BLE001 (any failure of one message must not stop the others)
                 final = message.attempts >= MAX_ATTEMPTS
-                message.state = (MessageState.FAILED if final else MessageState.PENDING).value
+                message.state = MessageState.FAILED if final else MessageState.PENDING
                 message.next_attempt_at = now + _retry_delay(message.attempts)
                 message.last_error = f"{type(error).__name__}: {error}"[:500]
                 failed += 1
                 log.warning("outbox message %s not sent (attempt %s): %s", message.id, message.attempts, error)
             else:
-                message.state, message.sent_at, message.last_error = MessageState.SENT.value, now, ""
+                message.state, message.sent_at, message.last_error = MessageState.SENT, now, ""
                 sent += 1
             session.commit()
     return JobResult(changed=sent, message=f"{sent} sent, {failed} failed", ok=True)
@@ -289,10 +293,13 @@ def send_due(engine, now: datetime, *, batch: int = 200, send=deliver) -> JobRes
 
 def prune_sent(session: Session, now: datetime) -> JobResult:
     """Delete messages sent or given up more than ``KEEP_SENT`` ago: they hold names, phones and links."""
-    count = session.execute(
-        delete(OutboxMessage).where(
-            or_(OutboxMessage.state == MessageState.SENT.value, OutboxMessage.state == MessageState.FAILED.value),
-            OutboxMessage.created_at < now - KEEP_SENT,
-        )
-    ).rowcount or 0
+    count = (
+        session.execute(
+            delete(OutboxMessage).where(
+                or_(OutboxMessage.state == MessageState.SENT, OutboxMessage.state == MessageState.FAILED),
+                OutboxMessage.created_at < now - KEEP_SENT,
+            )
+        ).rowcount
+        or 0
+    )
     return JobResult(changed=count, message=f"{count} old messages removed")

@@ -16,10 +16,10 @@ from .text import ascii_digits
 
 # Which kinds a unit may sit under. None means "at the top of the tree".
 ALLOWED_PARENTS: dict[str, set[str | None]] = {
-    UnitKind.PROVINCE.value: {None},
-    UnitKind.DISTRICT.value: {UnitKind.PROVINCE.value, None},
-    UnitKind.WARD.value: {UnitKind.DISTRICT.value},
-    UnitKind.HAMLET.value: {UnitKind.WARD.value},
+    UnitKind.PROVINCE: {None},
+    UnitKind.DISTRICT: {UnitKind.PROVINCE, None},
+    UnitKind.WARD: {UnitKind.DISTRICT},
+    UnitKind.HAMLET: {UnitKind.WARD},
 }
 _ANYWHERE = {None, *(k.value for k in UnitKind)}
 

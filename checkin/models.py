@@ -8,8 +8,8 @@ from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models import Audited, Unit
-from events.models import Activity, enum_column
+from app.models import Audited, Unit, enum_column
+from events.models import Activity
 
 
 class CheckpointKind(enum.StrEnum):

@@ -10,8 +10,8 @@ from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models import Audited, Unit, UTCDateTime, utcnow
-from events.models import LabelledEnum, Plan, enum_column
+from app.models import Audited, LabelledEnum, Unit, UTCDateTime, enum_column, utcnow
+from events.models import Plan
 
 
 class ContestKind(LabelledEnum):

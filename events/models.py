@@ -11,7 +11,6 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     Date,
-    Enum,
     ForeignKey,
     Index,
     Integer,
@@ -28,43 +27,7 @@ from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models import Audited, Unit, UTCDateTime, utcnow
-
-
-def enum_column(enum_class: type[enum.Enum], length: int) -> Enum:
-    """An enum column stored as its values in a VARCHAR (no native type), so SQLite and PostgreSQL share one
-    migration; reading it gives the enum member back."""
-    return Enum(
-        enum_class,
-        native_enum=False,
-        create_constraint=False,
-        length=length,
-        values_callable=lambda members: [member.value for member in members],
-        validate_strings=True,
-    )
-
-
-_LABEL_TABLES: dict[type, dict] = {}
-
-
-class LabelledEnum(enum.StrEnum):
-    """A StrEnum whose members carry their interface label (one table per enum, in the catalogue)."""
-
-    @property
-    def label(self):
-        table = _LABEL_TABLES.get(type(self))
-        if table is None:  # built once per enum: the labels are lazy, translated when shown
-            table = _LABEL_TABLES[type(self)] = self._labels()
-        return table[self]
-
-    @classmethod
-    def choices(cls) -> list[tuple[str, object]]:
-        """(value, label) pairs in declaration order, for select boxes and filters."""
-        return [(member.value, member.label) for member in cls]
-
-    @classmethod
-    def _labels(cls) -> dict:
-        raise NotImplementedError
+from app.models import Audited, LabelledEnum, Unit, UTCDateTime, enum_column, utcnow
 
 
 class PlanStatus(LabelledEnum):

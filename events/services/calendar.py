@@ -56,7 +56,7 @@ def webcal(url: str) -> str:
 
 
 # The units a citizen thinks of as "where": the area filter offers these, nested.
-AREA_KINDS = (UnitKind.PROVINCE.value, UnitKind.DISTRICT.value, UnitKind.WARD.value)
+AREA_KINDS = (UnitKind.PROVINCE, UnitKind.DISTRICT, UnitKind.WARD)
 
 
 # ---------------------------------------------------------------------------------------------------------------

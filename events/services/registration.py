@@ -153,7 +153,7 @@ def wards_by_district(session: Session) -> list[tuple[str, list[tuple[int, str]]
     """Wards and communes grouped under their district, both ordered by name: ``[(district, [(id, ward)])]``.
     Wards without a district come last under an empty group name."""
     wards = session.scalars(
-        select(Unit).where(Unit.kind == UnitKind.WARD.value).options(selectinload(Unit.parent))
+        select(Unit).where(Unit.kind == UnitKind.WARD).options(selectinload(Unit.parent))
     ).all()
     groups: dict[str, list[tuple[int, str]]] = {}
     for ward in sorted(wards, key=lambda unit: vietnamese_sort_key(unit.name)):
@@ -415,7 +415,7 @@ def register(
     if not _PHONE.fullmatch(phone):
         raise InvalidRegistration(_l("Enter a valid phone number."), code="invalid_phone", field="phone")
     ward = session.get(Unit, ward_id) if isinstance(ward_id, int) and 0 < ward_id <= MAX_DB_INT else None
-    if ward is None or ward.kind != UnitKind.WARD.value:
+    if ward is None or ward.kind != UnitKind.WARD:
         raise InvalidRegistration(
             _l("Choose your ward or commune from the list."), code="unknown_ward", field="ward_id"
         )

@@ -88,16 +88,16 @@ COLUMN_BY_KEY = {column.key: column for column in COLUMNS}
 
 # The Vietnamese labels are the catalogue's translations of the English ones (events/forms/schedule.py).
 KINDS: tuple[tuple[str, str, str], ...] = (
-    (ActivityKind.FESTIVAL.value, "Ngày hội / lễ hội", "Fair / festival"),
-    (ActivityKind.EXHIBITION.value, "Không gian trưng bày", "Exhibition space"),
-    (ActivityKind.CLUSTER_TOUR.value, "Tổ chức lưu động theo cụm", "Cluster tour"),
-    (ActivityKind.CONTEST.value, "Cuộc thi", "Contest"),
-    (ActivityKind.DOOR_TO_DOOR.value, "Đi từng ngõ, gõ từng nhà", "Door-to-door campaign"),
-    (ActivityKind.TRAINING.value, "Lớp tập huấn", "Training class"),
-    (ActivityKind.CYBER_DRILL.value, "Diễn tập an toàn thông tin mạng", "Cybersecurity drill"),
-    (ActivityKind.CASHLESS_DRIVE.value, "Vận động thanh toán không dùng tiền mặt", "Cashless-payment drive"),
-    (ActivityKind.COMMUNICATIONS.value, "Tuyên truyền", "Communications"),
-    (ActivityKind.CEREMONY.value, "Buổi lễ", "Ceremony"),
+    (ActivityKind.FESTIVAL, "Ngày hội / lễ hội", "Fair / festival"),
+    (ActivityKind.EXHIBITION, "Không gian trưng bày", "Exhibition space"),
+    (ActivityKind.CLUSTER_TOUR, "Tổ chức lưu động theo cụm", "Cluster tour"),
+    (ActivityKind.CONTEST, "Cuộc thi", "Contest"),
+    (ActivityKind.DOOR_TO_DOOR, "Đi từng ngõ, gõ từng nhà", "Door-to-door campaign"),
+    (ActivityKind.TRAINING, "Lớp tập huấn", "Training class"),
+    (ActivityKind.CYBER_DRILL, "Diễn tập an toàn thông tin mạng", "Cybersecurity drill"),
+    (ActivityKind.CASHLESS_DRIVE, "Vận động thanh toán không dùng tiền mặt", "Cashless-payment drive"),
+    (ActivityKind.COMMUNICATIONS, "Tuyên truyền", "Communications"),
+    (ActivityKind.CEREMONY, "Buổi lễ", "Ceremony"),
 )
 KIND_LABEL = {code: label for code, label, _ in KINDS}
 
