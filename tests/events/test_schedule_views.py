@@ -97,8 +97,8 @@ def test_activity_form_bad_input_in_vietnamese(app, client, organizer, campaign,
         f"/events/plans/{campaign.plan_id}/activities/new",
         data=_activity_data(campaign, title="", starts_at="05/10/2024 7h30x", ends_at="", capacity="-5"),
     ).get_data(as_text=True)
-    assert "Nhập tiêu đề hoạt động." in page
-    assert "Ghi ngày giờ theo dạng dd/mm/yyyy hh:mm" in page
+    assert "Nhập tên hoạt động." in page
+    assert "Ghi ngày giờ theo dạng ngày/tháng/năm giờ:phút" in page
     assert "Nhập thời điểm kết thúc." in page
     assert "Nhập một số từ 0 trở lên." in page
     page = client.post(
