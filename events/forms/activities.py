@@ -13,8 +13,12 @@ OPTIONAL_COUNT = [Optional(), NumberRange(min=0, message=_l("Enter a number of 0
 
 
 class ActivityForm(OnceForm):
-    title = StringField(_l("Title"), validators=[InputRequired(_l("Enter the activity's title.")), Length(max=300)])
-    kind = SelectField(_l("Kind"), choices=ActivityKind.choices, validators=[InputRequired()])
+    # Its own words, not the unit form's "Kind" ("Loại đơn vị") nor the import's "Title" column ("Tiêu đề").
+    title = StringField(
+        _l("Name of the activity"),
+        validators=[InputRequired(_l("Enter the name of the activity.")), Length(max=300)],
+    )
+    kind = SelectField(_l("Kind of activity"), choices=ActivityKind.choices, validators=[InputRequired()])
     starts_at = LocalDateTimeField(_l("Starts"), validators=[InputRequired(_l("Enter when it starts."))])
     ends_at = LocalDateTimeField(_l("Ends"), validators=[InputRequired(_l("Enter when it ends."))])
     venue_id = SelectField(_l("Venue"), coerce=int, validators=[Optional()])

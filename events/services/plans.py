@@ -39,9 +39,10 @@ from ..models import (
     TourStop,
 )
 
-# Campaign-style activities run for days in the background (the door-to-door campaign, communications):
-# they do not tie up their lead unit, so they never make a unit "busy twice".
-BACKGROUND_KINDS = frozenset({ActivityKind.DOOR_TO_DOOR, ActivityKind.COMMUNICATIONS})
+# Campaign-style activities run for days or weeks in the background (the door-to-door campaign, communications,
+# an online contest): they do not need their lead unit present, so they never make a unit "busy twice". Only
+# activities where the unit must be there (a festival, a ceremony, a tour stop, a class) count.
+BACKGROUND_KINDS = frozenset({ActivityKind.DOOR_TO_DOOR, ActivityKind.COMMUNICATIONS, ActivityKind.CONTEST})
 
 
 class NeedsConfirmation(DomainError):
@@ -329,6 +330,16 @@ class Warning:
     message: str
     refs: tuple[str, ...]
     activity_ids: frozenset[int] = field(default_factory=frozenset)
+    titles: tuple[str, ...] = ()  # the title of each of ``refs``, in the same order, for links to them
+
+    @property
+    def named(self) -> list[tuple[str, int, str]]:
+        """What the warning names, for links: ``[(kind, id, title)]`` with kind "activity" or "stop"."""
+        named = []
+        for ref, title in zip(self.refs, self.titles, strict=False):
+            kind, _sep, ident = ref.partition(":")
+            named.append((kind, int(ident), title))
+        return named
 
 
 def overlaps(a_start: datetime, a_end: datetime, b_start: datetime, b_end: datetime) -> bool:
@@ -382,6 +393,7 @@ def find_conflicts(
         if not overlaps(a.starts_at, a.ends_at, b.starts_at, b.ends_at):
             continue
         pair = tuple(sorted((a.ref, b.ref)))
+        titles = tuple({a.ref: a.title, b.ref: b.title}[ref] for ref in pair)
         ids = frozenset({a.activity_id, b.activity_id})
         if a.venue_id is not None and a.venue_id == b.venue_id:
             warnings.append(
@@ -398,6 +410,7 @@ def find_conflicts(
                     ),
                     pair,
                     ids,
+                    titles,
                 )
             )
         if a.kind in BACKGROUND_KINDS or b.kind in BACKGROUND_KINDS:
@@ -418,6 +431,7 @@ def find_conflicts(
                     ),
                     pair,
                     ids,
+                    titles,
                 )
             )
     for slot in slots:
@@ -433,6 +447,7 @@ def find_conflicts(
                     str(_l("The stop %(stop)s falls outside its tour's dates.", stop=slot.title)),
                     (slot.ref,),
                     frozenset({slot.activity_id}),
+                    (slot.title,),
                 )
             )
         if slot.ref.startswith("activity:") and period_start and period_end:
@@ -446,6 +461,7 @@ def find_conflicts(
                         str(_l("%(activity)s falls outside the plan's period.", activity=slot.title)),
                         (slot.ref,),
                         frozenset({slot.activity_id}),
+                        (slot.title,),
                     )
                 )
         if slot.capacity is not None and slot.venue_capacity is not None and slot.capacity > slot.venue_capacity:
@@ -464,6 +480,7 @@ def find_conflicts(
                     ),
                     (slot.ref,),
                     frozenset({slot.activity_id}),
+                    (slot.title,),
                 )
             )
     return warnings

@@ -30,7 +30,7 @@ from app import outbox
 from app.errors import Conflict, DomainError, NotFound
 from app.models import AuditEntry, Unit, UnitKind
 from app.scheduler import JobResult
-from app.services import normalise_phone
+from app.services import normalise_phone, unit_tree
 from app.urls import MAX_DB_INT
 
 from ..models import Activity, Plan, Registration, RegistrationStatus
@@ -166,6 +166,159 @@ def vietnamese_sort_key(text: str) -> tuple[str, str]:
     letters without their marks first, then the exact text to break ties."""
     bare = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
     return ("".join(ch for ch in bare if not unicodedata.combining(ch)).casefold(), text)
+
+
+def person_sort_key(name: str) -> tuple:
+    """Order people as Vietnamese lists do: by given name (the last word), then by the whole name."""
+    words = (name or "").split()
+    return (vietnamese_sort_key(words[-1] if words else ""), vietnamese_sort_key(" ".join(words)))
+
+
+def _bare(text: str) -> str:
+    """Lower case without marks or repeated spaces, for searching: "Đỗ  Quang" -> "do quang"."""
+    return " ".join(vietnamese_sort_key(text or "")[0].split())
+
+
+def unit_options_in_order(session: Session, kinds=None) -> list[tuple[int, str]]:
+    """(id, label) of units in tree order, indented by depth, siblings in Vietnamese order ("Định Quán" before
+    "Xuân Lộc"); optionally only some kinds. The same as ``app.services.unit_options``, ordered for a reader."""
+    children: dict[int | None, list[Unit]] = {}
+    for unit, _depth in unit_tree(session):
+        children.setdefault(unit.parent_id, []).append(unit)
+    wanted = set(kinds) if kinds else None
+    options: list[tuple[int, str]] = []
+
+    def walk(parent_id: int | None, depth: int) -> None:
+        for unit in sorted(children.get(parent_id, ()), key=lambda u: vietnamese_sort_key(u.name)):
+            if wanted is None or unit.kind in wanted:
+                options.append((unit.id, "\u00a0\u00a0" * depth + unit.name))
+            walk(unit.id, depth + 1)
+
+    walk(None, 0)
+    return options
+
+
+# --- the organizer's list of registrations: search, counts by ward, export -----------------------------------
+
+
+def sort_people(rows: list[tuple[Registration, int | None]]) -> list[tuple[Registration, int | None]]:
+    """Registrations (with their waitlist positions) in Vietnamese order of the people's names."""
+    return sorted(rows, key=lambda row: person_sort_key(row[0].name))
+
+
+def filter_registrations(rows: list[tuple[Registration, int | None]], query: str | None) -> list:
+    """The rows whose name holds ``query`` (accents, case and spacing ignored) or, when ``query`` is a phone
+    number or part of one (spaces, dots, dashes and a leading +84 allowed), whose phone holds its digits."""
+    query = (query or "").strip()
+    if not query:
+        return list(rows)
+    compact = re.sub(r"[\s.\-()]", "", query)
+    if re.fullmatch(r"\+?[0-9]+", compact):
+        digits = compact.lstrip("+")
+        if compact.startswith("+84") or (compact.startswith("84") and len(digits) > 9):
+            digits = "0" + digits[2:]
+        return [row for row in rows if digits in (row[0].phone or "")]
+    wanted = _bare(query)
+    return [row for row in rows if wanted in _bare(row[0].name)]
+
+
+@dataclass(frozen=True)
+class WardCount:
+    name: str  # "" for registrations without a ward
+    district: str
+    count: int
+    percent: int  # of the largest count, for the bar
+
+
+def ward_counts(rows: list[tuple[Registration, int | None]]) -> list[WardCount]:
+    """Live registrations (confirmed or waiting) counted by ward, wards in Vietnamese order, the ones without a
+    ward last."""
+    counts: dict[object, list] = {}
+    for registration, _position in rows:
+        if registration.status == CANCELLED:
+            continue
+        ward = registration.ward
+        key = ward.id if ward is not None else None
+        entry = counts.setdefault(key, [ward, 0])
+        entry[1] += 1
+    if not counts:
+        return []
+    most = max(count for _ward, count in counts.values())
+    result = []
+    for ward, count in counts.values():
+        parent = getattr(ward, "parent", None) if ward is not None else None
+        result.append(
+            WardCount(ward.name if ward is not None else "", parent.name if parent else "", count, 100 * count // most)
+        )
+    return sorted(result, key=lambda c: (c.name == "", vietnamese_sort_key(c.name), vietnamese_sort_key(c.district)))
+
+
+def registrations_workbook(rows: list[tuple[Registration, int | None]], activity: Activity, *, tz: ZoneInfo) -> bytes:
+    """The activity's registrations as an XLSX file, full phone numbers included (for organizers only; the view
+    records the export with ``record_export``). Every text typed by a citizen is written as text, never a formula."""
+    import io
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    from .transfer.writing import write_cell
+
+    status_labels = {CONFIRMED: _l("Confirmed"), WAITLISTED: _l("On the waitlist"), CANCELLED: _l("Cancelled")}
+    headers = [
+        _l("No."),
+        _l("Full name"),
+        _l("Phone number"),
+        _l("Ward or commune"),
+        _l("District"),
+        _l("Email"),
+        _l("Status"),
+        _l("Waitlist position"),
+        _l("Registered at"),
+    ]
+    book = Workbook()
+    sheet = book.active
+    sheet.title = str(_l("Registrations"))[:31]
+    write_cell(sheet, 1, 1, activity.title).font = Font(bold=True, size=14)
+    for column, header in enumerate(headers, start=1):
+        write_cell(sheet, 3, column, str(header)).font = Font(bold=True)
+    for widths, letter in zip((6, 30, 14, 26, 26, 28, 18, 10, 18), "ABCDEFGHI", strict=True):
+        sheet.column_dimensions[letter].width = widths
+    sheet.freeze_panes = "A4"
+    for number, (registration, position) in enumerate(rows, start=1):
+        ward = registration.ward
+        values = [
+            number,
+            registration.name,
+            registration.phone,
+            ward.name if ward is not None else "",
+            ward.parent.name if ward is not None and ward.parent is not None else "",
+            registration.email or "",
+            str(status_labels.get(registration.status, registration.status)),
+            position,
+            registration.created_at.astimezone(tz).replace(tzinfo=None) if registration.created_at else None,
+        ]
+        for column, value in enumerate(values, start=1):
+            cell = write_cell(sheet, number + 3, column, value)
+            if isinstance(value, datetime):
+                cell.number_format = "dd/mm/yyyy hh:mm"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def record_export(session: Session, activity_id: int, count: int, actor_id: int | None) -> None:
+    """Put the export of an activity's registrations in the audit trail: who, when, which activity, how many rows;
+    never the personal data itself. Its entity id names the activity ("activity:12"), so the purge of expired
+    registrations (which deletes entries by registration id) cannot mistake it for one registration's."""
+    session.add(
+        AuditEntry(
+            actor_id=actor_id,
+            action="export",
+            entity="Registration",
+            entity_id=f"activity:{activity_id}",
+            changes={"activity_id": activity_id, "count": count},
+        )
+    )
 
 
 # --- what people are told (through the outbox, in the transaction that changes their registration) -------------

@@ -5,12 +5,12 @@ from datetime import UTC, datetime
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from app.auth import role_required
 from app.extensions import db
 from app.models import utcnow
-from app.services import unit_options
 from app.timezone import campaign_zone
 from app.urls import external_url
 
@@ -21,6 +21,7 @@ from ..models import Activity, Plan, ProgrammeItem
 from ..services import activities as services
 from ..services import registration
 from ..services.calendar import WEEKDAY_NAMES, activity_for_page, webcal
+from ..services.registration import unit_options_in_order
 from ..services.venues import venue_options
 from . import button_posted, save_once
 
@@ -48,10 +49,12 @@ def activity_detail(activity_id: int):
 
 def _activity_form(activity: Activity | None, **kwargs) -> ActivityForm:
     form = ActivityForm(obj=activity, **kwargs)
-    units = unit_options(db.session)
+    units = unit_options_in_order(db.session)
     form.venue_id.choices = [(0, "—")] + venue_options(db.session)
     form.lead_unit_id.choices = [(0, "—")] + units
-    form.area_unit_id.choices = [(0, "—")] + unit_options(db.session, kinds=("province", "district", "ward", "hamlet"))
+    form.area_unit_id.choices = [(0, "—")] + unit_options_in_order(
+        db.session, kinds=("province", "district", "ward", "hamlet")
+    )
     form.coordinator_ids.choices = [(uid, label.strip()) for uid, label in units]
     if (request.method == "GET" or "formdata" in kwargs) and activity is not None:
         for name in NULLABLE_IDS:
@@ -61,10 +64,11 @@ def _activity_form(activity: Activity | None, **kwargs) -> ActivityForm:
     return form
 
 
-def _programme_form(activity: Activity, **kwargs) -> ProgrammeItemForm:
-    # Prefixed: it shares a page with the activity form, whose field names and ids it would otherwise repeat.
-    form = ProgrammeItemForm(prefix="item", **kwargs)
-    form.responsible_unit_id.choices = [(0, "—")] + unit_options(db.session)
+def _programme_form(activity: Activity, prefix: str = "item", **kwargs) -> ProgrammeItemForm:
+    # Prefixed on the activity page: it shares it with the activity form, whose field names and ids it would
+    # otherwise repeat. The page that edits one item has it alone, unprefixed.
+    form = ProgrammeItemForm(prefix=prefix, **kwargs)
+    form.responsible_unit_id.choices = [(0, "—")] + unit_options_in_order(db.session)
     form.stop_id.choices = [(0, _("The whole activity"))] + [(s.id, s.name) for s in activity.stops]
     return form
 
@@ -116,16 +120,57 @@ def edit_activity(plan_id: int | None = None, activity_id: int | None = None):
     return _form_page(activity, plan, form, warnings)
 
 
-@bp.route("/activities/<int:activity_id>/cancel", methods=["POST"])
+def confirmed() -> bool:
+    """A destructive action runs only from its confirmation page, whose form carries ``confirm``: a bare button
+    post (an old page, a double click, a script) is sent to that page instead."""
+    return request.form.get("confirm") == "1"
+
+
+def confirm_page(*, title: str, losses: list[str], action: str, button: str, back: str):
+    """The second step of a destructive action: what will be lost, a button that does it, a way back."""
+    return render_template(
+        "events/activities/confirm.html", title=title, losses=losses, action=action, button=button, back=back
+    )
+
+
+@bp.route("/activities/<int:activity_id>/cancel", methods=["GET", "POST"])
 @role_required("organizer")
 def cancel_activity(activity_id: int):
     activity = db.get_or_404(Activity, activity_id)
-    if not button_posted():
-        abort(400)
-    if services.cancel_activity(db.session, activity, utcnow()):
-        db.session.commit()
-        flash(_("The activity is cancelled. It stays on the calendar, marked as cancelled."), "success")
-    return redirect(url_for("events.plan_detail", plan_id=activity.plan_id))
+    here = url_for("events.cancel_activity", activity_id=activity.id)
+    if request.method == "POST":
+        if not button_posted():
+            abort(400)
+        if not confirmed():
+            return redirect(here, code=303)
+        if services.cancel_activity(db.session, activity, utcnow()):
+            db.session.commit()
+            flash(_("The activity is cancelled. It stays on the calendar, marked as cancelled."), "success")
+        return redirect(url_for("events.plan_detail", plan_id=activity.plan_id))
+    back = url_for("events.edit_activity", activity_id=activity.id)
+    if activity.cancelled:
+        flash(_("This activity is already cancelled."), "info")
+        return redirect(back)
+    summary = registration.registration_summary(db.session, activity.id)
+    told = summary[registration.CONFIRMED] + summary[registration.WAITLISTED]
+    losses = [
+        ngettext(
+            "%(num)s person who registered will be told that it is cancelled.",
+            "%(num)s people who registered will be told that it is cancelled.",
+            told,
+        )
+        if told
+        else _("Nobody has registered yet, so nobody needs to be told."),
+        _("Registration closes and cannot be reopened."),
+        _("The activity stays on the calendar and in subscribed calendars, marked as cancelled."),
+    ]
+    return confirm_page(
+        title=_("Cancel “%(title)s”?", title=activity.title),
+        losses=losses,
+        action=here,
+        button=_("Yes, cancel the activity"),
+        back=back,
+    )
 
 
 @bp.route("/activities/<int:activity_id>/programme", methods=["POST"])
@@ -136,19 +181,7 @@ def add_programme_item(activity_id: int):
     if form.validate_on_submit():
 
         def save() -> str:
-            services.save_programme_item(
-                db.session,
-                activity,
-                None,
-                title=form.title.data,
-                starts_at=form.starts_at.data,
-                ends_at=form.ends_at.data,
-                responsible_unit_id=form.responsible_unit_id.data or None,
-                description=form.description.data or "",
-                stop_id=form.stop_id.data or None,
-            )
-            db.session.flush()
-            return url_for("events.edit_activity", activity_id=activity.id) + "#programme"
+            return _save_item(form, activity, None)
 
         response, _warnings = save_once(form, save, _("The item was added to the programme."))
         if response:
@@ -157,13 +190,69 @@ def add_programme_item(activity_id: int):
     return _form_page(activity, activity.plan, _activity_form(activity, formdata=None), item_form=form), 422
 
 
-@bp.route("/programme/<int:item_id>/delete", methods=["POST"])
+def _save_item(form: ProgrammeItemForm, activity: Activity, item: ProgrammeItem | None) -> str:
+    services.save_programme_item(
+        db.session,
+        activity,
+        item,
+        title=form.title.data,
+        starts_at=form.starts_at.data,
+        ends_at=form.ends_at.data,
+        responsible_unit_id=form.responsible_unit_id.data or None,
+        description=form.description.data or "",
+        stop_id=form.stop_id.data or None,
+    )
+    db.session.flush()
+    return url_for("events.edit_activity", activity_id=activity.id) + "#programme"
+
+
+@bp.route("/programme/<int:item_id>/edit", methods=["GET", "POST"])
+@role_required("organizer")
+def edit_programme_item(item_id: int):
+    """One programme item on a page of its own, checked as when it was added."""
+    item = db.get_or_404(ProgrammeItem, item_id)
+    activity = item.activity
+    form = _programme_form(activity, prefix="", obj=item)
+    form.submit.label.text = _("Save the item")
+    if request.method == "GET":
+        form.responsible_unit_id.data = item.responsible_unit_id or 0
+        form.stop_id.data = item.stop_id or 0
+    if form.validate_on_submit():
+        response, _warnings = save_once(form, lambda: _save_item(form, activity, item), _("The item was saved."))
+        if response:
+            return response
+    status = 422 if request.method == "POST" else 200
+    return render_template("events/activities/item_form.html", form=form, activity=activity, item=item), status
+
+
+@bp.route("/programme/<int:item_id>/delete", methods=["GET", "POST"])
 @role_required("organizer")
 def delete_programme_item(item_id: int):
     item = db.get_or_404(ProgrammeItem, item_id)
-    if not button_posted():
-        abort(400)
-    activity_id = services.remove_programme_item(db.session, item)
-    db.session.commit()
-    flash(_("The item was removed from the programme."), "success")
-    return redirect(url_for("events.edit_activity", activity_id=activity_id) + "#programme")
+    here = url_for("events.delete_programme_item", item_id=item.id)
+    back = url_for("events.edit_activity", activity_id=item.activity_id) + "#programme"
+    if request.method == "POST":
+        if not button_posted():
+            abort(400)
+        if not confirmed():
+            return redirect(here, code=303)
+        activity_id = services.remove_programme_item(db.session, item)
+        db.session.commit()
+        flash(_("The item was removed from the programme."), "success")
+        return redirect(url_for("events.edit_activity", activity_id=activity_id) + "#programme")
+    tz = campaign_zone()
+    when = item.starts_at.astimezone(tz).strftime("%d/%m/%Y %H:%M")
+    return confirm_page(
+        title=_("Remove “%(title)s” from the programme?", title=item.title),
+        losses=[
+            _(
+                "The item at %(when)s disappears from the programme of “%(activity)s”.",
+                when=when,
+                activity=item.activity.title,
+            ),
+            _("Citizens no longer see it on the activity's page."),
+        ],
+        action=here,
+        button=_("Yes, remove the item"),
+        back=back,
+    )

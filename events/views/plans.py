@@ -10,13 +10,13 @@ from app.errors import DomainError
 from app.extensions import db
 from app.models import utcnow
 from app.providers import figures
-from app.services import unit_options
 from app.timezone import campaign_zone
 
 from .. import bp
 from ..forms.plans import PlanForm, PlanStatusForm
 from ..models import AudienceGroup, Plan, PlanStatus
 from ..services import plans as services
+from ..services.registration import unit_options_in_order
 from . import save_once
 
 PLAN_FIELDS = (
@@ -42,9 +42,11 @@ STATUS_MESSAGES = {
 
 @bp.route("/")
 def index():
+    organizer = current_user.is_organizer
     return render_template(
         "events/plans/index.html",
-        plans=services.visible_plans(db.session, include_internal=current_user.is_organizer),
+        plans=services.visible_plans(db.session, include_internal=organizer),
+        organizer=organizer,
     )
 
 
@@ -71,7 +73,7 @@ def plan_detail(plan_id: int):
 
 def _plan_form(plan: Plan | None) -> PlanForm:
     form = PlanForm(obj=plan)
-    choices = [(0, "—")] + unit_options(db.session)
+    choices = [(0, "—")] + unit_options_in_order(db.session)
     form.issuing_unit_id.choices = form.lead_unit_id.choices = choices
     if request.method == "GET" and plan is not None:
         form.issuing_unit_id.data = plan.issuing_unit_id or 0

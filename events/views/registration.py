@@ -8,6 +8,7 @@ import secrets
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_login import current_user
 from jinja2 import TemplateNotFound
 
 from app.auth import role_required
@@ -66,6 +67,12 @@ def _valid_token(token: str) -> str:
 @bp.app_template_filter("mask_phone")
 def mask_phone(phone: str | None) -> str:
     return services.mask_phone(phone)
+
+
+@bp.app_template_filter("names_in_order")
+def names_in_order(units) -> list[str]:
+    """The names of units (coordinators, a stop's participants) in Vietnamese order."""
+    return sorted((unit.name for unit in units or ()), key=services.vietnamese_sort_key)
 
 
 @bp.route("/activities/<int:activity_id>/register", methods=["GET", "POST"])
@@ -176,10 +183,36 @@ def find_registration():
 @bp.route("/activities/<int:activity_id>/registrations")
 @role_required("organizer")
 def registration_list(activity_id: int):
+    """The organizer's list: search by name or phone, counts by ward. Phones stay masked here too (a list on a
+    screen is read over shoulders); the XLSX export below carries them in full and is audited."""
     activity = db.get_or_404(Activity, activity_id)
+    rows = services.list_registrations(db.session, activity_id)
+    query = (request.args.get("q") or "").strip()[:100]
     return render_template(
         "events/registration/list.html",
         activity=activity,
-        rows=services.list_registrations(db.session, activity_id),
+        rows=services.sort_people(services.filter_registrations(rows, query)),
+        total=len(rows),
+        query=query,
+        wards=services.ward_counts(rows),
         summary=services.registration_summary(db.session, activity_id),
     )
+
+
+@bp.route("/activities/<int:activity_id>/registrations.xlsx")
+@role_required("organizer")
+def registration_export(activity_id: int):
+    """Every registration of the activity with full phone numbers, for the organizer; the export is recorded in
+    the audit trail (who, which activity, how many rows; never the data itself)."""
+    activity = db.get_or_404(Activity, activity_id)
+    rows = services.sort_people(services.list_registrations(db.session, activity_id))
+    content = services.registrations_workbook(rows, activity, tz=campaign_zone())
+    services.record_export(db.session, activity_id, len(rows), current_user.id)
+    db.session.commit()
+    log.info("registrations of activity %s exported: %s rows", activity_id, len(rows))
+    response = current_app.response_class(
+        content, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response.headers["Content-Disposition"] = f'attachment; filename="dang-ky-hoat-dong-{activity_id}.xlsx"'
+    response.headers["Cache-Control"] = "no-store"  # personal data: no copy in any cache
+    return response

@@ -2,23 +2,25 @@
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from app.auth import role_required
 from app.extensions import db
-from app.services import unit_options
 from app.timezone import campaign_zone
 
 from .. import bp
 from ..forms.tours import StopForm
 from ..models import Activity, TourStop
 from ..services import tours as services
+from ..services.registration import unit_options_in_order
 from ..services.venues import venue_options
 from . import button_posted, save_once
+from .activities import confirm_page, confirmed
 
 
 def _stop_form(stop: TourStop | None) -> StopForm:
     form = StopForm(obj=stop)
-    units = unit_options(db.session)
+    units = unit_options_in_order(db.session)
     form.host_unit_id.choices = [(0, "—")] + units
     form.participant_ids.choices = [(uid, label.strip()) for uid, label in units]
     form.venue_id.choices = [(0, "—")] + venue_options(db.session)
@@ -78,13 +80,46 @@ def move_stop(stop_id: int):
     return redirect(_itinerary(stop.activity_id))
 
 
-@bp.route("/stops/<int:stop_id>/delete", methods=["POST"])
+@bp.route("/stops/<int:stop_id>/delete", methods=["GET", "POST"])
 @role_required("organizer")
 def delete_stop(stop_id: int):
     stop = db.get_or_404(TourStop, stop_id)
-    if not button_posted():
-        abort(400)
-    activity_id = services.remove_stop(db.session, stop)
-    db.session.commit()
-    flash(_("The stop was removed from the itinerary."), "success")
-    return redirect(_itinerary(activity_id))
+    here = url_for("events.delete_stop", stop_id=stop.id)
+    if request.method == "POST":
+        if not button_posted():
+            abort(400)
+        if not confirmed():
+            return redirect(here, code=303)
+        activity_id = services.remove_stop(db.session, stop)
+        db.session.commit()
+        flash(_("The stop was removed from the itinerary."), "success")
+        return redirect(_itinerary(activity_id))
+    tz = campaign_zone()
+    items = [item for item in stop.activity.programme if item.stop_id == stop.id]
+    losses = [
+        _(
+            "%(stop)s (%(start)s – %(end)s, hosted by %(host)s) leaves the itinerary of “%(tour)s”.",
+            stop=stop.name,
+            start=stop.starts_at.astimezone(tz).strftime("%d/%m/%Y"),
+            end=stop.ends_at.astimezone(tz).strftime("%d/%m/%Y"),
+            host=stop.host_unit.name,
+            tour=stop.activity.title,
+        )
+    ]
+    if items:
+        losses.append(
+            ngettext(
+                "Its %(num)s programme item is removed with it: %(items)s.",
+                "Its %(num)s programme items are removed with it: %(items)s.",
+                len(items),
+                items=", ".join(item.title for item in items),
+            )
+        )
+    losses.append(_("Subscribed calendars drop the stop."))
+    return confirm_page(
+        title=_("Remove the stop “%(stop)s”?", stop=stop.name),
+        losses=losses,
+        action=here,
+        button=_("Yes, remove the stop"),
+        back=_itinerary(stop.activity_id),
+    )

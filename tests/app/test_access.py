@@ -97,6 +97,21 @@ PAGES = {
     "/events/activities/<int:activity_id>/registrations": {
         "registrations": (lambda r: f"/events/activities/{r.activity_id}/registrations", ORGANIZERS)
     },
+    "/events/activities/<int:activity_id>/registrations.xlsx": {
+        "registrations export": (lambda r: f"/events/activities/{r.activity_id}/registrations.xlsx", ORGANIZERS)
+    },
+    "/events/activities/<int:activity_id>/cancel": {
+        "confirm cancelling": (lambda r: f"/events/activities/{r.activity_id}/cancel", ORGANIZERS)
+    },
+    "/events/stops/<int:stop_id>/delete": {
+        "confirm removing a stop": (lambda r: f"/events/stops/{r.stop_ids[1]}/delete", ORGANIZERS)
+    },
+    "/events/programme/<int:item_id>/edit": {
+        "programme item form": (lambda r: f"/events/programme/{r.item_id}/edit", ORGANIZERS)
+    },
+    "/events/programme/<int:item_id>/delete": {
+        "confirm removing an item": (lambda r: f"/events/programme/{r.item_id}/delete", ORGANIZERS)
+    },
     "/events/plans/<int:plan_id>/import": {"import": (lambda r: f"/events/plans/{r.plan_id}/import", ORGANIZERS)},
     "/events/import-template.xlsx": {"import template": (lambda r: "/events/import-template.xlsx", ORGANIZERS)},
     "/events/plans/<int:plan_id>/copy": {

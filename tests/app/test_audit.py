@@ -23,8 +23,8 @@ def test_deleting_a_stop_and_a_programme_item_is_recorded(app, client, records, 
     sign_in(client, records.users["organizer"])
     stop_id, item_id = records.stop_ids[1], records.item_id
 
-    assert client.post(f"/events/stops/{stop_id}/delete").status_code == 302
-    assert client.post(f"/events/programme/{item_id}/delete").status_code == 302
+    assert client.post(f"/events/stops/{stop_id}/delete", data={"confirm": "1"}).status_code == 302
+    assert client.post(f"/events/programme/{item_id}/delete", data={"confirm": "1"}).status_code == 302
 
     (stop_entry,) = entries(app, entity="TourStop", action="delete")
     assert stop_entry.entity_id == str(stop_id) and stop_entry.actor_id == records.users["organizer"]

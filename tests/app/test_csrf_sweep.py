@@ -58,6 +58,8 @@ def test_the_same_write_with_its_token_goes_through(csrf_app, make_records, snap
     sign_in(client, records.users["organizer"])
     token = client.get(f"/events/api/activities/{records.activity_id}/registration").get_json()["csrf_token"]
     before = snapshot(csrf_app)
-    response = client.post(f"/events/activities/{records.activity_id}/cancel", data={"csrf_token": token})
+    response = client.post(
+        f"/events/activities/{records.activity_id}/cancel", data={"csrf_token": token, "confirm": "1"}
+    )
     assert response.status_code == 302 and response.headers["Location"] == f"/events/plans/{records.plan_id}"
     assert snapshot(csrf_app) != before

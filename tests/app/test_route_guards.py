@@ -234,7 +234,7 @@ WRITES: dict[str, Row] = {
         ORGANIZER,
         {
             "/events/activities/<int:activity_id>/cancel": lambda r: Request(
-                f"/events/activities/{r.activity_id}/cancel"
+                f"/events/activities/{r.activity_id}/cancel", {"confirm": "1"}
             )
         },
     ),
@@ -258,7 +258,12 @@ WRITES: dict[str, Row] = {
         },
     ),
     "events.delete_stop": Row(
-        ORGANIZER, {"/events/stops/<int:stop_id>/delete": lambda r: Request(f"/events/stops/{r.stop_ids[1]}/delete")}
+        ORGANIZER,
+        {
+            "/events/stops/<int:stop_id>/delete": lambda r: Request(
+                f"/events/stops/{r.stop_ids[1]}/delete", {"confirm": "1"}
+            )
+        },
     ),
     "events.add_programme_item": Row(
         ORGANIZER,
@@ -276,7 +281,25 @@ WRITES: dict[str, Row] = {
     ),
     "events.delete_programme_item": Row(
         ORGANIZER,
-        {"/events/programme/<int:item_id>/delete": lambda r: Request(f"/events/programme/{r.item_id}/delete")},
+        {
+            "/events/programme/<int:item_id>/delete": lambda r: Request(
+                f"/events/programme/{r.item_id}/delete", {"confirm": "1"}
+            )
+        },
+    ),
+    "events.edit_programme_item": Row(
+        ORGANIZER,
+        {
+            "/events/programme/<int:item_id>/edit": lambda r: Request(
+                f"/events/programme/{r.item_id}/edit",
+                {
+                    "title": "Lễ ra mắt Kênh giao tiếp số (sửa)",
+                    "starts_at": local(r.now + timedelta(days=30, hours=1)),
+                    "stop_id": "0",
+                    "responsible_unit_id": str(r.office_id),
+                },
+            )  # fmt: skip
+        },
     ),
     "events.edit_venue": Row(
         ORGANIZER,

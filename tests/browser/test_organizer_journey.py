@@ -91,7 +91,7 @@ def test_organizer_on_a_phone_signs_in_switches_language_and_lands_on_the_events
     expect(page).to_have_url(base + "/events/")
     expect_language(page, "en")
     expect(page.locator("h1")).to_have_text("Plans and activities")
-    expect(page).to_have_title("Plans and activities · dxday")
+    expect(page).to_have_title("Plans and activities · DX Day 10/10")
     assert_accessible(page, "events page in English")
 
     # And back to Vietnamese from the events page, which the switch returns to.
@@ -99,7 +99,7 @@ def test_organizer_on_a_phone_signs_in_switches_language_and_lands_on_the_events
     expect_language(page, "vi")
     expect(page).to_have_url(base + "/events/")
     expect(page.locator("h1")).to_have_text("Kế hoạch và hoạt động")
-    expect(page).to_have_title("Kế hoạch và hoạt động · dxday")
+    expect(page).to_have_title("Kế hoạch và hoạt động · Ngày Chuyển đổi số 10/10")
     expect(page.get_by_text("Plans and activities")).to_have_count(0)
     open_menu(page)
     expect(page.get_by_role("button", name="Đăng xuất")).to_be_visible()

@@ -4,7 +4,7 @@ from app.extensions import db
 from checkin.models import Checkpoint
 from events.models import Activity, Plan
 
-EMPTY = "Chưa thiết lập điểm check-in nào."
+EMPTY = "Chưa thiết lập điểm soát vé nào."
 
 
 def test_volunteers_see_checkpoints_grouped_by_activity(app, client, make_user, login):

@@ -153,7 +153,7 @@ def test_the_filter_form_works_without_javascript(client):
     form = re.search(r'<form class="cal-filters" method="get" action="/events/calendar".*?</form>', html, re.S).group(0)
     assert '<input id="view" name="view" type="hidden" value="week">' in form
     assert 'name="csrf_token"' not in form  # a GET form: nothing secret in the URL
-    for label in ("Loại hoạt động", "Quận, huyện / phường, xã", "Dành cho", "Đến ngày"):
+    for label in ("Loại hoạt động", "Quận, huyện / phường, xã", "Dành cho", "Xem ngày"):
         assert label in form
 
 
@@ -166,7 +166,7 @@ def test_an_empty_period_says_so(client, calendar_setup):
 
 def test_the_subscribe_block_offers_webcal_links_for_plans_kinds_and_the_area(client, calendar_setup):
     html = page(client, f"{OCTOBER}&area={calendar_setup.ben_cat_id}")
-    assert "Đăng ký lịch" in html
+    assert "Theo dõi lịch trên điện thoại" in html
     assert f'href="webcal://localhost/events/plans/{calendar_setup.plan_id}/calendar.ics"' in html
     assert f'href="http://localhost/events/plans/{calendar_setup.plan_id}/calendar.ics"' in html
     assert f"/events/plans/{calendar_setup.draft_plan_id}/calendar.ics" not in html

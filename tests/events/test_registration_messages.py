@@ -145,8 +145,10 @@ def test_waitlist_promotion_change_and_cancellation_each_deliver_one_email(
     assert local_start in inbox.bodies()[0]
     inbox.messages.clear()
 
-    assert client.post(f"/events/activities/{activity_id}/cancel").status_code == 302
-    assert client.post(f"/events/activities/{activity_id}/cancel").status_code == 302  # twice: told once
+    assert client.post(f"/events/activities/{activity_id}/cancel", data={"confirm": "1"}).status_code == 302
+    assert (
+        client.post(f"/events/activities/{activity_id}/cancel", data={"confirm": "1"}).status_code == 302
+    )  # twice: told once
     send_job(app)
     assert [(m["To"], s) for m, s in zip(inbox.messages, inbox.subjects(), strict=True)] == [
         ("hai@example.vn", "Đã hủy: Lớp tập huấn kỹ năng số cho người dân")

@@ -49,7 +49,7 @@ def test_organizer_creates_a_plan_and_sees_vietnamese_errors_first(client, organ
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Nhập tên kế hoạch." in page
-    assert "Ghi ngày theo dạng dd/mm/yyyy" in page
+    assert "Ghi ngày theo dạng ngày/tháng/năm" in page
     response = client.post(
         "/events/plans/new", data={"title": "Kế hoạch 2025", "period_start": "15/09/2025", "period_end": "01/09/2025"}
     )
@@ -97,8 +97,8 @@ def test_activity_form_bad_input_in_vietnamese(app, client, organizer, campaign,
         f"/events/plans/{campaign.plan_id}/activities/new",
         data=_activity_data(campaign, title="", starts_at="05/10/2024 7h30x", ends_at="", capacity="-5"),
     ).get_data(as_text=True)
-    assert "Nhập tiêu đề hoạt động." in page
-    assert "Ghi ngày giờ theo dạng dd/mm/yyyy hh:mm" in page
+    assert "Nhập tên hoạt động." in page
+    assert "Ghi ngày giờ theo dạng ngày/tháng/năm giờ:phút" in page
     assert "Nhập thời điểm kết thúc." in page
     assert "Nhập một số từ 0 trở lên." in page
     page = client.post(
@@ -215,8 +215,8 @@ def test_cancelling_keeps_the_activity_visible_as_cancelled(app, client, organiz
     client.post(f"/events/plans/{campaign.plan_id}/activities/new", data=_activity_data(campaign))
     with app.app_context():
         activity_id = db.session.scalar(select(Activity.id))
-    client.post(f"/events/activities/{activity_id}/cancel")
-    client.post(f"/events/activities/{activity_id}/cancel")  # a second click changes nothing
+    client.post(f"/events/activities/{activity_id}/cancel", data={"confirm": "1"})
+    client.post(f"/events/activities/{activity_id}/cancel", data={"confirm": "1"})  # a second click changes nothing
     with app.app_context():
         activity = db.session.get(Activity, activity_id)
         assert activity.cancelled and activity.sequence == 1
@@ -349,7 +349,7 @@ def test_removing_a_stop_removes_its_programme(app, client, organizer, campaign)
         )
         db.session.commit()
         stop_id = stop.id
-    client.post(f"/events/stops/{stop_id}/delete")
+    client.post(f"/events/stops/{stop_id}/delete", data={"confirm": "1"})
     with app.app_context():
         assert db.session.scalar(select(func.count(ProgrammeItem.id))) == 0
 
