@@ -93,6 +93,11 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
+    # Sessions are signed cookies: the only way a copy taken before sign-out stops working is a new session
+    # version, which also ends the account's sessions on other devices (the price of keeping no session store).
+    if current_user.is_authenticated:
+        current_user.end_all_sessions()
+        db.session.commit()
     logout_user()
     flash(_("You are signed out."), "info")
     return redirect(url_for("main.index"))

@@ -74,7 +74,7 @@ class LocalDateField(StringField):
 
     def __init__(self, label=None, validators=None, **kwargs):
         kwargs.setdefault("render_kw", {}).update(
-            {"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off"}
+            {"placeholder": _l("dd/mm/yyyy"), "inputmode": "numeric", "autocomplete": "off"}
         )
         super().__init__(label, validators, **kwargs)
 
@@ -100,7 +100,7 @@ class LocalDateTimeField(StringField):
     """dd/mm/yyyy HH:MM in the campaign's time zone; ``data`` is an aware UTC datetime."""
 
     def __init__(self, label=None, validators=None, **kwargs):
-        kwargs.setdefault("render_kw", {}).update({"placeholder": "dd/mm/yyyy hh:mm", "autocomplete": "off"})
+        kwargs.setdefault("render_kw", {}).update({"placeholder": _l("dd/mm/yyyy hh:mm"), "autocomplete": "off"})
         super().__init__(label, validators, **kwargs)
 
     def _value(self):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import unicodedata
 from collections.abc import Iterable
 
 from flask_babel import lazy_gettext as _l
@@ -154,9 +155,17 @@ def reaches_the_top(session: Session, unit_id: int) -> bool:
     return bool(session.scalar(select(func.count()).select_from(up).where(up.c.parent_id.is_(None))))
 
 
+def vietnamese_sort_key(text: str) -> tuple[str, str]:
+    """Order names as a Vietnamese reader expects ("Tân Uyên" before "Thủ Dầu Một"), the same on every database:
+    letters without their marks first (đ as d), then the exact text to break ties."""
+    bare = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return ("".join(ch for ch in bare if not unicodedata.combining(ch)).casefold(), text)
+
+
 def unit_tree(session: Session) -> list[tuple[Unit, int]]:
-    """Every unit in tree order with its depth, in one query."""
-    units = session.scalars(select(Unit).order_by(Unit.name)).all()
+    """Every unit in tree order with its depth, in one query; siblings in Vietnamese alphabetical order ("Định
+    Quán" before "Xuân Lộc", the same on every database)."""
+    units = sorted(session.scalars(select(Unit)).all(), key=lambda unit: vietnamese_sort_key(unit.name))
     children: dict[int | None, list[Unit]] = {}
     for unit in units:
         children.setdefault(unit.parent_id, []).append(unit)

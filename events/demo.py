@@ -255,7 +255,7 @@ def _load_tan_uyen(session: Session, report: DemoReport, venues: dict[str, Venue
         audience="Người dân, doanh nghiệp, cán bộ, công chức, viên chức, đoàn viên thanh niên, học sinh",
         audience_groups=",citizens,civil_servants,enterprises,students,youth,",
         what_to_bring=BRING_ID,
-        description="Trong tháng 10/2024 tại Quảng trường thành phố (bản demo chọn ngày "
+        description="Trong tháng 10/2024 tại Quảng trường thành phố (bản dùng thử chọn ngày "
         f"{cal.on_weekday('05/10/2024'):%d/%m/%Y}). Giới thiệu người dân tham khảo các sản phẩm, dịch vụ, nền tảng "
         "công nghệ số tại https://dx.gov.vn/.",
         coordinators=[
@@ -375,7 +375,7 @@ def _load_dong_nai(session: Session, report: DemoReport, venues: dict[str, Venue
         audience="Cán bộ, công chức, doanh nghiệp, đoàn viên thanh niên và nhân dân các huyện, thành phố",
         audience_groups=",citizens,civil_servants,enterprises,youth,",
         description="Không gian chính quyền số, kinh tế số, xã hội số và Book Tour tại đơn vị đăng cai; mỗi cụm "
-        "2 ngày (bản demo chọn ngày).",
+        "2 ngày (bản dùng thử chọn ngày).",
         coordinators=["Đoàn TNCS Hồ Chí Minh tỉnh Đồng Nai", "Công an tỉnh Đồng Nai", "Hội Tin học tỉnh Đồng Nai"],
     )
     for position, (name, host, venue, participants, first_day) in enumerate(CLUSTERS, start=1):

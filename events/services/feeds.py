@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo
 from flask_babel import lazy_gettext as _l
 from icalendar import Calendar, Event, Timezone, vText
 
+from app.services import vietnamese_sort_key
+
 PRODID = "-//dxday//Digital Transformation Day calendar//VI"
 # Control characters have no place in a calendar (RFC 5545 forbids them); a line break inside a one-line
 # property (a title, a calendar name) would end the property and start a forged one.
@@ -123,7 +125,8 @@ def activity_events(activity, *, now: datetime, host: str, url: str, tz: ZoneInf
         sub.add("dtend", stop.ends_at.astimezone(tz))
         hosts = [f"{_l('Host unit')}: {stop.host_unit.name}"] if stop.host_unit else []
         if stop.participating_units:
-            hosts.append(f"{_l('Participating units')}: " + ", ".join(u.name for u in stop.participating_units))
+            names = sorted((u.name for u in stop.participating_units), key=vietnamese_sort_key)
+            hosts.append(f"{_l('Participating units')}: " + ", ".join(names))
         sub.add(
             "description",
             _description(

@@ -15,7 +15,6 @@ import hmac
 import logging
 import re
 import secrets
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -30,7 +29,7 @@ from app import outbox
 from app.errors import Conflict, DomainError, NotFound
 from app.models import AuditEntry, Unit, UnitKind
 from app.scheduler import JobResult
-from app.services import normalise_phone, unit_tree
+from app.services import normalise_phone, unit_tree, vietnamese_sort_key  # noqa: F401 (re-exported)
 from app.urls import MAX_DB_INT
 
 from ..models import Activity, Plan, Registration, RegistrationStatus
@@ -159,13 +158,6 @@ def wards_by_district(session: Session) -> list[tuple[str, list[tuple[int, str]]
     for ward in sorted(wards, key=lambda unit: vietnamese_sort_key(unit.name)):
         groups.setdefault(ward.parent.name if ward.parent else "", []).append((ward.id, ward.name))
     return sorted(groups.items(), key=lambda item: (item[0] == "", vietnamese_sort_key(item[0])))
-
-
-def vietnamese_sort_key(text: str) -> tuple[str, str]:
-    """Order names as a Vietnamese reader expects ("Tân Uyên" before "Thủ Dầu Một"), the same on every database:
-    letters without their marks first, then the exact text to break ties."""
-    bare = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return ("".join(ch for ch in bare if not unicodedata.combining(ch)).casefold(), text)
 
 
 def person_sort_key(name: str) -> tuple:

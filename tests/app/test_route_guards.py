@@ -134,7 +134,8 @@ WRITES: dict[str, Row] = {
         PUBLIC,
         {"/login": lambda r: Request("/login", {"login": r.emails["organizer"], "password": PASSWORD})},
     ),  # last_login_at is written
-    "auth.logout": Row(SIGNED_IN, {"/logout": lambda r: Request("/logout")}, changes_db=False, as_role="volunteer"),
+    # Signing out raises the account's session version: a cookie copied before it no longer signs anyone in.
+    "auth.logout": Row(SIGNED_IN, {"/logout": lambda r: Request("/logout")}, as_role="volunteer"),
     "auth.sign_out_everywhere": Row(
         SIGNED_IN,
         {"/account/sign-out-everywhere": lambda r: Request("/account/sign-out-everywhere")},

@@ -1,5 +1,5 @@
-"""Sessions can be ended: a copied session or remember-me cookie stops working after "sign out everywhere"
-and after a password change."""
+"""Sessions can be ended: a copied session or remember-me cookie stops working after signing out, "sign out
+everywhere" and a password change."""
 
 from app.extensions import db
 from app.models import User
@@ -108,3 +108,16 @@ def test_an_administrator_resetting_a_password_or_deactivating_signs_the_account
     assert device.post("/login", data={"login": reporter["email"], "password": NEW_PASSWORD}).status_code == 302
     assert client.post(f"/admin/users/{reporter['id']}", data=form).status_code == 302  # deactivated
     assert not _signed_in(device)
+
+
+def test_a_cookie_copied_before_signing_out_no_longer_works_after_it(app, client, make_user):
+    user = make_user("organizer")
+    response = client.post("/login", data={"login": user["email"], "password": user["password"], "remember": "y"})
+    assert response.status_code == 302
+    copies = {name: app.test_client() for name in ("session", "remember_token")}
+    for name, copy in copies.items():
+        _copy_cookie(client, copy, name)
+        assert _signed_in(copy)
+    assert client.post("/logout").status_code == 302
+    assert not _signed_in(client)
+    assert not any(_signed_in(copy) for copy in copies.values())  # neither the session nor remember-me copy
