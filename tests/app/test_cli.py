@@ -75,7 +75,7 @@ def test_the_demo_festival_keeps_its_weekday_and_takes_registrations_at_the_chos
         assert starts.weekday() == date(2024, 10, 5).weekday() == 5  # Saturday, as in the seed
         assert starts.date() == date(2027, 10, 2) and starts > now
         assert registration_state(festival, now) == "open"
-        assert "bản demo chọn ngày 02/10/2027" in festival.description  # the demo's own note follows the date
+        assert "bản dùng thử chọn ngày 02/10/2027" in festival.description  # the demo's own note follows the date
         cashless = db.session.scalar(select(Activity).where(Activity.kind == "cashless_drive"))
         assert cashless.starts_at.astimezone(TZ).weekday() == 6  # the market drive stays on a Sunday
         ceremony = db.session.scalar(select(Activity).where(Activity.kind == "ceremony"))
