@@ -31,6 +31,20 @@ def _ward_id(value):
     return int(value)
 
 
+PHONE_FILTERS = [_strip, _phone_digits]
+
+
+def phone_validators() -> list:
+    """A Vietnamese mobile number, required (fresh validator objects for each field that uses them)."""
+    return [
+        DataRequired(_l("Enter your phone number.")),
+        Regexp(
+            PHONE_PATTERN,
+            message=_l("A phone number has 10 digits starting with 03, 05, 07, 08 or 09, or starts with +84."),
+        ),
+    ]
+
+
 def ward_choices(groups: list[tuple[str, list[tuple[int, str]]]]) -> list[SelectChoice]:
     """Select options from ``services.wards_by_district``: a placeholder, then wards under their district."""
     choices = [SelectChoice("", _l("Choose your ward or commune"))]
@@ -50,14 +64,8 @@ class RegistrationForm(Form):
     )
     phone = StringField(
         _l("Phone number"),
-        filters=[_strip, _phone_digits],
-        validators=[
-            DataRequired(_l("Enter your phone number.")),
-            Regexp(
-                PHONE_PATTERN,
-                message=_l("A phone number has 10 digits starting with 03, 05, 07, 08 or 09, or starts with +84."),
-            ),
-        ],
+        filters=PHONE_FILTERS,
+        validators=phone_validators(),
         description=_l("Used to recognise your registration at the venue. It is never shown in full."),
     )
     ward_id = SelectField(
@@ -96,14 +104,8 @@ class FindRegistrationForm(Form):
 
     phone = StringField(
         _l("Phone number you registered with"),
-        filters=[_strip, _phone_digits],
-        validators=[
-            DataRequired(_l("Enter your phone number.")),
-            Regexp(
-                PHONE_PATTERN,
-                message=_l("A phone number has 10 digits starting with 03, 05, 07, 08 or 09, or starts with +84."),
-            ),
-        ],
+        filters=PHONE_FILTERS,
+        validators=phone_validators(),
     )
     email = EmailField(
         _l("Email you registered with (if you gave one)"),
