@@ -306,3 +306,13 @@ class OutboxMessage(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ContentVersion(db.Model):
+    """A counter per kind of public content ("events"), raised in the same transaction as any change to it, so a
+    cached page or feed built from an older version is never served again once the change is committed."""
+
+    __tablename__ = "content_versions"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)

@@ -21,6 +21,7 @@ from werkzeug.security import generate_password_hash
 from werkzeug.serving import make_server
 
 from app import create_app, normalise_database_url
+from app.cache import forget_local as forget_local_cache
 from app.config import TestConfig
 from app.extensions import db, limiter
 from app.models import Unit, User
@@ -129,6 +130,7 @@ def make_app(database_url, tmp_path):
         return built
 
     yield factory
+    forget_local_cache()  # the next test's database starts again at content version 0
     for built in apps:
         with built.app_context():
             db.session.remove()
