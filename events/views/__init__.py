@@ -1,11 +1,13 @@
-"""Routes of the events feature, one module per sub-feature, and how the planning forms save: once per
-submission, with warnings to confirm and errors on their fields."""
+"""Routes of the events feature, one module per sub-feature, and what their views share: saving once per
+submission (warnings to confirm, errors on their fields), the confirmation step of destructive actions and .xlsx
+downloads."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 
-from flask import flash, redirect
+from flask import abort, flash, redirect, render_template, request, send_file
 from werkzeug.wrappers import Response
 
 from app.errors import DomainError
@@ -14,6 +16,7 @@ from app.forms import ConfirmForm
 from app.submissions import run_once
 
 from ..services.plans import NeedsConfirmation, Warning
+from ..services.transfer import XLSX_MIMETYPE
 
 
 def save_once(form, action: Callable[[], str], saved_message: str) -> tuple[Response | None, list[Warning]]:
@@ -38,6 +41,31 @@ def save_once(form, action: Callable[[], str], saved_message: str) -> tuple[Resp
 def button_posted() -> bool:
     """Buttons that change state post an empty form; only its CSRF token is checked."""
     return ConfirmForm().validate_on_submit()
+
+
+def refuse_unconfirmed(confirmation_page: str) -> Response | None:
+    """The POST of a destructive action: 400 without its CSRF token; back to its confirmation page (303) without
+    the page's ``confirm`` field (an old page, a double click, a script); None when the action may go ahead."""
+    if not button_posted():
+        abort(400)
+    if request.form.get("confirm") != "1":
+        return redirect(confirmation_page, code=303)
+    return None
+
+
+def confirm_page(*, title: str, losses: list[str], action: str, button: str, back: str):
+    """The second step of a destructive action: what will be lost, a button that does it, a way back."""
+    return render_template(
+        "events/activities/confirm.html", title=title, losses=losses, action=action, button=button, back=back
+    )
+
+
+def xlsx_response(data: bytes, filename: str) -> Response:
+    """An .xlsx download named ``filename`` (Vietnamese kept in filename*), never kept in a cache."""
+    # send_file writes both filename= (an ASCII fallback) and filename*= (the Vietnamese name, RFC 5987).
+    response = send_file(io.BytesIO(data), mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=filename)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 from . import activities, calendar, feeds, plans, registration, tours, transfer, venues  # noqa: E402,F401

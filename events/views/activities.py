@@ -4,8 +4,8 @@ conflict warnings, cancelling, the programme)."""
 from datetime import UTC, datetime
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_datetime, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 
 from app.auth import role_required
@@ -23,7 +23,7 @@ from ..services import registration
 from ..services.calendar import WEEKDAY_NAMES, activity_for_page, webcal
 from ..services.registration import unit_options_in_order
 from ..services.venues import venue_options
-from . import button_posted, save_once
+from . import confirm_page, refuse_unconfirmed, save_once
 
 NULLABLE_IDS = ("venue_id", "area_unit_id", "lead_unit_id")
 
@@ -120,29 +120,14 @@ def edit_activity(plan_id: int | None = None, activity_id: int | None = None):
     return _form_page(activity, plan, form, warnings)
 
 
-def confirmed() -> bool:
-    """A destructive action runs only from its confirmation page, whose form carries ``confirm``: a bare button
-    post (an old page, a double click, a script) is sent to that page instead."""
-    return request.form.get("confirm") == "1"
-
-
-def confirm_page(*, title: str, losses: list[str], action: str, button: str, back: str):
-    """The second step of a destructive action: what will be lost, a button that does it, a way back."""
-    return render_template(
-        "events/activities/confirm.html", title=title, losses=losses, action=action, button=button, back=back
-    )
-
-
 @bp.route("/activities/<int:activity_id>/cancel", methods=["GET", "POST"])
 @role_required("organizer")
 def cancel_activity(activity_id: int):
     activity = db.get_or_404(Activity, activity_id)
     here = url_for("events.cancel_activity", activity_id=activity.id)
     if request.method == "POST":
-        if not button_posted():
-            abort(400)
-        if not confirmed():
-            return redirect(here, code=303)
+        if refused := refuse_unconfirmed(here):
+            return refused
         if services.cancel_activity(db.session, activity, utcnow()):
             db.session.commit()
             flash(_("The activity is cancelled. It stays on the calendar, marked as cancelled."), "success")
@@ -232,16 +217,13 @@ def delete_programme_item(item_id: int):
     here = url_for("events.delete_programme_item", item_id=item.id)
     back = url_for("events.edit_activity", activity_id=item.activity_id) + "#programme"
     if request.method == "POST":
-        if not button_posted():
-            abort(400)
-        if not confirmed():
-            return redirect(here, code=303)
+        if refused := refuse_unconfirmed(here):
+            return refused
         activity_id = services.remove_programme_item(db.session, item)
         db.session.commit()
         flash(_("The item was removed from the programme."), "success")
         return redirect(url_for("events.edit_activity", activity_id=activity_id) + "#programme")
-    tz = campaign_zone()
-    when = item.starts_at.astimezone(tz).strftime("%d/%m/%Y %H:%M")
+    when = format_datetime(item.starts_at, "dd/MM/yyyy HH:mm")
     return confirm_page(
         title=_("Remove “%(title)s” from the programme?", title=item.title),
         losses=[

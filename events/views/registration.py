@@ -22,6 +22,7 @@ from .. import bp
 from ..forms.registration import FindRegistrationForm, RegistrationForm, ward_choices
 from ..models import Activity
 from ..services import registration as services
+from . import xlsx_response
 
 log = logging.getLogger(__name__)
 
@@ -210,9 +211,5 @@ def registration_export(activity_id: int):
     services.record_export(db.session, activity_id, len(rows), current_user.id)
     db.session.commit()
     log.info("registrations of activity %s exported: %s rows", activity_id, len(rows))
-    response = current_app.response_class(
-        content, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response.headers["Content-Disposition"] = f'attachment; filename="dang-ky-hoat-dong-{activity_id}.xlsx"'
-    response.headers["Cache-Control"] = "no-store"  # personal data: no copy in any cache
-    return response
+    # Personal data: the download helper marks it no-store, so no copy stays in any cache.
+    return xlsx_response(content, f"Đăng ký hoạt động {activity_id}.xlsx")

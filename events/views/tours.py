@@ -1,8 +1,8 @@
 """Cluster tours: the organizer adds, moves and removes the stops of a tour."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from app.auth import role_required
 from app.extensions import db
@@ -14,8 +14,7 @@ from ..models import Activity, TourStop
 from ..services import tours as services
 from ..services.registration import unit_options_in_order
 from ..services.venues import venue_options
-from . import button_posted, save_once
-from .activities import confirm_page, confirmed
+from . import button_posted, confirm_page, refuse_unconfirmed, save_once
 
 
 def _stop_form(stop: TourStop | None) -> StopForm:
@@ -86,22 +85,19 @@ def delete_stop(stop_id: int):
     stop = db.get_or_404(TourStop, stop_id)
     here = url_for("events.delete_stop", stop_id=stop.id)
     if request.method == "POST":
-        if not button_posted():
-            abort(400)
-        if not confirmed():
-            return redirect(here, code=303)
+        if refused := refuse_unconfirmed(here):
+            return refused
         activity_id = services.remove_stop(db.session, stop)
         db.session.commit()
         flash(_("The stop was removed from the itinerary."), "success")
         return redirect(_itinerary(activity_id))
-    tz = campaign_zone()
     items = [item for item in stop.activity.programme if item.stop_id == stop.id]
     losses = [
         _(
             "%(stop)s (%(start)s – %(end)s, hosted by %(host)s) leaves the itinerary of “%(tour)s”.",
             stop=stop.name,
-            start=stop.starts_at.astimezone(tz).strftime("%d/%m/%Y"),
-            end=stop.ends_at.astimezone(tz).strftime("%d/%m/%Y"),
+            start=format_date(stop.starts_at, "dd/MM/yyyy"),
+            end=format_date(stop.ends_at, "dd/MM/yyyy"),
             host=stop.host_unit.name,
             tour=stop.activity.title,
         )

@@ -1,8 +1,6 @@
 """Moving schedules in and out: import from a template, export as XLSX, copy a plan to next year."""
 
-import io
-
-from flask import Response, abort, flash, redirect, render_template, send_file, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
@@ -17,26 +15,20 @@ from .. import bp
 from ..forms.transfer import CopyPlanForm, ImportForm
 from ..models import Plan
 from ..services import transfer
-
-
-def _xlsx_response(data: bytes, filename: str) -> Response:
-    # send_file writes both filename= (an ASCII fallback) and filename*= (the Vietnamese name, RFC 5987).
-    response = send_file(io.BytesIO(data), mimetype=transfer.XLSX_MIMETYPE, as_attachment=True, download_name=filename)
-    response.headers["Cache-Control"] = "no-store"
-    return response
+from . import xlsx_response
 
 
 @bp.route("/import-template.xlsx")
 @role_required("organizer")
 def import_template():
-    return _xlsx_response(transfer.build_template(), "Mẫu nhập hoạt động.xlsx")
+    return xlsx_response(transfer.build_template(), "Mẫu nhập hoạt động.xlsx")
 
 
 @bp.route("/plans/<int:plan_id>/export.xlsx")
 @role_required("organizer")
 def export_schedule(plan_id: int):
     plan = db.get_or_404(Plan, plan_id)
-    return _xlsx_response(transfer.export_schedule(plan, tz=campaign_zone()), transfer.export_filename(plan))
+    return xlsx_response(transfer.export_schedule(plan, tz=campaign_zone()), transfer.export_filename(plan))
 
 
 @bp.route("/plans/<int:plan_id>/import", methods=["GET", "POST"])
