@@ -323,37 +323,6 @@ def test_overlong_input_is_a_field_error_not_a_crash(app, client, organizer, cam
     assert snapshot(app) == before
 
 
-def test_removing_a_stop_removes_its_programme(app, client, organizer, campaign):
-    with app.app_context():
-        tour = Activity(
-            plan_id=campaign.plan_id,
-            title="Hành trình",
-            kind="cluster_tour",
-            starts_at=local("24/09/2024", 7),
-            ends_at=local("28/09/2024", 17),
-        )
-        stop = TourStop(
-            activity=tour,
-            position=1,
-            name="Cụm 1",
-            host_unit_id=campaign.police_id,
-            starts_at=local("24/09/2024", 7),
-            ends_at=local("25/09/2024", 17),
-        )
-        db.session.add_all(
-            [
-                tour,
-                stop,
-                ProgrammeItem(activity=tour, stop=stop, title="Khai mạc Cụm 1", starts_at=local("24/09/2024", 8)),
-            ]
-        )
-        db.session.commit()
-        stop_id = stop.id
-    client.post(f"/events/stops/{stop_id}/delete", data={"confirm": "1"})
-    with app.app_context():
-        assert db.session.scalar(select(func.count(ProgrammeItem.id))) == 0
-
-
 def test_the_plans_page_loads_the_whole_demo_in_a_few_queries(app, client, count_queries):
     from app.demo import load_demo
 

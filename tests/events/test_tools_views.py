@@ -265,6 +265,7 @@ def test_removing_a_stop_asks_first_and_names_the_programme_that_goes_with_it(ap
     client.post(url, data={"confirm": "1"})
     with app.app_context():
         assert db.session.get(TourStop, stop_id) is None
+        assert db.session.scalar(select(func.count(ProgrammeItem.id))) == 0  # its programme went with it
 
 
 def test_removing_a_programme_item_asks_first(app, client, organizer, campaign):
