@@ -1,4 +1,4 @@
-"""Rules of check-in."""
+"""Checkpoints: the entrances, exits and booths of each activity, and their copy with a plan."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, joinedload
 from app.providers import Figure
 from events.models import Activity
 
-from .models import Checkpoint
+from ..models import Checkpoint
 
 
 def checkpoints_by_activity(session: Session) -> list[tuple[Activity, list[Checkpoint]]]:
