@@ -30,6 +30,14 @@ PAGES = {
     "/admin/audit": {"audit": (lambda r: "/admin/audit", STAFF_ONLY)},
     "/admin/jobs": {"jobs": (lambda r: "/admin/jobs", STAFF_ONLY)},
     "/checkin/": {"check-in": (lambda r: "/checkin/", {**STAFF_ONLY, "organizer": 200, "volunteer": 200})},
+    "/checkin/api/keys": {"ticket keys": (lambda r: "/checkin/api/keys", OPEN)},
+    "/checkin/api/checkpoints/<int:checkpoint_id>/sync": {
+        # JSON: 401 rather than a redirect when signed out; the volunteer is assigned to this checkpoint.
+        "scanner sync": (
+            lambda r: f"/checkin/api/checkpoints/{r.checkpoint_id}/sync",
+            {**STAFF_ONLY, "anonymous": 401, "organizer": 200, "volunteer": 200},
+        )
+    },
     "/contests/": {"contests": (lambda r: "/contests/", OPEN)},
     # events: public pages
     "/events/": {"plans": (lambda r: "/events/", OPEN)},
@@ -164,7 +172,8 @@ def test_role_access(app, client, records, sign_in, group):
             elif response.status_code == 302 and role == "anonymous":
                 assert response.headers["Location"].startswith("/login?next="), url
             elif response.status_code == 403:
-                assert "Bạn không có quyền" in response.get_data(as_text=True), url
+                said = response.get_json()["error"]["message"] if response.is_json else response.get_data(as_text=True)
+                assert "Bạn không có quyền" in said, url
     assert wrong == []
 
 
