@@ -30,6 +30,8 @@ PAGES = {
     "/admin/audit": {"audit": (lambda r: "/admin/audit", STAFF_ONLY)},
     "/admin/jobs": {"jobs": (lambda r: "/admin/jobs", STAFF_ONLY)},
     "/checkin/": {"check-in": (lambda r: "/checkin/", {**STAFF_ONLY, "organizer": 200, "volunteer": 200})},
+    # The ticket's QR image: whoever holds the registration's secret link (the records' registration is confirmed).
+    "/checkin/tickets/<token>.png": {"ticket QR": (lambda r: f"/checkin/tickets/{r.token}.png", OPEN)},
     "/checkin/api/keys": {"ticket keys": (lambda r: "/checkin/api/keys", OPEN)},
     "/checkin/api/checkpoints/<int:checkpoint_id>/sync": {
         # JSON: 401 rather than a redirect when signed out; the volunteer is assigned to this checkpoint.
