@@ -10,7 +10,7 @@ from app.errors import Conflict
 from app.extensions import db
 from checkin.models import Checkpoint, CheckpointRule, Scan, ScanVerdict
 from checkin.services import scans, tokens
-from events.models import Activity, Plan, Registration
+from events.models import Activity, Registration
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 SECRET = "test-only-secret"
@@ -112,56 +112,8 @@ def test_rules_and_refusals():
 # --- redeeming against the database (SQLite and PostgreSQL) -------------------------------------------------
 
 
-@pytest.fixture
-def festival(app):
-    """A two-day festival around now, its entrance (once a day), its exit (every time), a booth (once), two
-    confirmed registrations and a cancelled one, and signing keys."""
-    now = datetime.now(UTC).replace(microsecond=0)
-    with app.app_context():
-        plan = Plan(title="Kế hoạch", status="published", period_start=date(2024, 1, 1), period_end=date(2100, 1, 1))
-        activity = Activity(
-            plan=plan,
-            title="Ngày hội Chuyển đổi số",
-            kind="festival",
-            starts_at=now - timedelta(days=1),
-            ends_at=now + timedelta(days=1),
-        )
-        other = Activity(
-            plan=plan, title="Lớp tập huấn", kind="training", starts_at=now, ends_at=now + timedelta(hours=3)
-        )
-        people = [
-            Registration(
-                activity=activity if n < 3 else other,
-                name=f"Người {n}",
-                phone=f"09{n:08d}",
-                consent_at=now,
-                status="cancelled" if n == 2 else "confirmed",
-                token=f"{n:032d}",
-            )
-            for n in range(4)
-        ]
-        points = [
-            Checkpoint(activity=activity, name="Cổng chính", kind="entrance", rule="once_per_day"),
-            Checkpoint(activity=activity, name="Cổng ra", kind="exit", rule="every_time"),
-            Checkpoint(activity=activity, name="Không gian xã hội số", kind="booth", rule="once"),
-        ]
-        db.session.add_all([plan, activity, other, *people, *points])
-        db.session.commit()
-        keys = {1: tokens.generate_key()}
-        tickets = [tokens.sign(p.id, p.activity_id, p.created_at, keys) for p in people]
-        return {
-            "now": now,
-            "keys": keys,
-            "tickets": tickets,
-            "ids": [p.id for p in people],
-            "entrance": points[0].id,
-            "exit": points[1].id,
-            "booth": points[2].id,
-            "activity_id": activity.id,
-        }
-
-
-def redeem(app, f, checkpoint, token, nonce, *, device="phone-1", at=None, now=None):
+def redeem(app, festival, checkpoint, token, nonce, *, device="phone-1", at=None, now=None):
+    f = festival
     with app.app_context():
         result = scans.redeem(
             db.session,
@@ -169,11 +121,11 @@ def redeem(app, f, checkpoint, token, nonce, *, device="phone-1", at=None, now=N
             token=token,
             device_id=device,
             nonce=nonce,
-            scanned_at=at or now or f["now"],
+            scanned_at=at or now or f.now,
             user_id=None,
-            now=now or f["now"],
+            now=now or f.now,
             tz=TZ,
-            public_keys=tokens.public_keys(f["keys"]),
+            public_keys=tokens.public_keys(f.keys),
             secret=SECRET,
         )
         db.session.commit()
@@ -195,8 +147,8 @@ def count(app, **where) -> int:
 
 def test_a_ticket_is_admitted_once_then_already_checked_in_and_every_scan_is_kept(app, festival):
     f = festival
-    first = redeem(app, f, f["booth"], f["tickets"][0], "n1")
-    second = redeem(app, f, f["booth"], f["tickets"][0], "n2", device="phone-2")
+    first = redeem(app, f, f.booth, f.tickets[0], "n1")
+    second = redeem(app, f, f.booth, f.tickets[0], "n2", device="phone-2")
     assert (first["verdict"], first["created"]) == (ScanVerdict.ADMITTED, True)
     assert (second["verdict"], second["first_id"]) == (ScanVerdict.ALREADY_CHECKED_IN, first["id"])
     assert count(app) == 2 and count(app, admitted=True) == 1
@@ -204,23 +156,23 @@ def test_a_ticket_is_admitted_once_then_already_checked_in_and_every_scan_is_kep
 
 def test_a_replayed_nonce_returns_the_stored_answer_and_stores_nothing(app, festival):
     f = festival
-    first = redeem(app, f, f["booth"], f["tickets"][0], "same")
-    again = redeem(app, f, f["booth"], f["tickets"][0], "same")
+    first = redeem(app, f, f.booth, f.tickets[0], "same")
+    again = redeem(app, f, f.booth, f.tickets[0], "same")
     assert again == first | {"created": False}
     # Even a refusal is answered the same way when resent (here: already checked in, from another phone).
-    refused = redeem(app, f, f["booth"], f["tickets"][0], "n2", device="phone-2")
-    assert redeem(app, f, f["booth"], f["tickets"][0], "n2", device="phone-2") == refused | {"created": False}
+    refused = redeem(app, f, f.booth, f.tickets[0], "n2", device="phone-2")
+    assert redeem(app, f, f.booth, f.tickets[0], "n2", device="phone-2") == refused | {"created": False}
     assert refused["first_id"] == first["id"]
     assert count(app) == 2
 
 
 def test_once_per_day_admits_again_on_the_next_local_day(app, festival):
     f = festival
-    today = redeem(app, f, f["entrance"], f["tickets"][0], "d1")
-    again = redeem(app, f, f["entrance"], f["tickets"][0], "d2")
-    tomorrow = f["now"] + timedelta(days=1) - timedelta(minutes=1)
-    next_day = redeem(app, f, f["entrance"], f["tickets"][0], "d3", now=tomorrow)
-    local_today, local_next = f["now"].astimezone(TZ).date(), tomorrow.astimezone(TZ).date()
+    today = redeem(app, f, f.entrance, f.tickets[0], "d1")
+    again = redeem(app, f, f.entrance, f.tickets[0], "d2")
+    tomorrow = f.now + timedelta(days=1) - timedelta(minutes=1)
+    next_day = redeem(app, f, f.entrance, f.tickets[0], "d3", now=tomorrow)
+    local_today, local_next = f.now.astimezone(TZ).date(), tomorrow.astimezone(TZ).date()
     expected = ScanVerdict.ADMITTED if local_next != local_today else ScanVerdict.ALREADY_CHECKED_IN
     assert (today["verdict"], again["verdict"], next_day["verdict"]) == (
         ScanVerdict.ADMITTED,
@@ -231,19 +183,19 @@ def test_once_per_day_admits_again_on_the_next_local_day(app, festival):
 
 def test_every_time_admits_every_pass_and_checkpoints_are_independent(app, festival):
     f = festival
-    verdicts = [redeem(app, f, f["exit"], f["tickets"][1], f"e{n}")["verdict"] for n in range(3)]
+    verdicts = [redeem(app, f, f.exit, f.tickets[1], f"e{n}")["verdict"] for n in range(3)]
     assert verdicts == [ScanVerdict.ADMITTED] * 3
-    assert redeem(app, f, f["booth"], f["tickets"][1], "b1")["verdict"] == ScanVerdict.ADMITTED
+    assert redeem(app, f, f.booth, f.tickets[1], "b1")["verdict"] == ScanVerdict.ADMITTED
 
 
 def test_refusals_are_logged_with_their_reason(app, festival):
     f = festival
-    revoked = redeem(app, f, f["booth"], f["tickets"][2], "r1")
-    other = redeem(app, f, f["booth"], f["tickets"][3], "r2")
-    junk = redeem(app, f, f["booth"], "NOT A TICKET", "r3")
-    stranger = tokens.sign(f["ids"][0], f["activity_id"], f["now"], {1: tokens.generate_key()})
-    forged = redeem(app, f, f["booth"], stranger, "r4")
-    late = redeem(app, f, f["booth"], f["tickets"][0], "r5", now=f["now"] + timedelta(days=3))
+    revoked = redeem(app, f, f.booth, f.tickets[2], "r1")
+    other = redeem(app, f, f.booth, f.tickets[3], "r2")
+    junk = redeem(app, f, f.booth, "NOT A TICKET", "r3")
+    stranger = tokens.sign(f.ids[0], f.activity_id, f.now, {1: tokens.generate_key()})
+    forged = redeem(app, f, f.booth, stranger, "r4")
+    late = redeem(app, f, f.booth, f.tickets[0], "r5", now=f.now + timedelta(days=3))
     assert [r["verdict"] for r in (revoked, other, junk, forged, late)] == [
         ScanVerdict.REVOKED,
         ScanVerdict.OTHER_ACTIVITY,
@@ -251,62 +203,60 @@ def test_refusals_are_logged_with_their_reason(app, festival):
         ScanVerdict.UNKNOWN,
         ScanVerdict.EXPIRED,
     ]
-    assert (revoked["ticket_id"], junk["ticket_id"], forged["ticket_id"]) == (f["ids"][2], None, None)
+    assert (revoked["ticket_id"], junk["ticket_id"], forged["ticket_id"]) == (f.ids[2], None, None)
     assert count(app) == 5 and count(app, admitted=True) == 0
 
 
 def test_a_typed_code_is_redeemed_like_the_qr_code(app, festival):
     f = festival
     with app.app_context():
-        registration = db.session.get(Registration, f["ids"][0])
+        registration = db.session.get(Registration, f.ids[0])
         code = tokens.short_code(registration.id, registration.activity_id, SECRET)
-    assert redeem(app, f, f["booth"], code.lower(), "c1")["verdict"] == ScanVerdict.ADMITTED
-    assert redeem(app, f, f["booth"], f["tickets"][0], "c2")["verdict"] == ScanVerdict.ALREADY_CHECKED_IN
+    assert redeem(app, f, f.booth, code.lower(), "c1")["verdict"] == ScanVerdict.ADMITTED
+    assert redeem(app, f, f.booth, f.tickets[0], "c2")["verdict"] == ScanVerdict.ALREADY_CHECKED_IN
     wrong = code[:-1] + ("A" if code[-1] != "A" else "B")
-    assert redeem(app, f, f["booth"], wrong, "c3")["verdict"] == ScanVerdict.UNKNOWN
+    assert redeem(app, f, f.booth, wrong, "c3")["verdict"] == ScanVerdict.UNKNOWN
 
 
 def test_an_undo_within_five_minutes_gives_the_ticket_back(app, festival):
     f = festival
-    first = redeem(app, f, f["booth"], f["tickets"][0], "u1")
+    first = redeem(app, f, f.booth, f.tickets[0], "u1")
     with app.app_context():
         scan = db.session.get(Scan, first["id"])
-        scans.undo(db.session, scan, f["now"] + timedelta(minutes=4))
+        scans.undo(db.session, scan, f.now + timedelta(minutes=4))
         db.session.commit()
         assert scan.undone_at is not None and scan.admission_slot is None and not scan.counts
-        scans.undo(db.session, scan, f["now"] + timedelta(minutes=30))  # undoing twice changes nothing
-    assert redeem(app, f, f["booth"], f["tickets"][0], "u2")["verdict"] == ScanVerdict.ADMITTED
+        scans.undo(db.session, scan, f.now + timedelta(minutes=30))  # undoing twice changes nothing
+    assert redeem(app, f, f.booth, f.tickets[0], "u2")["verdict"] == ScanVerdict.ADMITTED
     with app.app_context():
         assert db.session.query(Scan).filter(Scan.counts).count() == 1
 
 
 def test_after_five_minutes_or_for_a_refusal_undo_is_refused(app, festival):
     f = festival
-    admitted = redeem(app, f, f["booth"], f["tickets"][0], "x1")
-    refused = redeem(app, f, f["booth"], f["tickets"][2], "x2")
+    admitted = redeem(app, f, f.booth, f.tickets[0], "x1")
+    refused = redeem(app, f, f.booth, f.tickets[2], "x2")
     with app.app_context():
         with pytest.raises(Conflict) as late:
-            scans.undo(db.session, db.session.get(Scan, admitted["id"]), f["now"] + timedelta(minutes=5, seconds=1))
+            scans.undo(db.session, db.session.get(Scan, admitted["id"]), f.now + timedelta(minutes=5, seconds=1))
         with pytest.raises(Conflict) as nothing:
-            scans.undo(db.session, db.session.get(Scan, refused["id"]), f["now"])
+            scans.undo(db.session, db.session.get(Scan, refused["id"]), f.now)
     assert (late.value.code, nothing.value.code) == ("undo_expired", "not_admitted")
     assert count(app, admitted=True) == 1
 
 
 def test_the_sync_holds_what_an_offline_scanner_needs_and_no_names(app, festival):
     f = festival
-    redeem(app, f, f["entrance"], f["tickets"][0], "s1")
-    redeem(app, f, f["exit"], f["tickets"][1], "s2")
+    redeem(app, f, f.entrance, f.tickets[0], "s1")
+    redeem(app, f, f.exit, f.tickets[1], "s2")
     with app.app_context():
-        entrance = db.session.get(Checkpoint, f["entrance"])
-        payload = scans.sync_payload(db.session, entrance, now=f["now"], tz=TZ, keys=[{"id": 1}])
-        exit_payload = scans.sync_payload(
-            db.session, db.session.get(Checkpoint, f["exit"]), now=f["now"], tz=TZ, keys=[]
-        )
+        entrance = db.session.get(Checkpoint, f.entrance)
+        payload = scans.sync_payload(db.session, entrance, now=f.now, tz=TZ, keys=[{"id": 1}])
+        exit_payload = scans.sync_payload(db.session, db.session.get(Checkpoint, f.exit), now=f.now, tz=TZ, keys=[])
     assert payload["checkpoint"]["rule"] == "once_per_day" and payload["checkpoint"]["kind"] == "entrance"
     assert len(payload["checkpoint"]["days"]) in (2, 3)  # yesterday to tomorrow, in local days
-    assert payload["revoked"] == [f["ids"][2]]
-    assert [row["ticket_id"] for row in payload["admitted"]] == [f["ids"][0]]
+    assert payload["revoked"] == [f.ids[2]]
+    assert [row["ticket_id"] for row in payload["admitted"]] == [f.ids[0]]
     assert payload["admitted"][0]["checkpoint"] == "Cổng chính"
     assert exit_payload["admitted"] == []  # every time: nothing blocks
     assert "Người" not in repr(payload)  # no personal data
