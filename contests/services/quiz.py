@@ -280,10 +280,10 @@ def is_correct_choice(correct_ids: Iterable[int], chosen_ids: Iterable[int]) -> 
 def accepts_answers(attempt: QuizAttempt, quiz_round: QuizRound, now: datetime) -> None:
     """Raise unless an answer arriving at ``now`` may still be saved: the round open, the attempt not submitted,
     and ``now`` within the deadline plus the round's grace for the network."""
-    if attempt.submitted_at is not None:
-        raise AttemptSubmitted(_l("This attempt has been submitted; its answers can no longer change."))
     if quiz_round.state != RoundState.OPEN:
         raise RoundNotOpen(_l("This round is closed."))
+    if attempt.submitted_at is not None:
+        raise AttemptSubmitted(_l("This attempt has been submitted; its answers can no longer change."))
     if now > attempt.deadline_at + timedelta(seconds=quiz_round.grace_seconds):
         raise DeadlinePassed(_l("Your time is over: the answers saved before the deadline count."))
 
