@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Text, cast, exists, func, or_, select, update
+from sqlalchemy import Text, case, cast, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -327,15 +327,24 @@ def save_answer(
     existing = session.get(AttemptAnswer, (attempt.id, question_id))
     if existing is not None and list(existing.chosen_option_ids) == chosen:
         return existing
-    _upsert_answer(session, attempt.id, question_id, chosen, correct, now)
+    # The attempt first, and only while it is not submitted: the row lock orders this save and a submission from
+    # another tab, so no answer lands after the attempt was handed in. Requests that arrive out of order never move
+    # the last change backwards.
     taken_ms = max(0, int((now - attempt.started_at).total_seconds() * 1000))
-    session.execute(
+    later = or_(QuizAttempt.time_taken_ms.is_(None), QuizAttempt.time_taken_ms < taken_ms)
+    claimed = session.execute(
         update(QuizAttempt)
-        .where(QuizAttempt.id == attempt.id)
-        .values(last_answer_at=now, time_taken_ms=taken_ms)
+        .where(QuizAttempt.id == attempt.id, QuizAttempt.submitted_at.is_(None))
+        .values(
+            last_answer_at=case((later, now), else_=QuizAttempt.last_answer_at),
+            time_taken_ms=case((later, taken_ms), else_=QuizAttempt.time_taken_ms),
+        )
         .execution_options(synchronize_session=False)
-    )
-    session.expire(attempt, ["last_answer_at", "time_taken_ms"])
+    ).rowcount
+    session.expire(attempt, ["last_answer_at", "time_taken_ms", "submitted_at"])
+    if not claimed:
+        raise AttemptSubmitted(_l("This attempt has been submitted; its answers can no longer change."))
+    _upsert_answer(session, attempt.id, question_id, chosen, correct, now)
     if existing is not None:
         session.expire(existing)
     return session.get(AttemptAnswer, (attempt.id, question_id))
