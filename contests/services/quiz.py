@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Text, case, cast, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.errors import Conflict, DomainError, NotFound
 
@@ -341,13 +342,20 @@ def save_answer(
         )
         .execution_options(synchronize_session=False)
     ).rowcount
-    session.expire(attempt, ["last_answer_at", "time_taken_ms", "submitted_at"])
     if not claimed:
+        session.expire(attempt, ["last_answer_at", "time_taken_ms", "submitted_at"])
         raise AttemptSubmitted(_l("This attempt has been submitted; its answers can no longer change."))
+    if attempt.time_taken_ms is None or attempt.time_taken_ms < taken_ms:  # what the UPDATE wrote, kept in memory
+        set_committed_value(attempt, "time_taken_ms", taken_ms)
+        set_committed_value(attempt, "last_answer_at", now)
     _upsert_answer(session, attempt.id, question_id, chosen, correct, now)
-    if existing is not None:
-        session.expire(existing)
-    return session.get(AttemptAnswer, (attempt.id, question_id))
+    if existing is None:  # what was written, without reading it back (the hot path of a round)
+        return AttemptAnswer(
+            attempt_id=attempt.id, question_id=question_id, chosen_option_ids=chosen, is_correct=correct, saved_at=now
+        )
+    for name, value in (("chosen_option_ids", chosen), ("is_correct", correct), ("saved_at", now)):
+        set_committed_value(existing, name, value)
+    return existing
 
 
 def _upsert_answer(session: Session, attempt_id: int, question_id: int, chosen, correct: bool, now) -> None:
