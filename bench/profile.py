@@ -22,7 +22,8 @@ from pyinstrument import Profiler
 from app import create_app
 from app.models import Unit, UnitKind
 
-from .runner import NAME, SECRET_KEY
+from .runner import SECRET_KEY
+from .scenarios.events import NAME
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/dxday_bench"
 _phones = itertools.count()
