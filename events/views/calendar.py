@@ -10,6 +10,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from app import cache
 from app.extensions import db
 from app.fields import implausible_date
 from app.models import Unit
@@ -65,6 +66,16 @@ def _feed_links(kind: str | None, area: Unit | None) -> list[tuple[str, list[dic
 @bp.route("/calendar")
 def calendar():
     now = datetime.now(UTC)
+    # Anonymous visitors share the page, kept per data version; the upcoming and list views move with the minute
+    # (what is under way), the month and week views with the day (today is marked).
+    if request.args.get("view") in ("month", "week"):
+        moment = now.astimezone(campaign_zone()).date().isoformat()
+    else:
+        moment = now.strftime("%Y-%m-%dT%H:%M")
+    return cache.page(db.session, "events", f"calendar:{moment}", lambda: (_calendar_page(now), None), now=now)
+
+
+def _calendar_page(now: datetime) -> str:
     tz = campaign_zone()
     today = now.astimezone(tz).date()
     form = CalendarFilterForm(request.args, area_options=unit_options(db.session, kinds=cal.AREA_KINDS))
