@@ -66,8 +66,19 @@ def bump(session: Session, name: str) -> None:
 
 
 def version(session: Session, name: str) -> int:
-    """The committed version of ``name`` (0 before any change)."""
-    return session.scalar(select(ContentVersion.version).where(ContentVersion.name == name)) or 0
+    """The committed version of ``name`` (0 before any change). Read once per GET request (a page asks for it for
+    its cache key, its area filter, …): a GET writes nothing, so it cannot change under the request's feet."""
+    from flask import g, has_request_context, request
+
+    reading = has_request_context() and request.method in ("GET", "HEAD")
+    if reading:
+        seen = g.setdefault("_content_versions", {})
+        if name in seen:
+            return seen[name]
+    found = session.scalar(select(ContentVersion.version).where(ContentVersion.name == name)) or 0
+    if reading:
+        seen[name] = found
+    return found
 
 
 class _Memory:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from flask import abort, render_template, request, url_for
-from flask_babel import format_date
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -37,6 +37,10 @@ def _period_heading(period: cal.Period, anchor: date) -> str:
         return _("Month %(month)s/%(year)s", month=f"{anchor.month:02d}", year=anchor.year)
     first, last = format_date(period.first, "dd/MM/yyyy"), format_date(period.last, "dd/MM/yyyy")
     return _("Week %(start)s – %(end)s", start=first, end=last)
+
+
+def area_choices(session) -> tuple[tuple[int, str], ...]:
+    return tuple(unit_options(session, kinds=cal.AREA_KINDS))
 
 
 def _feed_links(kind: str | None, area: Unit | None) -> list[tuple[str, list[dict]]]:
@@ -78,7 +82,11 @@ def calendar():
 def _calendar_page(now: datetime) -> str:
     tz = campaign_zone()
     today = now.astimezone(tz).date()
-    form = CalendarFilterForm(request.args, area_options=unit_options(db.session, kinds=cal.AREA_KINDS))
+    # The area filter lists some 500 units: listed once per data version, its <option>s rendered once per
+    # version and language (KeptOptionsSelect), not on every page.
+    area_options = cache.memo(db.session, "events", "calendar-area", lambda: area_choices(db.session))
+    form = CalendarFilterForm(request.args, area_options=area_options)
+    form.area.options_key = f"calendar-area:{cache.version(db.session, 'events')}:{get_locale()}"
     form.validate()
     view = form.valid_value("view") or "upcoming"
     if implausible_date(request.args.get("date", "")) or implausible_date(request.args.get("after", "")):

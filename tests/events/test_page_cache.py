@@ -169,3 +169,24 @@ def test_the_page_moves_on_when_registration_opens_without_a_change(app, client,
     assert "Registration is open." in client.get(activity_url(activity_id)).get_data(as_text=True)
     with app.app_context():
         assert cache.version(db.session, "events") > 0
+
+
+def test_the_area_filter_is_listed_once_per_data_version_and_a_new_ward_shows_at_once(
+    app, client, calendar_setup, count_queries
+):
+    client.get(MONTH)
+    with count_queries() as warm:  # another URL, so the page is rendered, but the units are already listed
+        assert client.get(MONTH + "&kind=festival&visit=1").status_code == 200
+    cache.forget_local()
+    with count_queries() as cold:
+        page = client.get(MONTH + "&kind=festival&visit=2").get_data(as_text=True)
+    assert len(cold) == len(warm) + 1  # the unit tree's query, once per data version
+    assert page.count("<option") == client.get(MONTH).get_data(as_text=True).count("<option")
+    with app.app_context():
+        from app.models import Unit
+
+        db.session.add(Unit(name="Phường Tân Phước Khánh", kind="ward", parent_id=calendar_setup.city_id))
+        db.session.commit()
+    assert "Phường Tân Phước Khánh</option>" in client.get(MONTH + "&kind=festival").get_data(as_text=True)
+    chosen = client.get(MONTH + f"&area={calendar_setup.ward_id}").get_data(as_text=True)
+    assert f'<option selected value="{calendar_setup.ward_id}">' in chosen
