@@ -10,6 +10,7 @@ clause of an UPDATE that waited for a row lock)."""
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import logging
@@ -20,7 +21,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, false, func, select, update
+from sqlalchemy import Integer, String, bindparam, delete, false, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 from sqlalchemy.orm.util import identity_key
@@ -516,6 +517,24 @@ class _Registering:
     earlier: Registration | None  # the registration made with this submission's ticket token, for any activity
 
 
+@functools.cache
+def _registering_statement(ward_given: bool, with_token: bool):
+    """The statement of ``_what_registering_reads`` (built once per shape: it is on the busiest write path)."""
+    live = aliased(Registration, name="live")
+    earlier = aliased(Registration, name="earlier")
+    phone = bindparam("phone", type_=String)
+    return (
+        select(Activity, Unit, live, earlier)
+        .select_from(Activity)
+        .outerjoin(Unit, Unit.id == bindparam("ward_id", type_=Integer) if ward_given else false())
+        .outerjoin(live, (live.activity_id == Activity.id) & (live.phone == phone) & (live.status != CANCELLED))
+        .outerjoin(earlier, earlier.token == bindparam("token", type_=String) if with_token else false())
+        .where(Activity.id == bindparam("activity_id", type_=Integer))
+        .options(joinedload(Activity.plan), joinedload(Activity.venue))
+        .limit(1)
+    )
+
+
 def _what_registering_reads(
     session: Session, activity_id: int, *, ward_id, phone: str, token: str | None
 ) -> _Registering | None:
@@ -524,18 +543,8 @@ def _what_registering_reads(
     this submission's token. None when the activity does not exist. What is read here only decides what to try:
     the seat UPDATE and the unique indexes still decide under concurrency."""
     ward_given = isinstance(ward_id, int) and 0 < ward_id <= MAX_DB_INT
-    live = aliased(Registration, name="live")
-    earlier = aliased(Registration, name="earlier")
-    row = session.execute(
-        select(Activity, Unit, live, earlier)
-        .select_from(Activity)
-        .outerjoin(Unit, Unit.id == ward_id if ward_given else false())
-        .outerjoin(live, (live.activity_id == Activity.id) & (live.phone == phone) & (live.status != CANCELLED))
-        .outerjoin(earlier, earlier.token == token if token else false())
-        .where(Activity.id == activity_id)
-        .options(joinedload(Activity.plan), joinedload(Activity.venue))
-        .limit(1)
-    ).first()
+    params = {"activity_id": activity_id, "phone": phone, "ward_id": ward_id if ward_given else 0, "token": token}
+    row = session.execute(_registering_statement(ward_given, bool(token)), params).first()
     return None if row is None else _Registering(*row)
 
 
