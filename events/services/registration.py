@@ -26,7 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 from sqlalchemy.orm.util import identity_key
 
-from app import outbox
+from app import audit, outbox
 from app.errors import Conflict, DomainError, NotFound
 from app.models import AuditEntry, Unit, UnitKind
 from app.scheduler import JobResult
@@ -548,6 +548,31 @@ def _what_registering_reads(
     return None if row is None else _Registering(*row)
 
 
+def _insert_registration(session: Session, **values) -> Registration | None:
+    """Insert the registration, with its audit entry; None when a unique index refused it (this phone's live
+    registration for the activity, or the ticket token), with nothing written. One statement (INSERT … ON
+    CONFLICT DO NOTHING … RETURNING) on PostgreSQL and SQLite: no savepoint to open and release."""
+    name = session.get_bind(mapper=Registration.__mapper__).dialect.name
+    if name in ("postgresql", "sqlite"):
+        if name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        statement = insert(Registration).values(**values).on_conflict_do_nothing().returning(Registration)
+        registration = session.scalars(statement).first()
+        if registration is not None:
+            audit.record_created(session, registration)
+        return registration
+    registration = Registration(**values)
+    try:
+        with session.begin_nested():
+            session.add(registration)
+            session.flush()
+    except IntegrityError:
+        return None
+    return registration
+
+
 def ticket_token(secret: str, submission_key: str | None) -> str | None:
     """The ticket token for a submission key: unguessable without the server's ``secret``, the same for a replay
     of the same submission; None when there is no usable key (a fresh random token is then made)."""
@@ -618,7 +643,8 @@ def register(
         # The seat UPDATE comes first: it opens the write transaction (on SQLite it takes the write lock), so
         # the savepoint below is nested in it and a failed insert leaves only the seat to give back.
         seated = _take_seat(session, activity.id)
-        registration = Registration(
+        registration = _insert_registration(
+            session,
             activity_id=activity.id,
             name=name,
             phone=phone,
@@ -630,11 +656,7 @@ def register(
             token=token or secrets.token_urlsafe(24),
             created_at=now,
         )
-        try:
-            with session.begin_nested():
-                session.add(registration)
-                session.flush()
-        except IntegrityError:
+        if registration is None:  # a live registration of this phone, or this token, got there first
             if seated:
                 _give_back_seat(session, activity.id)
             existing = _live_by_phone(session, activity.id, phone)
