@@ -109,6 +109,9 @@ def forget_local() -> None:
         _memory.items.clear()
     with _memo_lock:
         _memo.clear()
+    from .fields import KeptOptionsSelect
+
+    KeptOptionsSelect.forget()
 
 _clients: dict[str, object] = {}
 
