@@ -312,6 +312,9 @@ def bench_database(label: str, url: str, settings: Settings, started: list[Serve
     notes += profile_notes
     notes += check_notes
     notes.append(f"Largest worker VmHWM since the last scenario began, at the end of the run: {final_rss:.0f} MB.")
+    load = os.getloadavg()[0]
+    notes.append(f"Load average (1 min) when the scenarios ended: {load:.1f} on {os.cpu_count()} cores (other work "
+                 "on the machine moves the absolute figures; the ratios are taken side by side).")  # fmt: skip
     samples = [f"{r.name}: first unexpected response {m.sample[:300]!r}" for r in results for m in r.app if m.sample]
     notes += samples[:5]
     click.echo("\n" + report.text_table(results))
