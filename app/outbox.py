@@ -71,26 +71,21 @@ def enqueue(
     """Write the message for each recipient into the outbox (in the caller's transaction); returns how many were
     new. The same ``dedupe_key`` (per recipient) is written once, however often this is called."""
     written = 0
+    insert_once = _insert_once(session)
     for recipient in to:
         key = f"{dedupe_key}:{recipient.channel}" if dedupe_key else None
+        values = _row(recipient, template, payload, locale, key, subject_ref, now)
+        if insert_once is not None:
+            # One round trip: a message already there under this key (enqueued before, or at the same moment by
+            # another request) is left alone by the database.
+            statement = insert_once(OutboxMessage).values(**values).on_conflict_do_nothing()
+            written += session.execute(statement.returning(OutboxMessage.id)).first() is not None
+            continue
         if key and session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key)):
             continue
-        message = OutboxMessage(
-            channel=recipient.channel,
-            recipient=recipient.address,
-            template=template,
-            payload=payload,
-            locale=locale if locale in ("vi", "en") else "vi",
-            dedupe_key=key,
-            subject_ref=subject_ref,
-            state=MessageState.PENDING,
-            attempts=0,
-            next_attempt_at=now,
-            created_at=now,
-        )
         try:
             with session.begin_nested():
-                session.add(message)
+                session.add(OutboxMessage(**values))
                 session.flush()
         except IntegrityError:  # the same news enqueued at the same moment by another request
             continue
@@ -114,26 +109,20 @@ def enqueue_many(session: Session, template: str, messages: Iterable[Outgoing], 
     keys are read and the new rows inserted in batches of 500, so the number of statements does not grow with each
     person. Meant for the one scheduler process; returns how many messages were new."""
     rows = [
-        {
-            "channel": recipient.channel,
-            "recipient": recipient.address,
-            "template": template,
-            "payload": message.payload,
-            "locale": message.locale if message.locale in ("vi", "en") else "vi",
-            "dedupe_key": f"{message.dedupe_key}:{recipient.channel}",
-            "subject_ref": message.subject_ref,
-            "state": MessageState.PENDING,
-            "attempts": 0,
-            "next_attempt_at": now,
-            "created_at": now,
-            "last_error": "",
-        }
+        _row(recipient, template, message.payload, message.locale, f"{message.dedupe_key}:{recipient.channel}",
+             message.subject_ref, now)
         for message in messages
         for recipient in message.to
     ]
+    insert_once = _insert_once(session)
     written = 0
     for start in range(0, len(rows), 500):
         batch = rows[start : start + 500]
+        if insert_once is not None:
+            statement = insert_once(OutboxMessage).on_conflict_do_nothing().returning(OutboxMessage.id)
+            result = session.execute(statement, batch)
+            written += len(result.all())
+            continue
         keys = [row["dedupe_key"] for row in batch]
         queued = set(session.scalars(select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.in_(keys))))
         fresh = [row for row in batch if row["dedupe_key"] not in queued]
@@ -141,6 +130,39 @@ def enqueue_many(session: Session, template: str, messages: Iterable[Outgoing], 
             session.execute(insert(OutboxMessage), fresh)
             written += len(fresh)
     return written
+
+
+def _row(recipient: Recipient, template: str, payload: dict, locale: str, key: str | None,
+         subject_ref: str | None, now: datetime) -> dict:
+    """The outbox row of one message to one recipient, waiting to be sent."""
+    return {
+        "channel": recipient.channel,
+        "recipient": recipient.address,
+        "template": template,
+        "payload": payload,
+        "locale": locale if locale in ("vi", "en") else "vi",
+        "dedupe_key": key,
+        "subject_ref": subject_ref,
+        "state": MessageState.PENDING,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+        "last_error": "",
+    }
+
+
+def _insert_once(session: Session):
+    """The dialect's INSERT that can skip a duplicate (ON CONFLICT DO NOTHING), or None for another database."""
+    name = session.get_bind(mapper=OutboxMessage.__mapper__).dialect.name
+    if name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+
+        return insert
+    if name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+
+        return insert
+    return None
 
 
 def forget(session: Session, subject_refs: Iterable[str]) -> None:
