@@ -1,0 +1,566 @@
+"""What the quiz pages read and show (quiz-web's module beside quiz-core's services): participants by their token,
+the screen of one question (options in the attempt's order, never whether they are correct), an attempt's
+overview, the corrections once the round is closed, the public results and participation by unit, and the
+organizer's lists. Plain functions of a session and values; the rules of the quiz (the draw, saving, grading,
+ranking, prizes) stay in ``contests.services.quiz``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+from werkzeug.exceptions import NotFound as HttpNotFound
+
+from app.models import AuditEntry, Unit
+
+from ..models import (
+    AttemptAnswer,
+    AttemptFlag,
+    AttemptQuestion,
+    Contest,
+    Participant,
+    Question,
+    QuestionOption,
+    QuizAttempt,
+    QuizRound,
+    QuizTopic,
+    UnitPopulation,
+)
+from . import quiz
+
+QUIZ_KIND = "online_quiz"
+VISIBLE_STATES = ("scheduled", "open", "closed")
+
+
+def _value(enum_or_text) -> str:
+    return getattr(enum_or_text, "value", enum_or_text)
+
+
+def cookie_name(contest_id: int) -> str:
+    """The signed return cookie of one contest (one phone may hold a participant in several contests)."""
+    return f"dxq{contest_id}"
+
+
+# --- finding things --------------------------------------------------------------------------------------------
+
+
+def _or_404(value):
+    if value is None:
+        raise HttpNotFound()
+    return value
+
+
+def quiz_or_404(session: Session, contest_id: int | None) -> Contest:
+    contest = session.get(Contest, contest_id) if contest_id else None
+    return _or_404(contest if contest is not None and _value(contest.kind) == QUIZ_KIND else None)
+
+
+def public_quiz_or_404(session: Session, contest_id: int) -> Contest:
+    contest = quiz_or_404(session, contest_id)
+    return _or_404(contest if contest.is_public else None)
+
+
+def round_or_404(session: Session, round_id: int | None) -> QuizRound:
+    return _or_404(session.get(QuizRound, round_id) if round_id else None)
+
+
+def question_or_404(session: Session, question_id: int) -> Question:
+    return _or_404(session.get(Question, question_id))
+
+
+def attempt_or_404(session: Session, attempt_id: int) -> QuizAttempt:
+    return _or_404(session.get(QuizAttempt, attempt_id))
+
+
+def flag_or_404(session: Session, flag_id: int) -> AttemptFlag:
+    return _or_404(session.get(AttemptFlag, flag_id))
+
+
+def participant_by_token(session: Session, token: str | None, contest_id: int | None = None) -> Participant | None:
+    if not token:
+        return None
+    stmt = select(Participant).where(Participant.return_token == token)
+    if contest_id is not None:
+        stmt = stmt.where(Participant.contest_id == contest_id)
+    return session.scalar(stmt)
+
+
+def public_round(session: Session, round_id: int) -> QuizRound | None:
+    quiz_round = session.get(QuizRound, round_id)
+    if quiz_round is None or not quiz_round.contest.is_public or _value(quiz_round.state) not in VISIBLE_STATES:
+        return None
+    return quiz_round
+
+
+def rounds_of(session: Session, contest_id: int, public_only: bool = True) -> list[QuizRound]:
+    stmt = select(QuizRound).where(QuizRound.contest_id == contest_id).order_by(QuizRound.position, QuizRound.id)
+    if public_only:
+        stmt = stmt.where(QuizRound.state.in_(VISIBLE_STATES))
+    return list(session.scalars(stmt))
+
+
+def round_of_participant(session: Session, participant: Participant, round_id: int) -> QuizRound | None:
+    quiz_round = session.get(QuizRound, round_id)
+    if quiz_round is None or quiz_round.contest_id != participant.contest_id:
+        return None
+    return quiz_round if _value(quiz_round.state) in VISIBLE_STATES else None
+
+
+def current_attempt(session: Session, round_id: int, participant_id: int) -> QuizAttempt | None:
+    """The participant's latest attempt in the round."""
+    return session.scalar(
+        select(QuizAttempt)
+        .where(QuizAttempt.round_id == round_id, QuizAttempt.participant_id == participant_id)
+        .order_by(QuizAttempt.number.desc())
+        .limit(1)
+    )
+
+
+@dataclass
+class RoundRow:
+    quiz_round: QuizRound
+    attempt: QuizAttempt | None
+    attempts_used: int
+    can_start: bool  # open, and an attempt left (a new one, or none yet)
+    running: bool  # an attempt under way
+
+
+def participant_rounds(session: Session, participant: Participant, now: datetime) -> list[RoundRow]:
+    used = dict(
+        session.execute(
+            select(QuizAttempt.round_id, func.count(QuizAttempt.id))
+            .where(QuizAttempt.participant_id == participant.id)
+            .group_by(QuizAttempt.round_id)
+        ).all()
+    )
+    rows = []
+    for quiz_round in rounds_of(session, participant.contest_id):
+        attempt = current_attempt(session, quiz_round.id, participant.id) if used.get(quiz_round.id) else None
+        running = attempt is not None and is_running(attempt, now)
+        is_open = _value(quiz_round.state) == "open" and quiz_round.opens_at <= now < quiz_round.closes_at
+        can_start = is_open and not running and used.get(quiz_round.id, 0) < quiz_round.attempts_allowed
+        rows.append(RoundRow(quiz_round, attempt, used.get(quiz_round.id, 0), can_start, running and is_open))
+    return rows
+
+
+# --- one attempt -----------------------------------------------------------------------------------------------
+
+
+def remaining_seconds(attempt: QuizAttempt, now: datetime) -> int:
+    return max(0, int((attempt.deadline_at - now).total_seconds()))
+
+
+def is_running(attempt: QuizAttempt, now: datetime) -> bool:
+    return attempt.submitted_at is None and attempt.disqualified_at is None and now < attempt.deadline_at
+
+
+def question_total(session: Session, attempt: QuizAttempt) -> int:
+    return session.scalar(select(func.count()).where(AttemptQuestion.attempt_id == attempt.id)) or 0
+
+
+def question_at(session: Session, attempt: QuizAttempt, position: int) -> int | None:
+    return session.scalar(
+        select(AttemptQuestion.question_id).where(
+            AttemptQuestion.attempt_id == attempt.id, AttemptQuestion.position == position
+        )
+    )
+
+
+def answered_positions(session: Session, attempt: QuizAttempt) -> list[int]:
+    rows = session.execute(
+        select(AttemptQuestion.position, AttemptAnswer.chosen_option_ids)
+        .join(
+            AttemptAnswer,
+            and_(
+                AttemptAnswer.attempt_id == AttemptQuestion.attempt_id,
+                AttemptAnswer.question_id == AttemptQuestion.question_id,
+            ),
+        )
+        .where(AttemptQuestion.attempt_id == attempt.id)
+        .order_by(AttemptQuestion.position)
+    ).all()
+    return [position for position, chosen in rows if chosen]
+
+
+def first_unanswered(session: Session, attempt: QuizAttempt) -> int | None:
+    answered = set(answered_positions(session, attempt))
+    for position in range(1, question_total(session, attempt) + 1):
+        if position not in answered:
+            return position
+    return None
+
+
+@dataclass
+class ShownOption:
+    id: int
+    text: str
+
+
+@dataclass
+class Screen:
+    """One question as the participant sees it: no ``is_correct``, no explanation, no source."""
+
+    position: int
+    total: int
+    question_id: int
+    text: str
+    multiple: bool
+    image_path: str | None
+    options: list[ShownOption]
+    chosen: set[int]
+    answered: list[int]
+    remaining_seconds: int
+
+
+def attempt_screen(session: Session, attempt: QuizAttempt, position: int, now: datetime) -> Screen | None:
+    slot = session.get(AttemptQuestion, (attempt.id, position))
+    if slot is None:
+        return None
+    question = session.get(Question, slot.question_id)
+    texts = dict(
+        session.execute(
+            select(QuestionOption.id, QuestionOption.text).where(QuestionOption.question_id == question.id)
+        ).all()
+    )
+    order = [option_id for option_id in (slot.option_order or []) if option_id in texts]
+    order += [option_id for option_id in sorted(texts) if option_id not in order]
+    answer = session.scalar(
+        select(AttemptAnswer.chosen_option_ids).where(
+            AttemptAnswer.attempt_id == attempt.id, AttemptAnswer.question_id == question.id
+        )
+    )
+    return Screen(
+        position=position,
+        total=question_total(session, attempt),
+        question_id=question.id,
+        text=question.text,
+        multiple=question.multiple,
+        image_path=question.image_path,
+        options=[ShownOption(option_id, texts[option_id]) for option_id in order],
+        chosen=set(answer or ()),
+        answered=answered_positions(session, attempt),
+        remaining_seconds=remaining_seconds(attempt, now),
+    )
+
+
+def save_answer_retrying(session: Session, attempt: QuizAttempt, question_id: int, chosen: list[int], now):
+    """quiz-core's idempotent save; when the same answer raced in from another tab and won the insert, save
+    again over it (the second save is then an update): one answer per question survives."""
+    try:
+        with session.begin_nested():
+            return quiz.save_answer(session, attempt.id, question_id, chosen, now=now)
+    except IntegrityError:
+        return quiz.save_answer(session, attempt.id, question_id, chosen, now=now)
+
+
+@dataclass
+class Overview:
+    total: int
+    answered: list[int]
+    remaining_seconds: int
+    time_over: bool
+    unanswered: list[int] = field(default_factory=list)
+
+
+def attempt_overview(session: Session, attempt: QuizAttempt, now: datetime) -> Overview:
+    total = question_total(session, attempt)
+    answered = answered_positions(session, attempt)
+    return Overview(
+        total=total,
+        answered=answered,
+        remaining_seconds=remaining_seconds(attempt, now),
+        time_over=now >= attempt.deadline_at,
+        unanswered=[p for p in range(1, total + 1) if p not in set(answered)],
+    )
+
+
+@dataclass
+class Correction:
+    position: int
+    text: str
+    multiple: bool
+    options: list[tuple[str, bool, bool]]  # (text, is_correct, chosen)
+    right: bool
+    explanation: str
+    source: str
+
+
+def corrections(session: Session, attempt: QuizAttempt) -> list[Correction]:
+    """Each question of a closed round's attempt with the correct options, the participant's choice and the
+    explanation. Only for a closed round: the views never call it before."""
+    if _value(attempt.round.state) != "closed":
+        return []
+    slots = session.scalars(
+        select(AttemptQuestion).where(AttemptQuestion.attempt_id == attempt.id).order_by(AttemptQuestion.position)
+    ).all()
+    questions = {
+        q.id: q
+        for q in session.scalars(
+            select(Question)
+            .where(Question.id.in_([s.question_id for s in slots]))
+            .options(selectinload(Question.options))
+        )
+    }
+    answers = dict(
+        session.execute(
+            select(AttemptAnswer.question_id, AttemptAnswer.chosen_option_ids).where(
+                AttemptAnswer.attempt_id == attempt.id
+            )
+        ).all()
+    )
+    rows = []
+    for slot in slots:
+        question = questions[slot.question_id]
+        by_id = {option.id: option for option in question.options}
+        order = [i for i in (slot.option_order or []) if i in by_id] or sorted(by_id)
+        chosen = set(answers.get(question.id) or ())
+        correct = {option.id for option in question.options if option.is_correct}
+        rows.append(
+            Correction(
+                position=slot.position,
+                text=question.text,
+                multiple=question.multiple,
+                options=[(by_id[i].text, by_id[i].is_correct, i in chosen) for i in order],
+                right=chosen == correct,
+                explanation=question.explanation,
+                source=question.source or "",
+            )
+        )
+    return rows
+
+
+# --- public results --------------------------------------------------------------------------------------------
+
+
+def mask_phone_last4(last4: str | None) -> str:
+    """Only the last digits are kept: ``0*******78`` shows the last two of them."""
+    digits = (last4 or "")[-2:]
+    return "0" + "*" * 7 + digits if digits else ""
+
+
+@dataclass
+class Winner:
+    rank: int
+    prize: str
+    name: str
+    ward: str
+    phone: str
+    score: int
+    tied: bool
+
+
+def winners(session: Session, quiz_round: QuizRound) -> list[Winner]:
+    """The prize winners of a closed round in rank order; equal ranks are ties (shown as ties)."""
+    rows = session.execute(
+        select(
+            QuizAttempt.rank,
+            QuizAttempt.prize,
+            QuizAttempt.score,
+            Participant.full_name,
+            Participant.phone_last4,
+            Unit.name,
+        )  # fmt: skip
+        .join(Participant, Participant.id == QuizAttempt.participant_id)
+        .outerjoin(Unit, Unit.id == Participant.ward_unit_id)
+        .where(
+            QuizAttempt.round_id == quiz_round.id,
+            QuizAttempt.prize.is_not(None),
+            QuizAttempt.disqualified_at.is_(None),
+        )
+        .order_by(QuizAttempt.rank, Participant.full_name)
+    ).all()
+    ranks = [row[0] for row in rows]
+    return [
+        Winner(rank, _value(prize), name, ward or "", mask_phone_last4(last4), score or 0, ranks.count(rank) > 1)
+        for rank, prize, score, name, last4, ward in rows
+    ]
+
+
+@dataclass
+class UnitParticipation:
+    unit: str
+    participants: int
+    population: int | None
+    rate_per_mille: int | None  # participants per 1,000 people (integers, no floats)
+
+    @property
+    def rate_text(self) -> str:
+        if self.rate_per_mille is None:
+            return "—"
+        return f"{self.rate_per_mille // 10},{self.rate_per_mille % 10}%"
+
+
+def participation_by_unit(session: Session, quiz_round: QuizRound) -> list[UnitParticipation]:
+    """Participants of the round (submitted attempts, not disqualified) per ward, with the rate against the
+    population the organizer entered: most participants first."""
+    counts = session.execute(
+        select(Participant.ward_unit_id, func.count(func.distinct(QuizAttempt.participant_id)))
+        .join(Participant, Participant.id == QuizAttempt.participant_id)
+        .where(
+            QuizAttempt.round_id == quiz_round.id,
+            QuizAttempt.submitted_at.is_not(None),
+            QuizAttempt.disqualified_at.is_(None),
+        )
+        .group_by(Participant.ward_unit_id)
+    ).all()
+    populations = populations_of(session, quiz_round.contest_id)
+    names = dict(session.execute(select(Unit.id, Unit.name).where(Unit.id.in_([u for u, _c in counts]))).all())
+    rows = []
+    for unit_id, count in counts:
+        population = populations.get(unit_id)
+        rate = (count * 1000 + population // 2) // population if population else None
+        rows.append(UnitParticipation(names.get(unit_id, "—"), count, population, rate))
+    return sorted(rows, key=lambda r: (-r.participants, r.unit))
+
+
+def populations_of(session: Session, contest_id: int) -> dict[int, int]:
+    return dict(
+        session.execute(
+            select(UnitPopulation.unit_id, UnitPopulation.population).where(UnitPopulation.contest_id == contest_id)
+        ).all()
+    )
+
+
+def save_populations(session: Session, contest_id: int, figures: dict[int, int | None]) -> None:
+    """Set each unit's population (None or absent: removed), for the participation rates."""
+    existing = {
+        row.unit_id: row
+        for row in session.scalars(select(UnitPopulation).where(UnitPopulation.contest_id == contest_id))
+    }
+    known = set(session.scalars(select(Unit.id).where(Unit.id.in_(list(figures)))))
+    for unit_id, population in figures.items():
+        if unit_id not in known:
+            continue
+        row = existing.get(unit_id)
+        if population is None:
+            if row is not None:
+                session.delete(row)
+        elif row is None:
+            session.add(UnitPopulation(contest_id=contest_id, unit_id=unit_id, population=population))
+        else:
+            row.population = population
+
+
+# --- the organizer's lists -------------------------------------------------------------------------------------
+
+
+@dataclass
+class RoundSummary:
+    quiz_round: QuizRound
+    started: int
+    submitted: int
+    open_flags: int
+
+
+def rounds_overview(session: Session, contest_id: int) -> list[RoundSummary]:
+    rounds = rounds_of(session, contest_id, public_only=False)
+    ids = [r.id for r in rounds]
+    started = dict(
+        session.execute(
+            select(QuizAttempt.round_id, func.count())
+            .where(QuizAttempt.round_id.in_(ids))
+            .group_by(QuizAttempt.round_id)
+        ).all()
+    )
+    submitted = dict(
+        session.execute(
+            select(QuizAttempt.round_id, func.count())
+            .where(QuizAttempt.round_id.in_(ids), QuizAttempt.submitted_at.is_not(None))
+            .group_by(QuizAttempt.round_id)
+        ).all()
+    )
+    flags = dict(
+        session.execute(
+            select(QuizAttempt.round_id, func.count(AttemptFlag.id))
+            .join(AttemptFlag, AttemptFlag.attempt_id == QuizAttempt.id)
+            .where(QuizAttempt.round_id.in_(ids), AttemptFlag.reviewed_at.is_(None))
+            .group_by(QuizAttempt.round_id)
+        ).all()
+    )
+    return [RoundSummary(r, started.get(r.id, 0), submitted.get(r.id, 0), flags.get(r.id, 0)) for r in rounds]
+
+
+def topics(session: Session) -> list[QuizTopic]:
+    return list(session.scalars(select(QuizTopic).order_by(QuizTopic.name)))
+
+
+def question_bank(session: Session, contest_id: int, topic_id=None, difficulty=None) -> list[Question]:
+    """The active questions of the contest and of the shared bank, newest version only."""
+    stmt = (
+        select(Question)
+        .where(
+            (Question.contest_id == contest_id) | Question.contest_id.is_(None),
+            Question.is_active.is_(True),
+        )
+        .options(selectinload(Question.options))
+        .order_by(Question.topic_id, Question.difficulty, Question.id)
+    )
+    if topic_id:
+        stmt = stmt.where(Question.topic_id == topic_id)
+    if difficulty:
+        stmt = stmt.where(Question.difficulty == difficulty)
+    return list(session.scalars(stmt))
+
+
+def bank_counts(session: Session, contest_id: int) -> list[tuple[str, str, int]]:
+    """(topic, difficulty, active questions) of the bank, for the organizer to check a draw can be stratified."""
+    rows = session.execute(
+        select(QuizTopic.name, Question.difficulty, func.count(Question.id))
+        .join(QuizTopic, QuizTopic.id == Question.topic_id)
+        .where((Question.contest_id == contest_id) | Question.contest_id.is_(None), Question.is_active.is_(True))
+        .group_by(QuizTopic.name, Question.difficulty)
+        .order_by(QuizTopic.name, Question.difficulty)
+    ).all()
+    return [(topic, _value(difficulty), count) for topic, difficulty, count in rows]
+
+
+def used_in_open_round(session: Session, question_id: int) -> bool:
+    return bool(
+        session.scalar(
+            select(func.count())
+            .select_from(AttemptQuestion)
+            .join(QuizAttempt, QuizAttempt.id == AttemptQuestion.attempt_id)
+            .join(QuizRound, QuizRound.id == QuizAttempt.round_id)
+            .where(AttemptQuestion.question_id == question_id, QuizRound.state == "open")
+        )
+    )
+
+
+@dataclass
+class FlaggedAttempt:
+    attempt: QuizAttempt
+    participant: Participant
+    flags: list[AttemptFlag]
+
+
+def flagged_attempts(session: Session, round_id: int) -> list[FlaggedAttempt]:
+    flags = session.scalars(
+        select(AttemptFlag)
+        .join(QuizAttempt, QuizAttempt.id == AttemptFlag.attempt_id)
+        .where(QuizAttempt.round_id == round_id)
+        .order_by(AttemptFlag.reviewed_at.is_not(None), AttemptFlag.attempt_id, AttemptFlag.id)
+    ).all()
+    grouped: dict[int, FlaggedAttempt] = {}
+    for flag in flags:
+        if flag.attempt_id not in grouped:
+            attempt = session.get(QuizAttempt, flag.attempt_id)
+            grouped[flag.attempt_id] = FlaggedAttempt(attempt, session.get(Participant, attempt.participant_id), [])
+        grouped[flag.attempt_id].flags.append(flag)
+    return list(grouped.values())
+
+
+def record_export(session: Session, quiz_round: QuizRound, fmt: str, actor_id: int | None) -> None:
+    """The export of a round's attempts (personal data) in the audit trail: who, when, which round; not the data."""
+    count = session.scalar(select(func.count()).where(QuizAttempt.round_id == quiz_round.id)) or 0
+    session.add(
+        AuditEntry(
+            actor_id=actor_id,
+            action="export",
+            entity="QuizAttempt",
+            entity_id=f"round:{quiz_round.id}",
+            changes={"round_id": quiz_round.id, "format": fmt, "count": count},
+        )
+    )
