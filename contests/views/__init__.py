@@ -86,12 +86,28 @@ def index():
     return render_template("contests/index.html", contests=contests)
 
 
+@bp.app_template_filter("prize_label")
+def prize_label(prize) -> str:
+    from flask_babel import gettext as _
+
+    value = getattr(prize, "value", prize)
+    labels = {"first": _("First prize"), "second": _("Second prize"), "third": _("Third prize"),
+              "consolation": _("Consolation prize")}  # fmt: skip
+    return labels.get(value, str(value or ""))
+
+
 @bp.app_context_processor
 def labels():
     from flask_babel import lazy_gettext as _l
 
     return {
         "contest_phase_labels": {"upcoming": _l("Upcoming"), "open": _l("Open"), "closed": _l("Closed")},
+        "difficulty_labels": {"easy": _l("Easy"), "medium": _l("Medium"), "hard": _l("Hard")},
+        "flag_labels": {
+            "too_fast": _l("Implausibly fast"),
+            "identical_answers": _l("Same answers and timing as another participant"),
+            "shared_device": _l("Many identities from one device"),
+        },
     }
 
 
