@@ -8,7 +8,8 @@ from sqlalchemy.orm import Session
 from app.demo import DemoReport, unit
 from events.models import Plan
 
-from .models import Contest
+from .demo_questions import QUESTIONS, TOPICS
+from .models import Contest, Question, QuestionOption, QuizRound, QuizTopic, RoundState
 
 
 def load(session: Session, report: DemoReport) -> None:
@@ -17,7 +18,7 @@ def load(session: Session, report: DemoReport) -> None:
     cal = report.calendar
     tan_uyen = session.scalar(select(Plan).where(Plan.number == "4568/KH-UBND"))
     dong_nai = session.scalar(select(Plan).where(Plan.title.like("%tỉnh Đồng Nai năm 2024%")))
-    report.get_or_create(
+    quiz = report.get_or_create(
         session,
         Contest,
         {"title": "Cuộc thi trực tuyến tìm hiểu về an toàn, an ninh thông tin"},
@@ -30,6 +31,7 @@ def load(session: Session, report: DemoReport) -> None:
         closes_at=cal.on_weekday("25/10/2024", 23, 59),
         description="Phát động tại Ngày hội Chuyển đổi số thành phố.",
     )
+    _load_quiz(session, report, quiz)
     report.get_or_create(
         session,
         Contest,
@@ -54,3 +56,48 @@ def load(session: Session, report: DemoReport) -> None:
         opens_at=cal.at("01/09/2024", 8, 0),
         closes_at=cal.at("05/10/2024", 17, 0),
     )
+
+
+def _load_quiz(session: Session, report: DemoReport, contest: Contest) -> None:
+    """The quiz's first round (the week after the launch at the festival) and its question bank: every topic the
+    contest covers, each question found by its text before it is created."""
+    cal = report.calendar
+    report.get_or_create(
+        session,
+        QuizRound,
+        {"contest_id": contest.id, "position": 1},
+        title="Tuần 1: Nhận diện lừa đảo trực tuyến",
+        opens_at=cal.on_weekday("05/10/2024", 9, 0),
+        closes_at=cal.on_weekday("11/10/2024", 23, 59),
+        question_count=10,
+        time_limit_seconds=15 * 60,
+        grace_seconds=15,
+        attempts_allowed=1,
+        prize_table={"first": 1, "second": 2, "third": 3, "consolation": 5},
+        asks_prediction=True,
+        state=RoundState.SCHEDULED,
+    )
+    topics = {
+        name: report.get_or_create(session, QuizTopic, {"name": name}, position=position) for name, position in TOPICS
+    }
+    for topic, difficulty, multiple, text, options, explanation, source in QUESTIONS:
+        found = session.scalar(select(Question.id).where(Question.contest_id == contest.id, Question.text == text))
+        if found is not None:
+            report.existing += 1
+            continue
+        question = Question(
+            contest_id=contest.id,
+            topic_id=topics[topic].id,
+            difficulty=difficulty,
+            text=text,
+            multiple=multiple,
+            explanation=explanation,
+            source=source,
+            options=[
+                QuestionOption(position=position, text=option, is_correct=correct)
+                for position, (option, correct) in enumerate(options, start=1)
+            ],
+        )
+        session.add(question)
+        report.created += 1
+    session.flush()

@@ -1,0 +1,37 @@
+"""Models of the contests feature: contests (``contests``) and the online quiz (``quiz``: rounds, the question bank,
+participants, attempts, answers and flags)."""
+
+from .contests import Contest, ContestKind
+from .quiz import (
+    AttemptAnswer,
+    AttemptFlag,
+    AttemptQuestion,
+    Difficulty,
+    FlagKind,
+    Participant,
+    Question,
+    QuestionOption,
+    QuizAttempt,
+    QuizRound,
+    QuizTopic,
+    RoundState,
+    UnitPopulation,
+)
+
+__all__ = [
+    "AttemptAnswer",
+    "AttemptFlag",
+    "AttemptQuestion",
+    "Contest",
+    "ContestKind",
+    "Difficulty",
+    "FlagKind",
+    "Participant",
+    "Question",
+    "QuestionOption",
+    "QuizAttempt",
+    "QuizRound",
+    "QuizTopic",
+    "RoundState",
+    "UnitPopulation",
+]
