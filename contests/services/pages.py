@@ -9,12 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 from werkzeug.exceptions import NotFound as HttpNotFound
 
-from app.models import AuditEntry, Unit
+from app.errors import DomainError
+from app.models import AuditEntry, Unit, UnitKind
 
 from ..models import (
     AttemptAnswer,
@@ -29,6 +31,7 @@ from ..models import (
     QuizTopic,
     UnitPopulation,
 )
+from ..models.quiz import PRIZE_ORDER
 from . import quiz
 
 QUIZ_KIND = "online_quiz"
@@ -42,6 +45,16 @@ def _value(enum_or_text) -> str:
 def cookie_name(contest_id: int) -> str:
     """The signed return cookie of one contest (one phone may hold a participant in several contests)."""
     return f"dxq{contest_id}"
+
+
+def check_ward(session: Session, ward_id: int | None) -> int:
+    """The ward a participant chose must be a ward or commune of the unit tree."""
+    kind = session.scalar(select(Unit.kind).where(Unit.id == ward_id)) if ward_id else None
+    if _value(kind) != UnitKind.WARD.value:
+        raise DomainError(
+            _l("Choose your ward or commune from the list."), code="unknown_ward", field="ward_id", status=422
+        )
+    return ward_id
 
 
 # --- finding things --------------------------------------------------------------------------------------------
@@ -150,15 +163,15 @@ def participant_rounds(session: Session, participant: Participant, now: datetime
 
 
 def remaining_seconds(attempt: QuizAttempt, now: datetime) -> int:
-    return max(0, int((attempt.deadline_at - now).total_seconds()))
+    return attempt.seconds_left(now)
 
 
 def is_running(attempt: QuizAttempt, now: datetime) -> bool:
-    return attempt.submitted_at is None and attempt.disqualified_at is None and now < attempt.deadline_at
+    return attempt.disqualified_at is None and attempt.is_running(now)
 
 
 def question_total(session: Session, attempt: QuizAttempt) -> int:
-    return session.scalar(select(func.count()).where(AttemptQuestion.attempt_id == attempt.id)) or 0
+    return attempt.question_total
 
 
 def question_at(session: Session, attempt: QuizAttempt, position: int) -> int | None:
@@ -216,31 +229,19 @@ class Screen:
 
 
 def attempt_screen(session: Session, attempt: QuizAttempt, position: int, now: datetime) -> Screen | None:
-    slot = session.get(AttemptQuestion, (attempt.id, position))
-    if slot is None:
+    shown = quiz.shown_questions(session, attempt, position)
+    if not shown:
         return None
-    question = session.get(Question, slot.question_id)
-    texts = dict(
-        session.execute(
-            select(QuestionOption.id, QuestionOption.text).where(QuestionOption.question_id == question.id)
-        ).all()
-    )
-    order = [option_id for option_id in (slot.option_order or []) if option_id in texts]
-    order += [option_id for option_id in sorted(texts) if option_id not in order]
-    answer = session.scalar(
-        select(AttemptAnswer.chosen_option_ids).where(
-            AttemptAnswer.attempt_id == attempt.id, AttemptAnswer.question_id == question.id
-        )
-    )
+    question = shown[0]
     return Screen(
         position=position,
-        total=question_total(session, attempt),
-        question_id=question.id,
+        total=attempt.question_total,
+        question_id=question.question_id,
         text=question.text,
         multiple=question.multiple,
         image_path=question.image_path,
-        options=[ShownOption(option_id, texts[option_id]) for option_id in order],
-        chosen=set(answer or ()),
+        options=[ShownOption(option.id, option.text) for option in question.options],
+        chosen=set(question.chosen),
         answered=answered_positions(session, attempt),
         remaining_seconds=remaining_seconds(attempt, now),
     )
@@ -251,9 +252,9 @@ def save_answer_retrying(session: Session, attempt: QuizAttempt, question_id: in
     again over it (the second save is then an update): one answer per question survives."""
     try:
         with session.begin_nested():
-            return quiz.save_answer(session, attempt.id, question_id, chosen, now=now)
+            return quiz.save_answer(session, attempt, question_id, chosen, now=now)
     except IntegrityError:
-        return quiz.save_answer(session, attempt.id, question_id, chosen, now=now)
+        return quiz.save_answer(session, attempt, question_id, chosen, now=now)
 
 
 @dataclass
@@ -335,12 +336,6 @@ def corrections(session: Session, attempt: QuizAttempt) -> list[Correction]:
 # --- public results --------------------------------------------------------------------------------------------
 
 
-def mask_phone_last4(last4: str | None) -> str:
-    """Only the last digits are kept: ``0*******78`` shows the last two of them."""
-    digits = (last4 or "")[-2:]
-    return "0" + "*" * 7 + digits if digits else ""
-
-
 @dataclass
 class Winner:
     rank: int
@@ -353,18 +348,12 @@ class Winner:
 
 
 def winners(session: Session, quiz_round: QuizRound) -> list[Winner]:
-    """The prize winners of a closed round in rank order; equal ranks are ties (shown as ties)."""
+    """The prize winners of a closed round in rank order. Equal ranks are ties that survived every rule; a tie
+    across a prize boundary is marked for the organizer (``prize_tied``), never broken here."""
     rows = session.execute(
-        select(
-            QuizAttempt.rank,
-            QuizAttempt.prize,
-            QuizAttempt.score,
-            Participant.full_name,
-            Participant.phone_last4,
-            Unit.name,
-        )  # fmt: skip
+        select(QuizAttempt.rank, QuizAttempt.prize, QuizAttempt.score, QuizAttempt.prize_tied, Participant)
         .join(Participant, Participant.id == QuizAttempt.participant_id)
-        .outerjoin(Unit, Unit.id == Participant.ward_unit_id)
+        .options(selectinload(Participant.ward))
         .where(
             QuizAttempt.round_id == quiz_round.id,
             QuizAttempt.prize.is_not(None),
@@ -374,8 +363,16 @@ def winners(session: Session, quiz_round: QuizRound) -> list[Winner]:
     ).all()
     ranks = [row[0] for row in rows]
     return [
-        Winner(rank, _value(prize), name, ward or "", mask_phone_last4(last4), score or 0, ranks.count(rank) > 1)
-        for rank, prize, score, name, last4, ward in rows
+        Winner(
+            rank=rank,
+            prize=_value(prize),
+            name=person.full_name,
+            ward=person.ward.name if person.ward else "",
+            phone=person.masked_phone,
+            score=score or 0,
+            tied=ranks.count(rank) > 1 or bool(prize_tied),
+        )
+        for rank, prize, score, prize_tied, person in rows
     ]
 
 
@@ -517,16 +514,90 @@ def bank_counts(session: Session, contest_id: int) -> list[tuple[str, str, int]]
     return [(topic, _value(difficulty), count) for topic, difficulty, count in rows]
 
 
-def used_in_open_round(session: Session, question_id: int) -> bool:
-    return bool(
-        session.scalar(
-            select(func.count())
-            .select_from(AttemptQuestion)
-            .join(QuizAttempt, QuizAttempt.id == AttemptQuestion.attempt_id)
-            .join(QuizRound, QuizRound.id == QuizAttempt.round_id)
-            .where(AttemptQuestion.question_id == question_id, QuizRound.state == "open")
+def save_round(
+    session: Session,
+    contest: Contest,
+    quiz_round: QuizRound | None,
+    *,
+    title: str,
+    opens_at: datetime,
+    closes_at: datetime,
+    question_count: int,
+    time_limit_seconds: int,
+    attempts_allowed: int,
+    prize_table: dict[str, int],
+    asks_prediction: bool,
+    now: datetime,
+) -> QuizRound:
+    """Create a round (scheduled: the scheduler opens it at its time) or change one. A closed round's results are
+    frozen: it cannot be changed. An open round keeps its draw size (attempts under way were drawn with it)."""
+    if closes_at <= opens_at:
+        raise DomainError(_l("The round must close after it opens."), code="round_dates", field="closes_at")
+    if quiz_round is not None and _value(quiz_round.state) == "closed":
+        raise DomainError(_l("A closed round cannot be changed."), code="round_closed")
+    if quiz_round is not None and _value(quiz_round.state) == "open" and question_count != quiz_round.question_count:
+        raise DomainError(
+            _l("The round is open: its number of questions cannot change."), code="round_open", field="question_count"
+        )
+    available = session.scalar(
+        select(func.count())
+        .select_from(Question)
+        .where(
+            (Question.contest_id == contest.id) | Question.contest_id.is_(None),
+            Question.is_active.is_(True),
         )
     )
+    if question_count > (available or 0):
+        raise DomainError(
+            _l("The question bank holds %(count)s active questions: fewer than the round draws.", count=available or 0),
+            code="bank_too_small",
+            field="question_count",
+        )
+    if quiz_round is None:
+        position = session.scalar(select(func.max(QuizRound.position)).where(QuizRound.contest_id == contest.id))
+        quiz_round = QuizRound(contest_id=contest.id, position=(position or 0) + 1, state="scheduled", created_at=now)
+        session.add(quiz_round)
+    quiz_round.title = " ".join(title.split())
+    quiz_round.opens_at, quiz_round.closes_at = opens_at, closes_at
+    quiz_round.question_count, quiz_round.time_limit_seconds = question_count, time_limit_seconds
+    quiz_round.attempts_allowed, quiz_round.asks_prediction = attempts_allowed, asks_prediction
+    quiz_round.prize_table = {tier: int(prize_table.get(tier, 0) or 0) for tier in PRIZE_ORDER}
+    return quiz_round
+
+
+def create_question(
+    session: Session,
+    contest_id: int | None,
+    *,
+    topic_id: int,
+    difficulty: str,
+    text: str,
+    multiple: bool,
+    options: list[tuple[str, bool]],
+    explanation: str,
+    source: str,
+    now: datetime,
+) -> Question:
+    """A new question of the bank (quiz-core's ``check_key`` decides whether its options make a valid key)."""
+    quiz.check_key(multiple, options)
+    if session.get(QuizTopic, topic_id) is None:
+        raise DomainError(_l("Choose a topic."), code="unknown_topic", field="topic_id")
+    question = Question(
+        contest_id=contest_id,
+        topic_id=topic_id,
+        difficulty=difficulty,
+        text=text.strip(),
+        multiple=multiple,
+        explanation=explanation.strip(),
+        source=source.strip(),
+        version=1,
+        is_active=True,
+        created_at=now,
+        options=[QuestionOption(position=i, text=t, is_correct=ok) for i, (t, ok) in enumerate(options, start=1)],
+    )
+    session.add(question)
+    session.flush()
+    return question
 
 
 @dataclass

@@ -57,9 +57,7 @@ def start_round(token: str, round_id: int):
         abort(400)
     now = utcnow()
     try:
-        attempt = quiz_services.start_attempt(
-            db.session, quiz_round.id, participant.id, now=now, seed=secrets.randbits(62)
-        )
+        attempt = quiz_services.start_attempt(db.session, quiz_round, participant, now=now, seed=secrets.randbits(62))
         db.session.commit()
     except IntegrityError:  # the same start from another tab won the race a moment ago: continue that attempt
         db.session.rollback()
@@ -111,7 +109,7 @@ def question(token: str, round_id: int, position: int):
     if form.validate_on_submit():
         chosen = form.chosen(screen.multiple)
         try:
-            if chosen or screen.chosen:
+            if chosen:  # nothing chosen: nothing to save (moving on without answering is allowed)
                 pages.save_answer_retrying(db.session, attempt, screen.question_id, chosen, now)
             db.session.commit()
         except DomainError as error:
@@ -186,11 +184,11 @@ def submit(token: str, round_id: int):
             form=form,
         ), 422
     try:
-        quiz_services.submit_attempt(db.session, attempt.id, now=utcnow(), prediction=form.prediction.data)
+        quiz_services.submit(db.session, attempt, now=utcnow(), prediction=form.prediction.data, quiz_round=quiz_round)
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
-        if error.code != "already_submitted":
+        if error.code != "attempt_submitted":
             flash(error.message, "error")
             return _after(participant, quiz_round, ".review")
     else:

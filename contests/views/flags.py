@@ -16,7 +16,7 @@ from app.models import utcnow
 from .. import bp
 from ..forms.flags import DisqualifyForm
 from ..services import pages
-from ..services import quiz as quiz_services
+from ..services import flags as flag_services
 
 
 @bp.route("/rounds/<int:round_id>/flags")
@@ -62,7 +62,7 @@ def flag_reviewed(flag_id: int):
     flag = pages.flag_or_404(db.session, flag_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    quiz_services.review_flag(db.session, flag.id, by_user_id=current_user.id, now=utcnow())
+    flag_services.review_flag(db.session, flag, by_user_id=current_user.id, now=utcnow())
     db.session.commit()
     flash(_("The flag is marked as reviewed; the attempt keeps its result."), "success")
     return redirect(url_for(".flags", round_id=flag.attempt.round_id), code=303)

@@ -4,6 +4,7 @@ phone, or the phone and year of birth), and the participant's own page listing t
 from __future__ import annotations
 
 from flask import abort, current_app, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from app.errors import DomainError
@@ -13,8 +14,7 @@ from app.services import normalise_phone, unit_tree
 
 from .. import bp
 from ..forms.participants import ParticipantForm, ReturnForm, ward_choices
-from ..services import pages
-from ..services import quiz as quiz_services
+from ..services import identities, pages
 from . import quiz_registration_limit, remember_participant, remembered_token, valid_token
 
 
@@ -38,9 +38,10 @@ def join(contest_id: int):
     form = ParticipantForm()
     if form.validate_on_submit():
         try:
-            participant = quiz_services.register_participant(
+            pages.check_ward(db.session, form.ward_id.data)
+            participant = identities.register_participant(
                 db.session,
-                contest.id,
+                contest,
                 full_name=form.full_name.data,
                 phone=form.phone.data,
                 ward_unit_id=form.ward_id.data,
@@ -49,6 +50,7 @@ def join(contest_id: int):
                 consent=form.consent.data,
                 now=utcnow(),
                 secret=current_app.config["SECRET_KEY"],
+                locale=str(get_locale()),
             )
         except DomainError as error:
             db.session.rollback()
@@ -72,12 +74,8 @@ def return_by_phone(contest_id: int):
     contest = pages.public_quiz_or_404(db.session, contest_id)
     form = ReturnForm()
     if form.validate_on_submit():
-        participant = quiz_services.find_participant(
-            db.session,
-            contest.id,
-            phone=form.phone.data,
-            birth_year=form.birth_year.data,
-            secret=current_app.config["SECRET_KEY"],
+        participant = identities.returning_participant(
+            db.session, contest, form.phone.data, form.birth_year.data, current_app.config["SECRET_KEY"]
         )
         if participant is not None:
             response = redirect(url_for(".participant_home", token=participant.return_token), code=303)
@@ -97,7 +95,7 @@ def participant_home(token: str):
         render_template(
             "contests/participants/home.html",
             participant=participant,
-            contest=participant.contest,
+            contest=pages.quiz_or_404(db.session, participant.contest_id),
             rounds=pages.participant_rounds(db.session, participant, now),
             now=now,
         )

@@ -15,7 +15,7 @@ from events.views import xlsx_response
 
 from .. import bp
 from ..forms.questions import MAX_OPTIONS, QuestionFilterForm, QuestionForm, QuestionImportForm
-from ..services import pages
+from ..services import bank, pages
 from ..services import quiz as quiz_services
 
 
@@ -61,22 +61,26 @@ def edit_question(contest_id: int | None, question_id: int | None):
         options = sorted(question.options, key=lambda o: o.position)
         for entry, option in zip(form.options, options, strict=False):
             entry.form.text.data, entry.form.is_correct.data = option.text, option.is_correct
-    in_open_round = question is not None and pages.used_in_open_round(db.session, question.id)
+    in_open_round = question is not None and quiz_services.is_in_open_round(db.session, question)
     if form.validate_on_submit():
+        fields = {
+            "topic_id": form.topic_id.data,
+            "difficulty": form.difficulty.data,
+            "text": form.text.data.strip(),
+            "multiple": form.multiple.data,
+            "explanation": form.explanation.data.strip(),
+            "source": (form.source.data or "").strip(),
+        }
         try:
-            saved = quiz_services.save_question(
-                db.session,
-                question_id=question.id if question else None,
-                contest_id=contest.id if contest else None,
-                topic_id=form.topic_id.data,
-                difficulty=form.difficulty.data,
-                text=form.text.data,
-                multiple=form.multiple.data,
-                options=form.option_rows(),
-                explanation=form.explanation.data,
-                source=form.source.data or "",
-                now=utcnow(),
-            )
+            if question is None:
+                saved = pages.create_question(
+                    db.session, contest.id if contest else None, options=form.option_rows(), now=utcnow(), **fields
+                )
+            else:
+                saved = quiz_services.edit_question(
+                    db.session, question, now=utcnow(), options=form.option_rows(), **fields
+                )
+                db.session.flush()
         except DomainError as error:
             db.session.rollback()
             form.add_domain_error(error)
@@ -102,7 +106,7 @@ def edit_question(contest_id: int | None, question_id: int | None):
 @bp.route("/questions/import-template.xlsx")
 @role_required("organizer")
 def question_template():
-    return xlsx_response(quiz_services.question_template(), "Mẫu nhập câu hỏi.xlsx")
+    return xlsx_response(bank.question_template(), "Mẫu nhập câu hỏi.xlsx")
 
 
 @bp.route("/<int:contest_id>/questions/import", methods=["GET", "POST"])
@@ -114,10 +118,8 @@ def import_questions(contest_id: int):
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            created = quiz_services.import_questions(
-                db.session, contest.id, upload.filename or "", upload.stream, now=utcnow()
-            )
-        except quiz_services.ImportRejected as rejected:
+            created = bank.import_questions(db.session, contest.id, upload.filename or "", upload.stream, now=utcnow())
+        except bank.ImportRejected as rejected:
             db.session.rollback()
             row_errors = rejected.errors
             form.file.errors = [*form.file.errors, rejected.message]

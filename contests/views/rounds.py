@@ -17,8 +17,7 @@ from events.views import confirm_page, refuse_unconfirmed, save_once, xlsx_respo
 
 from .. import bp
 from ..forms.rounds import PopulationForm, RoundForm
-from ..services import pages
-from ..services import quiz as quiz_services
+from ..services import exports, pages, ranking
 
 log = logging.getLogger(__name__)
 
@@ -46,10 +45,10 @@ def edit_round(contest_id: int | None, round_id: int | None):
     if form.validate_on_submit():
 
         def save() -> str:
-            saved = quiz_services.save_round(
+            saved = pages.save_round(
                 db.session,
-                contest.id,
-                round_id=quiz_round.id if quiz_round else None,
+                contest,
+                quiz_round,
                 title=form.title.data,
                 opens_at=form.opens_at.data,
                 closes_at=form.closes_at.data,
@@ -89,7 +88,7 @@ def close_round(round_id: int):
     if (refused := refuse_unconfirmed(here)) is not None:
         return refused
     try:
-        quiz_services.close_round(db.session, round_id, now=utcnow())
+        ranking.close_round(db.session, quiz_round, now=utcnow())
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
@@ -120,7 +119,7 @@ def recompute_round(round_id: int):
     if (refused := refuse_unconfirmed(here)) is not None:
         return refused
     try:
-        quiz_services.recompute_round(db.session, round_id, now=utcnow())
+        ranking.recompute(db.session, quiz_round)
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
@@ -176,7 +175,7 @@ def export_round(round_id: int, fmt: str):
     from flask import Response
 
     quiz_round = pages.round_or_404(db.session, round_id)
-    content = quiz_services.export_round(db.session, quiz_round.id, fmt=fmt)
+    content = exports.export_round(db.session, quiz_round.id, fmt=fmt)
     pages.record_export(db.session, quiz_round, fmt, current_user.id)
     db.session.commit()
     name = f"Kết quả {quiz_round.title} ({quiz_round.id}).{fmt}"
