@@ -15,8 +15,8 @@ from app.models import utcnow
 
 from .. import bp
 from ..forms.flags import DisqualifyForm
-from ..services import pages
 from ..services import flags as flag_services
+from ..services import pages
 
 
 @bp.route("/rounds/<int:round_id>/flags")
@@ -44,8 +44,8 @@ def disqualify(attempt_id: int):
         flash(" ".join(str(m) for m in form.reason.errors), "error")
         return redirect(back, code=303)
     try:
-        quiz_services.disqualify(
-            db.session, attempt.id, reason=form.reason.data, by_user_id=current_user.id, now=utcnow()
+        flag_services.disqualify(
+            db.session, attempt, reason=form.reason.data, by_user_id=current_user.id, now=utcnow()
         )
     except DomainError as error:
         db.session.rollback()
