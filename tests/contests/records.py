@@ -154,3 +154,25 @@ def build(app, *, now, ward_id: int, other_ward_id: int) -> SimpleNamespace:
             phone="0987000003",
             birth_year=2008,
         )
+
+
+def world(app) -> SimpleNamespace:
+    """Units (a city with two wards), an organizer, and the quiz records above; ``now`` is the real time."""
+    from datetime import UTC, datetime
+
+    from app.models import Unit, User
+
+    now = datetime.now(UTC).replace(microsecond=0)
+    with app.app_context():
+        city = Unit(name="Thành phố Tân Uyên", kind="district")
+        ward = Unit(name="Phường Uyên Hưng", kind="ward", parent=city)
+        other = Unit(name="Phường Khánh Bình", kind="ward", parent=city)
+        organizer = User(name="Cán bộ Phòng Văn hóa", email="organizer@example.vn", password_hash="x")
+        organizer.set_roles(["organizer"])
+        db.session.add_all([city, ward, other, organizer])
+        db.session.commit()
+        ids = SimpleNamespace(ward_id=ward.id, other_ward_id=other.id, organizer_id=organizer.id, now=now)
+    quiz_records = build(app, now=now, ward_id=ids.ward_id, other_ward_id=ids.other_ward_id)
+    for name, value in vars(ids).items():
+        setattr(quiz_records, name, value)
+    return quiz_records
