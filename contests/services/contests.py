@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 from app.providers import Figure
 from events.services.transfer import shift_years_in_text
 
-from .models import Contest
+from ..models import Contest
 
 
 def contest_phase(contest: Contest, now: datetime) -> str:

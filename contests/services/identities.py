@@ -1,0 +1,212 @@
+"""Who takes part: phone and CCCD normalised, then deduplicated on keyed hashes (HMAC-SHA256 with the server's
+secret, passed in), so that a leaked table does not give the numbers back by a dictionary of all 10-digit phones.
+The CCCD is never stored: only its keyed hash and its last 4 digits, for display (Decree 13/2023/NĐ-CP: collect
+the least)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app.errors import Conflict, DomainError
+from app.text import ascii_digits
+
+from ..models import Contest, ContestKind, Participant
+
+PHONE = re.compile(r"0[35789][0-9]{8}")  # a Vietnamese mobile number, normalised
+CCCD = re.compile(r"[0-9]{12}")
+MIN_BIRTH_YEAR = 1900
+
+
+class InvalidIdentity(DomainError):
+    """What the person typed is not a phone, CCCD or year of birth; ``field`` says which."""
+
+    code = "invalid_identity"
+    status = 422
+
+
+class AlreadyRegistered(Conflict):
+    """The phone or the CCCD is already registered for this contest. ``participant`` is for the caller's own use
+    (e.g. to offer the way back by phone + year of birth); it must not be shown to whoever typed the number."""
+
+    code = "already_registered"
+
+    def __init__(self, message, participant: Participant | None, field: str):
+        super().__init__(message, field=field)
+        self.participant = participant
+
+
+def normalise_phone(raw: str | None) -> str:
+    """``0912 345 678``, ``+84 912-345-678``, ``84912345678``, ``(+84) 912.345.678`` or full-width digits: all the
+    same ``0912345678``. Raises ``InvalidIdentity`` when what is left is not a Vietnamese mobile number."""
+    text = ascii_digits(raw or "")
+    digits = "".join(ch for ch in text if ch.isdigit() or ch == "+")
+    if digits.startswith("+"):
+        digits = digits[1:]
+        if digits.startswith("84"):
+            digits = "0" + digits[2:]
+    elif digits.startswith("0084"):
+        digits = "0" + digits[4:]
+    elif digits.startswith("84") and len(digits) == 11:
+        digits = "0" + digits[2:]
+    if not PHONE.fullmatch(digits):
+        raise InvalidIdentity(
+            _l("Enter a Vietnamese mobile number: 10 digits starting with 03, 05, 07, 08 or 09, or +84."),
+            field="phone",
+        )
+    return digits
+
+
+def normalise_cccd(raw: str | None) -> str:
+    """The 12 digits of a citizen identity card, spaces and dots ignored; raises ``InvalidIdentity`` otherwise."""
+    digits = "".join(ch for ch in ascii_digits(raw or "") if not ch.isspace() and ch not in ".-")
+    if not CCCD.fullmatch(digits):
+        raise InvalidIdentity(_l("A citizen ID (CCCD) has exactly 12 digits."), field="cccd")
+    return digits
+
+
+def keyed_hash(value: str, secret: str | bytes, purpose: str) -> str:
+    """HMAC-SHA256 hex of ``purpose:value`` with ``secret``: the same value gives the same hash only with the same
+    secret, and a phone and a CCCD never collide."""
+    key = secret.encode() if isinstance(secret, str) else secret
+    return hmac.new(key, f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()
+
+
+@dataclass(frozen=True)
+class Identity:
+    phone: str
+    phone_hash: str
+    phone_last4: str
+    cccd_hash: str | None
+    cccd_last4: str | None
+
+
+def identity(phone: str, cccd: str | None, secret: str | bytes) -> Identity:
+    """The normalised phone, its hash and last 4 digits; the CCCD's hash and last 4 digits (the CCCD is dropped)."""
+    normal_phone = normalise_phone(phone)
+    normal_cccd = normalise_cccd(cccd) if cccd and cccd.strip() else None
+    return Identity(
+        phone=normal_phone,
+        phone_hash=keyed_hash(normal_phone, secret, "phone"),
+        phone_last4=normal_phone[-4:],
+        cccd_hash=keyed_hash(normal_cccd, secret, "cccd") if normal_cccd else None,
+        cccd_last4=normal_cccd[-4:] if normal_cccd else None,
+    )
+
+
+def check_birth_year(year: int | None, now: datetime) -> int:
+    if year is None or not MIN_BIRTH_YEAR <= year <= now.year:
+        raise InvalidIdentity(_l("Enter your year of birth (four digits)."), field="birth_year")
+    return year
+
+
+def find_participant(session: Session, contest: Contest, phone: str, secret: str | bytes) -> Participant | None:
+    """The participant of ``contest`` holding ``phone`` (in any spelling), or None."""
+    phone_hash = keyed_hash(normalise_phone(phone), secret, "phone")
+    return session.scalar(
+        select(Participant).where(Participant.contest_id == contest.id, Participant.phone_hash == phone_hash)
+    )
+
+
+def returning_participant(
+    session: Session, contest: Contest, phone: str, birth_year: int | None, secret: str | bytes
+) -> Participant | None:
+    """The way back without a password on another device: phone + year of birth must both match; None otherwise
+    (the caller answers the same whichever of the two was wrong)."""
+    try:
+        participant = find_participant(session, contest, phone, secret)
+    except InvalidIdentity:
+        return None
+    if participant is None or participant.birth_year != birth_year:
+        return None
+    return participant
+
+
+def register_participant(
+    session: Session,
+    contest: Contest,
+    *,
+    full_name: str,
+    phone: str,
+    birth_year: int | None,
+    ward_unit_id: int | None,
+    consent: bool,
+    now: datetime,
+    secret: str | bytes,
+    cccd: str | None = None,
+    email: str | None = None,
+    device_hash: str | None = None,
+    locale: str = "vi",
+) -> Participant:
+    """Register a citizen for an online quiz. The same phone or CCCD registered twice (in any spelling, or by two
+    requests at the same moment) raises ``AlreadyRegistered``: the unique keys decide, not a check before."""
+    if contest.kind != ContestKind.ONLINE_QUIZ:
+        raise DomainError(_l("This contest does not take online registrations."), code="not_a_quiz")
+    if not consent:
+        raise InvalidIdentity(_l("Please agree to the use of your data for the contest."), field="consent")
+    name = " ".join((full_name or "").split())
+    if not name:
+        raise InvalidIdentity(_l("Enter your full name."), field="full_name")
+    who = identity(phone, cccd, secret)
+    year = check_birth_year(birth_year, now)
+    existing = _registered(session, contest, who)
+    if existing is not None:
+        raise existing
+    participant = Participant(
+        contest_id=contest.id,
+        full_name=name[:120],
+        phone=who.phone,
+        phone_hash=who.phone_hash,
+        phone_last4=who.phone_last4,
+        cccd_hash=who.cccd_hash,
+        cccd_last4=who.cccd_last4,
+        email=(email or "").strip() or None,
+        ward_unit_id=ward_unit_id,
+        birth_year=year,
+        locale=locale if locale in ("vi", "en") else "vi",
+        consent_at=now,
+        created_at=now,
+        device_hash=device_hash,
+        return_token=new_return_token(),
+    )
+    try:
+        with session.begin_nested():
+            session.add(participant)
+            session.flush()
+    except IntegrityError:  # registered by another request between the check and the insert
+        raised = _registered(session, contest, who)
+        raise raised or AlreadyRegistered(_l("This phone is already registered."), None, "phone") from None
+    return participant
+
+
+def _registered(session: Session, contest: Contest, who: Identity) -> AlreadyRegistered | None:
+    by_phone = session.scalar(
+        select(Participant).where(Participant.contest_id == contest.id, Participant.phone_hash == who.phone_hash)
+    )
+    if by_phone is not None:
+        return AlreadyRegistered(
+            _l("This phone is already registered for the contest: continue with your phone and year of birth."),
+            by_phone,
+            "phone",
+        )
+    if who.cccd_hash:
+        by_cccd = session.scalar(
+            select(Participant).where(Participant.contest_id == contest.id, Participant.cccd_hash == who.cccd_hash)
+        )
+        if by_cccd is not None:
+            return AlreadyRegistered(_l("This citizen ID is already registered for the contest."), by_cccd, "cccd")
+    return None
+
+
+def new_return_token() -> str:
+    """A fresh random value for the participant's return link/cookie (replacing it revokes the old links)."""
+    return secrets.token_urlsafe(32)

@@ -1,0 +1,493 @@
+"""Taking a round: the draw, attempts, saved answers, grading, submission, and versions of questions.
+
+The server owns everything that decides a result: which questions an attempt gets (a stratified draw from a seed
+the caller passes, so it can be replayed), the order of their options, the deadline, and whether an answer is
+right (decided when it is saved; the key never leaves the server before the round closes). Saving is an upsert on
+(attempt, question): a refresh, a retry or two tabs at once leave one answer per question."""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Text, cast, exists, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app.errors import Conflict, DomainError, NotFound
+
+from ..models import (
+    AttemptAnswer,
+    AttemptQuestion,
+    Participant,
+    Question,
+    QuestionOption,
+    QuizAttempt,
+    QuizRound,
+    RoundState,
+)
+
+MAX_PREDICTION = 10_000_000
+
+
+class RoundNotOpen(Conflict):
+    code = "round_not_open"
+
+
+class NoAttemptsLeft(Conflict):
+    code = "no_attempts_left"
+
+
+class DeadlinePassed(Conflict):
+    """The attempt's time (and its grace) is over: nothing more is saved; what was saved counts."""
+
+    code = "deadline_passed"
+
+
+class AttemptSubmitted(Conflict):
+    code = "attempt_submitted"
+
+
+class InvalidAnswer(DomainError):
+    code = "invalid_answer"
+    status = 422
+
+
+class BankTooSmall(DomainError):
+    code = "bank_too_small"
+    status = 409
+
+
+# --- the draw --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BankEntry:
+    """What the draw needs to know of a question: its id and its stratum (topic, difficulty)."""
+
+    question_id: int
+    topic_id: int
+    difficulty: str
+
+
+def draw(bank: Sequence[BankEntry], count: int, seed: int) -> list[int]:
+    """``count`` distinct question ids from ``bank``, stratified by (topic, difficulty): each stratum gets its
+    share of ``count`` in proportion to its size (rounded by largest remainder, so a stratum's share is within
+    one question of the exact proportion), drawn at random within the stratum, then the whole list shuffled. The
+    same bank, count and seed give the same list, in the same order."""
+    if count <= 0 or not bank:
+        return []
+    if count > len(bank):
+        raise BankTooSmall(
+            _l("The question bank has %(have)s questions; the round needs %(need)s.", have=len(bank), need=count)
+        )
+    rng = random.Random(seed)
+    strata: dict[tuple[int, str], list[int]] = defaultdict(list)
+    for entry in sorted(bank, key=lambda e: e.question_id):
+        strata[(entry.topic_id, str(entry.difficulty))].append(entry.question_id)
+    keys = sorted(strata)
+    total = len(bank)
+    quotas = {key: count * len(strata[key]) // total for key in keys}
+    # Largest remainder first; equal remainders in an order the seed decides (not always the first topic).
+    order = sorted(keys, key=lambda key: (-(count * len(strata[key]) % total), rng.random()))
+    for key in order[: count - sum(quotas.values())]:
+        quotas[key] += 1
+    chosen: list[int] = []
+    for key in keys:
+        chosen.extend(rng.sample(strata[key], quotas[key]))
+    rng.shuffle(chosen)
+    return chosen
+
+
+def shuffled(option_ids: Iterable[int], rng: random.Random) -> list[int]:
+    """The options of one question in this attempt's order."""
+    ids = sorted(option_ids)
+    rng.shuffle(ids)
+    return ids
+
+
+def bank_entries(session: Session, contest_id: int) -> list[BankEntry]:
+    """The active questions a round of ``contest_id`` draws from: the contest's own and the shared bank."""
+    rows = session.execute(
+        select(Question.id, Question.topic_id, Question.difficulty).where(
+            Question.is_active.is_(True), or_(Question.contest_id == contest_id, Question.contest_id.is_(None))
+        )
+    )
+    return [BankEntry(qid, topic_id, str(difficulty)) for qid, topic_id, difficulty in rows]
+
+
+# --- attempts --------------------------------------------------------------------------------------------------
+
+
+def deadline_for(quiz_round: QuizRound, started_at: datetime) -> datetime:
+    """Start + time limit, never past the round's close."""
+    return min(started_at + timedelta(seconds=quiz_round.time_limit_seconds), quiz_round.closes_at)
+
+
+def current_attempt(session: Session, quiz_round: QuizRound, participant: Participant) -> QuizAttempt | None:
+    """The participant's latest attempt at the round, or None."""
+    return session.scalar(
+        select(QuizAttempt)
+        .where(QuizAttempt.round_id == quiz_round.id, QuizAttempt.participant_id == participant.id)
+        .order_by(QuizAttempt.number.desc())
+        .limit(1)
+    )
+
+
+def start_attempt(
+    session: Session,
+    quiz_round: QuizRound,
+    participant: Participant,
+    *,
+    now: datetime,
+    seed: int,
+    device_hash: str | None = None,
+) -> QuizAttempt:
+    """Start the participant's attempt, or give back the one already running: starting twice (a double click,
+    two tabs, a retry at the same moment) yields one attempt, decided by the unique (round, participant,
+    number). A new attempt after a submitted one only while ``attempts_allowed`` leaves one."""
+    if participant.contest_id != quiz_round.contest_id:
+        raise NotFound(_l("This round is not part of your contest."))
+    if not quiz_round.accepts_attempts(now):
+        raise RoundNotOpen(_l("This round is not open."))
+    latest = current_attempt(session, quiz_round, participant)
+    if latest is not None and latest.submitted_at is None and now < latest.deadline_at:
+        return latest
+    number = 1 if latest is None else latest.number + 1
+    if number > quiz_round.attempts_allowed:
+        if latest is not None and latest.submitted_at is None:
+            raise DeadlinePassed(_l("Your time for this round is over."))
+        raise NoAttemptsLeft(_l("You have used every attempt this round allows."))
+    question_ids = draw(bank_entries(session, quiz_round.contest_id), quiz_round.question_count, seed)
+    rng = random.Random(f"{seed}:options")
+    options: dict[int, list[int]] = defaultdict(list)
+    for question_id, option_id in session.execute(
+        select(QuestionOption.question_id, QuestionOption.id).where(QuestionOption.question_id.in_(question_ids))
+    ):
+        options[question_id].append(option_id)
+    attempt = QuizAttempt(
+        round_id=quiz_round.id,
+        participant_id=participant.id,
+        number=number,
+        seed=seed,
+        question_total=len(question_ids),
+        started_at=now,
+        deadline_at=deadline_for(quiz_round, now),
+        device_hash=device_hash,
+        prize_tied=False,
+        disqualification_reason="",
+        questions=[
+            AttemptQuestion(position=position, question_id=qid, option_order=shuffled(options[qid], rng))
+            for position, qid in enumerate(question_ids, start=1)
+        ],
+    )
+    try:
+        with session.begin_nested():
+            session.add(attempt)
+            session.flush()
+    except IntegrityError:  # started by another request at the same moment: that one is the attempt
+        session.expunge(attempt)
+        winner = session.scalar(
+            select(QuizAttempt).where(
+                QuizAttempt.round_id == quiz_round.id,
+                QuizAttempt.participant_id == participant.id,
+                QuizAttempt.number == number,
+            )
+        )
+        if winner is None:
+            raise
+        return winner
+    return attempt
+
+
+# --- what the participant sees (never the key) ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ShownOption:
+    id: int
+    text: str
+
+
+@dataclass(frozen=True)
+class ShownQuestion:
+    """One question as the attempt shows it: options in this attempt's order, the saved choice, no key."""
+
+    position: int
+    question_id: int
+    text: str
+    multiple: bool
+    image_path: str | None
+    options: tuple[ShownOption, ...]
+    chosen: tuple[int, ...]
+
+
+def shown_questions(session: Session, attempt: QuizAttempt, position: int | None = None) -> list[ShownQuestion]:
+    """The attempt's questions (or only the one at ``position``) as the participant sees them, in two queries."""
+    stmt = (
+        select(AttemptQuestion.position, AttemptQuestion.option_order, Question, AttemptAnswer.chosen_option_ids)
+        .join(Question, Question.id == AttemptQuestion.question_id)
+        .outerjoin(
+            AttemptAnswer,
+            (AttemptAnswer.attempt_id == AttemptQuestion.attempt_id)
+            & (AttemptAnswer.question_id == AttemptQuestion.question_id),
+        )
+        .where(AttemptQuestion.attempt_id == attempt.id)
+        .order_by(AttemptQuestion.position)
+    )
+    if position is not None:
+        stmt = stmt.where(AttemptQuestion.position == position)
+    rows = session.execute(stmt).all()
+    texts = dict(
+        session.execute(
+            select(QuestionOption.id, QuestionOption.text).where(
+                QuestionOption.question_id.in_([row.Question.id for row in rows])
+            )
+        ).all()
+    )
+    return [
+        ShownQuestion(
+            position=row.position,
+            question_id=row.Question.id,
+            text=row.Question.text,
+            multiple=row.Question.multiple,
+            image_path=row.Question.image_path,
+            options=tuple(ShownOption(oid, texts[oid]) for oid in row.option_order if oid in texts),
+            chosen=tuple(row.chosen_option_ids or ()),
+        )
+        for row in rows
+    ]
+
+
+def answered_count(session: Session, attempt: QuizAttempt) -> int:
+    return session.scalar(select(func.count()).where(AttemptAnswer.attempt_id == attempt.id)) or 0
+
+
+# --- answers, grading, submission ------------------------------------------------------------------------------
+
+
+def is_correct_choice(correct_ids: Iterable[int], chosen_ids: Iterable[int]) -> bool:
+    """Right when exactly the correct options are chosen: one for a single-answer question, all of them and none
+    other for a multiple-answer question (no part marks)."""
+    correct, chosen = set(correct_ids), set(chosen_ids)
+    return bool(correct) and correct == chosen
+
+
+def accepts_answers(attempt: QuizAttempt, quiz_round: QuizRound, now: datetime) -> None:
+    """Raise unless an answer arriving at ``now`` may still be saved: the round open, the attempt not submitted,
+    and ``now`` within the deadline plus the round's grace for the network."""
+    if quiz_round.state != RoundState.OPEN:
+        raise RoundNotOpen(_l("This round is closed."))
+    if attempt.submitted_at is not None:
+        raise AttemptSubmitted(_l("This attempt has been submitted; its answers can no longer change."))
+    if now > attempt.deadline_at + timedelta(seconds=quiz_round.grace_seconds):
+        raise DeadlinePassed(_l("Your time is over: the answers saved before the deadline count."))
+
+
+def save_answer(
+    session: Session,
+    attempt: QuizAttempt,
+    question_id: int,
+    chosen_option_ids: Iterable[int],
+    *,
+    now: datetime,
+    quiz_round: QuizRound | None = None,
+) -> AttemptAnswer:
+    """Save the choice for one question of the attempt (an idempotent upsert keyed by attempt and question).
+
+    Saving the same choice again changes nothing (its time stays, so the time taken is not stretched by a
+    retry); a different choice replaces the old one and moves the attempt's last change to ``now``. Refused
+    after the deadline plus grace, after submission, or when the round is not open."""
+    quiz_round = quiz_round or session.get(QuizRound, attempt.round_id)
+    accepts_answers(attempt, quiz_round, now)
+    chosen = sorted({int(option_id) for option_id in chosen_option_ids})
+    rows = session.execute(
+        select(QuestionOption.id, QuestionOption.is_correct, Question.multiple)
+        .join(Question, Question.id == QuestionOption.question_id)
+        .join(
+            AttemptQuestion,
+            (AttemptQuestion.question_id == Question.id) & (AttemptQuestion.attempt_id == attempt.id),
+        )
+        .where(Question.id == question_id)
+    ).all()
+    if not rows:
+        raise InvalidAnswer(_l("This question is not part of your attempt."), field="question")
+    valid = {row.id for row in rows}
+    multiple = rows[0].multiple
+    if not chosen or not set(chosen) <= valid or (not multiple and len(chosen) != 1):
+        raise InvalidAnswer(
+            _l("Choose the options of this question.") if multiple else _l("Choose one option."), field="choice"
+        )
+    correct = is_correct_choice((row.id for row in rows if row.is_correct), chosen)
+    existing = session.get(AttemptAnswer, (attempt.id, question_id))
+    if existing is not None and list(existing.chosen_option_ids) == chosen:
+        return existing
+    _upsert_answer(session, attempt.id, question_id, chosen, correct, now)
+    taken_ms = max(0, int((now - attempt.started_at).total_seconds() * 1000))
+    session.execute(
+        update(QuizAttempt)
+        .where(QuizAttempt.id == attempt.id)
+        .values(last_answer_at=now, time_taken_ms=taken_ms)
+        .execution_options(synchronize_session=False)
+    )
+    session.expire(attempt, ["last_answer_at", "time_taken_ms"])
+    if existing is not None:
+        session.expire(existing)
+    return session.get(AttemptAnswer, (attempt.id, question_id))
+
+
+def _upsert_answer(session: Session, attempt_id: int, question_id: int, chosen, correct: bool, now) -> None:
+    """INSERT … ON CONFLICT (attempt, question) DO UPDATE, on PostgreSQL and SQLite alike."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    stmt = insert(AttemptAnswer).values(
+        attempt_id=attempt_id, question_id=question_id, chosen_option_ids=chosen, is_correct=correct, saved_at=now
+    )
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[AttemptAnswer.attempt_id, AttemptAnswer.question_id],
+        set_={
+            "chosen_option_ids": stmt.excluded.chosen_option_ids,
+            "is_correct": stmt.excluded.is_correct,
+            "saved_at": stmt.excluded.saved_at,
+        },
+        where=cast(AttemptAnswer.chosen_option_ids, Text) != cast(stmt.excluded.chosen_option_ids, Text),
+    )
+    session.execute(stmt)
+
+
+def set_prediction(attempt: QuizAttempt, prediction: int | None, *, quiz_round: QuizRound, now: datetime) -> None:
+    """Record the answer to the prediction question ("how many will answer every question right?")."""
+    if not quiz_round.asks_prediction:
+        return
+    accepts_answers(attempt, quiz_round, now)
+    if prediction is None or not 0 <= prediction <= MAX_PREDICTION:
+        raise InvalidAnswer(_l("Enter a whole number of participants."), field="prediction")
+    attempt.prediction = prediction
+
+
+def grade(session: Session, attempt: QuizAttempt) -> int:
+    """The attempt's score: how many of its questions have a correct saved answer."""
+    return (
+        session.scalar(
+            select(func.count()).where(AttemptAnswer.attempt_id == attempt.id, AttemptAnswer.is_correct.is_(True))
+        )
+        or 0
+    )
+
+
+def submit(
+    session: Session,
+    attempt: QuizAttempt,
+    *,
+    now: datetime,
+    prediction: int | None = None,
+    quiz_round: QuizRound | None = None,
+) -> QuizAttempt:
+    """Hand the attempt in. Submitting twice gives the first submission back unchanged. After the deadline plus
+    grace the submission is refused (``DeadlinePassed``); the answers saved in time are graded anyway when the
+    round closes."""
+    quiz_round = quiz_round or session.get(QuizRound, attempt.round_id)
+    if attempt.submitted_at is not None:
+        return attempt
+    accepts_answers(attempt, quiz_round, now)
+    if prediction is not None:
+        set_prediction(attempt, prediction, quiz_round=quiz_round, now=now)
+    # Compare-and-set: of two submissions at the same moment, the first one stands and the other changes nothing.
+    session.execute(
+        update(QuizAttempt)
+        .where(QuizAttempt.id == attempt.id, QuizAttempt.submitted_at.is_(None))
+        .values(submitted_at=now, score=grade(session, attempt), prediction=attempt.prediction)
+        .execution_options(synchronize_session=False)
+    )
+    session.expire(attempt)
+    return attempt
+
+
+# --- versions of questions -------------------------------------------------------------------------------------
+
+
+def is_in_use(session: Session, question: Question) -> bool:
+    """Some attempt has drawn the question: its text and options are part of that attempt's record."""
+    return bool(session.scalar(select(exists().where(AttemptQuestion.question_id == question.id))))
+
+
+def is_in_open_round(session: Session, question: Question) -> bool:
+    """An attempt of a round that is open now has drawn the question."""
+    return bool(
+        session.scalar(
+            select(
+                exists()
+                .where(AttemptQuestion.question_id == question.id)
+                .where(AttemptQuestion.attempt_id == QuizAttempt.id)
+                .where(QuizAttempt.round_id == QuizRound.id)
+                .where(QuizRound.state == RoundState.OPEN)
+            )
+        )
+    )
+
+
+QUESTION_FIELDS = ("topic_id", "difficulty", "text", "multiple", "explanation", "source", "image_path")
+
+
+def edit_question(
+    session: Session,
+    question: Question,
+    *,
+    now: datetime,
+    options: Sequence[tuple[str, bool]] | None = None,
+    **changes,
+) -> Question:
+    """Change a question. One that attempts have already drawn is never edited in place: a new version is
+    created with the changes (and ``options`` as (text, correct) pairs when given), the old one stays as it was,
+    inactive, ``replaced_by`` the new one, so those attempts keep what they were shown and graded on. Returns the
+    question that now stands in the bank."""
+    unknown = set(changes) - set(QUESTION_FIELDS)
+    if unknown:
+        raise ValueError(f"not question fields: {sorted(unknown)}")
+    if not question.is_active:
+        raise Conflict(_l("This version has been replaced; edit the newest one."), code="question_replaced")
+    new_options = options if options is not None else [(o.text, o.is_correct) for o in question.options]
+    check_key(bool(changes.get("multiple", question.multiple)), new_options)
+    if not is_in_use(session, question):
+        for name, value in changes.items():
+            setattr(question, name, value)
+        if options is not None:
+            question.options.clear()
+            session.flush()
+            question.options.extend(
+                QuestionOption(position=i, text=text, is_correct=ok) for i, (text, ok) in enumerate(options, start=1)
+            )
+        return question
+    values = {name: getattr(question, name) for name in QUESTION_FIELDS} | changes
+    newer = Question(
+        contest_id=question.contest_id,
+        version=question.version + 1,
+        is_active=True,
+        created_at=now,
+        options=[
+            QuestionOption(position=i, text=text, is_correct=ok) for i, (text, ok) in enumerate(new_options, start=1)
+        ],
+        **values,
+    )
+    session.add(newer)
+    session.flush()
+    question.is_active = False
+    question.replaced_by_id = newer.id
+    return newer
+
+
+def check_key(multiple: bool, options: Sequence[tuple[str, bool]]) -> None:
+    """A question needs two options or more; one correct option if single-answer, at least one if multiple."""
+    correct = sum(1 for _, ok in options if ok)
+    if len(options) < 2:
+        raise InvalidAnswer(_l("A question needs at least two options."), field="options")
+    if multiple and correct < 1:
+        raise InvalidAnswer(_l("Mark at least one correct option."), field="options")
+    if not multiple and correct != 1:
+        raise InvalidAnswer(_l("A single-answer question has exactly one correct option."), field="options")

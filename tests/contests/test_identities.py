@@ -1,0 +1,121 @@
+"""Identities: one phone in every spelling is one person; the CCCD is kept as a keyed hash and its last 4 digits."""
+
+import pytest
+from sqlalchemy import select
+
+from contests.models import Participant
+from contests.services import identities
+from contests.services.identities import AlreadyRegistered, InvalidIdentity, keyed_hash, normalise_phone
+
+from .conftest import NOW, SECRET
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "0912345678",
+        "0912 345 678",
+        "+84912345678",
+        "+84 912 345 678",
+        "84912345678",
+        "0084912345678",
+        "(+84) 912.345.678",
+        "０９１２３４５６７８",
+        " 091-234-5678 ",
+    ],
+)
+def test_every_spelling_of_a_phone_is_the_same_number(typed):
+    assert normalise_phone(typed) == "0912345678"
+
+
+@pytest.mark.parametrize("typed", ["", "12345", "0212345678", "091234567", "09123456789", "+1 912 345 678", "abc"])
+def test_what_is_not_a_vietnamese_mobile_is_refused_on_the_phone_field(typed):
+    with pytest.raises(InvalidIdentity) as raised:
+        normalise_phone(typed)
+    assert raised.value.field == "phone"
+
+
+def test_keyed_hashes_depend_on_the_secret_and_never_mix_a_phone_with_a_cccd():
+    assert keyed_hash("0912345678", SECRET, "phone") == keyed_hash("0912345678", SECRET, "phone")
+    assert keyed_hash("0912345678", SECRET, "phone") != keyed_hash("0912345678", "another", "phone")
+    assert keyed_hash("001203004567", SECRET, "phone") != keyed_hash("001203004567", SECRET, "cccd")
+    assert len(keyed_hash("0912345678", SECRET, "phone")) == 64
+
+
+def test_the_cccd_is_never_stored_only_its_hash_and_last_four(quiz):
+    person = identities.register_participant(
+        quiz.session,
+        quiz.contest,
+        full_name="  Trần   Thị Bình ",
+        phone="+84 987 654 321",
+        birth_year=2001,
+        ward_unit_id=quiz.ward.id,
+        consent=True,
+        now=NOW,
+        secret=SECRET,
+        cccd="0012 0300 4567",
+    )
+    assert (person.full_name, person.phone, person.phone_last4) == ("Trần Thị Bình", "0987654321", "4321")
+    assert person.cccd_last4 == "4567" and person.cccd_hash == keyed_hash("001203004567", SECRET, "cccd")
+    stored = [str(v) for v in quiz.session.execute(select(Participant.__table__)).one()]
+    assert not any("001203004567" in value for value in stored)
+    assert person.masked_phone.endswith("4321") and "0987" not in person.masked_phone
+
+
+def test_the_same_phone_or_cccd_in_another_spelling_is_refused_as_already_registered(quiz):
+    common = dict(birth_year=1985, ward_unit_id=quiz.ward.id, consent=True, now=NOW, secret=SECRET)
+    identities.register_participant(
+        quiz.session, quiz.contest, full_name="Lê Văn Cường", phone="0912345678", cccd="079085001234", **common
+    )
+    with pytest.raises(AlreadyRegistered) as by_phone:
+        identities.register_participant(
+            quiz.session, quiz.contest, full_name="Ai đó", phone="+84 912 345 678", **common
+        )
+    assert by_phone.value.field == "phone"
+    with pytest.raises(AlreadyRegistered) as by_cccd:
+        identities.register_participant(
+            quiz.session, quiz.contest, full_name="Ai đó", phone="0933333333", cccd="0790 8500 1234", **common
+        )
+    assert by_cccd.value.field == "cccd"
+    assert len(quiz.session.scalars(select(Participant)).all()) == 1
+
+
+def test_a_participant_comes_back_with_phone_and_year_of_birth_only_when_both_match(quiz):
+    person = identities.register_participant(
+        quiz.session,
+        quiz.contest,
+        full_name="Phạm Minh Đức",
+        phone="0356 111 222",
+        birth_year=1999,
+        ward_unit_id=quiz.ward.id,
+        consent=True,
+        now=NOW,
+        secret=SECRET,
+    )
+    back = identities.returning_participant
+    assert back(quiz.session, quiz.contest, "+84356111222", 1999, SECRET) == person
+    assert back(quiz.session, quiz.contest, "0356111222", 1998, SECRET) is None
+    assert back(quiz.session, quiz.contest, "0356111223", 1999, SECRET) is None
+    assert back(quiz.session, quiz.contest, "not a phone", 1999, SECRET) is None
+
+
+def test_registration_needs_consent_a_name_and_a_plausible_year(quiz):
+    base = dict(
+        full_name="Võ Thị Em",
+        phone="0977000111",
+        birth_year=2000,
+        ward_unit_id=quiz.ward.id,
+        consent=True,
+        now=NOW,
+        secret=SECRET,
+    )
+    for change, field in [
+        ({"consent": False}, "consent"),
+        ({"full_name": "  "}, "full_name"),
+        ({"birth_year": 1800}, "birth_year"),
+        ({"birth_year": 2030}, "birth_year"),
+        ({"cccd": "12345"}, "cccd"),
+    ]:
+        with pytest.raises(InvalidIdentity) as raised:
+            identities.register_participant(quiz.session, quiz.contest, **(base | change))
+        assert raised.value.field == field
