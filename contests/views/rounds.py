@@ -17,7 +17,8 @@ from events.views import confirm_page, refuse_unconfirmed, save_once, xlsx_respo
 
 from .. import bp
 from ..forms.rounds import PopulationForm, RoundForm
-from ..services import exports, pages, ranking
+from ..services import pages, ranking
+from . import _later
 
 log = logging.getLogger(__name__)
 
@@ -175,7 +176,7 @@ def export_round(round_id: int, fmt: str):
     from flask import Response
 
     quiz_round = pages.round_or_404(db.session, round_id)
-    content = exports.export_round(db.session, quiz_round.id, fmt=fmt)
+    content = _later('exports').export_round(db.session, quiz_round.id, fmt=fmt)
     pages.record_export(db.session, quiz_round, fmt, current_user.id)
     db.session.commit()
     name = f"Kết quả {quiz_round.title} ({quiz_round.id}).{fmt}"
