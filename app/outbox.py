@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app, render_template
 from flask_babel import force_locale
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -95,6 +95,51 @@ def enqueue(
         except IntegrityError:  # the same news enqueued at the same moment by another request
             continue
         written += 1
+    return written
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One person's message for ``enqueue_many``: where to, what to fill the template with, and its keys."""
+
+    to: list[Recipient]
+    payload: dict
+    locale: str
+    dedupe_key: str
+    subject_ref: str | None = None
+
+
+def enqueue_many(session: Session, template: str, messages: Iterable[Outgoing], *, now: datetime) -> int:
+    """``enqueue`` for many people at once (the results of a round for every participant): the already-queued
+    keys are read and the new rows inserted in batches of 500, so the number of statements does not grow with each
+    person. Meant for the one scheduler process; returns how many messages were new."""
+    rows = [
+        {
+            "channel": recipient.channel,
+            "recipient": recipient.address,
+            "template": template,
+            "payload": message.payload,
+            "locale": message.locale if message.locale in ("vi", "en") else "vi",
+            "dedupe_key": f"{message.dedupe_key}:{recipient.channel}",
+            "subject_ref": message.subject_ref,
+            "state": MessageState.PENDING,
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+            "last_error": "",
+        }
+        for message in messages
+        for recipient in message.to
+    ]
+    written = 0
+    for start in range(0, len(rows), 500):
+        batch = rows[start : start + 500]
+        keys = [row["dedupe_key"] for row in batch]
+        queued = set(session.scalars(select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.in_(keys))))
+        fresh = [row for row in batch if row["dedupe_key"] not in queued]
+        if fresh:
+            session.execute(insert(OutboxMessage), fresh)
+            written += len(fresh)
     return written
 
 

@@ -13,11 +13,14 @@ def _register(state) -> None:
 
     from app.demo import register_loader
     from app.providers import figures
+    from app.scheduler import register_jobs
     from events.services.transfer import copy_hooks
 
-    from . import demo, services
+    from . import cli, demo, jobs, services
 
     register_loader("contests", demo.load)
 
     figures.register("contests", services.figures)
     copy_hooks.register("contests", _l("Copy the plan's contests"), services.copy_with_plan)
+    register_jobs(jobs)
+    state.app.cli.add_command(cli.contests_cli)

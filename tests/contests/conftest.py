@@ -103,7 +103,7 @@ class Quiz:
                     question_id=question.id,
                     chosen_option_ids=chosen,
                     is_correct=right,
-                    saved_at=started + timedelta(seconds=position),
+                    saved_at=started + timedelta(seconds=(taken_s or total) * position / total),
                 )
             )
         self.session.flush()

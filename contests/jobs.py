@@ -1,0 +1,23 @@
+"""Scheduled jobs of the contests feature, registered when its blueprint is set up: rounds open and close at
+their times (idempotent; the one scheduler process runs them)."""
+
+from flask_babel import lazy_gettext as _l
+
+from app.scheduler import scheduled
+
+from .services import rounds
+
+
+@scheduled("contests.open_rounds", "interval", _l("Open quiz rounds whose opening time has come"), minutes=1)
+def open_rounds(session, now):
+    return rounds.open_due_rounds(session, now)
+
+
+@scheduled(
+    "contests.close_rounds",
+    "interval",
+    _l("Close quiz rounds whose time is over, compute their results and tell the participants"),
+    minutes=1,
+)
+def close_rounds(session, now):
+    return rounds.close_due_rounds(session, now)

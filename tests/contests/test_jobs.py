@@ -1,0 +1,47 @@
+"""Rounds open and close on the clock: idempotent jobs; closing tells every participant once."""
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from app import outbox
+from app.models import OutboxMessage
+from contests import jobs
+from contests.models import QuizAttempt, QuizRound
+
+from .conftest import NOW
+
+
+def test_a_scheduled_round_opens_at_its_time_once(quiz):
+    quiz.round.state = "scheduled"
+    quiz.round.opens_at = NOW + timedelta(hours=1)
+    assert jobs.open_rounds(quiz.session, NOW).changed == 0
+    assert jobs.open_rounds(quiz.session, NOW + timedelta(hours=1)).changed == 1
+    assert quiz.round.state == "open" and quiz.round.opened_at == NOW + timedelta(hours=1)
+    assert jobs.open_rounds(quiz.session, NOW + timedelta(hours=2)).changed == 0
+
+
+def test_a_round_closes_after_its_grace_ranks_flags_and_tells_each_participant_once(quiz, app):
+    by_sms = quiz.attempt(correct=5, prediction=1, taken_s=300, submitted_s=300)
+    by_mail = quiz.attempt(
+        correct=3, prediction=1, taken_s=300, submitted_s=300, person=quiz.participant(email="an@example.vn")
+    )
+    closes = quiz.round.closes_at
+    assert jobs.close_rounds(quiz.session, closes + timedelta(seconds=10)).changed == 0  # inside the grace
+    assert jobs.close_rounds(quiz.session, closes + timedelta(seconds=16)).changed == 1
+    quiz.session.expire_all()
+    assert quiz.session.get(QuizRound, quiz.round.id).state == "closed"
+    assert quiz.session.get(QuizAttempt, by_sms.id).rank == 1 and quiz.session.get(QuizAttempt, by_mail.id).rank == 2
+    messages = quiz.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+    assert [(m.channel, m.recipient, m.template) for m in messages] == [
+        ("sms", by_sms.participant.phone, "quiz_results"),
+        ("email", "an@example.vn", "quiz_results"),
+    ]
+    assert jobs.close_rounds(quiz.session, closes + timedelta(minutes=5)).changed == 0
+    assert quiz.session.scalar(select(func.count(OutboxMessage.id))) == 2
+    sms = outbox.render(messages[0])
+    assert "Tuần 1" in sms.subject or "Tuan 1" in outbox.fold_to_ascii(sms.subject)
+    text = outbox.fold_to_ascii(sms.subject)
+    assert len(text) <= outbox.SMS_MAX_CHARS, text
+    mail = outbox.render(messages[1])
+    assert mail.subject == "Đã có kết quả “Tuần 1”" and "năm sinh" in mail.body and "/contests/" in mail.body
