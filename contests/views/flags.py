@@ -15,8 +15,8 @@ from app.models import utcnow
 
 from .. import bp
 from ..forms.flags import DisqualifyForm
+from ..services import flags as flag_services
 from ..services import pages
-from . import _later
 
 
 @bp.route("/rounds/<int:round_id>/flags")
@@ -44,9 +44,7 @@ def disqualify(attempt_id: int):
         flash(" ".join(str(m) for m in form.reason.errors), "error")
         return redirect(back, code=303)
     try:
-        _later('flags').disqualify(
-            db.session, attempt, reason=form.reason.data, by_user_id=current_user.id, now=utcnow()
-        )
+        flag_services.disqualify(db.session, attempt, reason=form.reason.data, actor_id=current_user.id, now=utcnow())
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
@@ -62,7 +60,7 @@ def flag_reviewed(flag_id: int):
     flag = pages.flag_or_404(db.session, flag_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    _later('flags').review_flag(db.session, flag, by_user_id=current_user.id, now=utcnow())
+    flag_services.review_flag(flag, reviewer_id=current_user.id, now=utcnow())
     db.session.commit()
     flash(_("The flag is marked as reviewed; the attempt keeps its result."), "success")
     return redirect(url_for(".flags", round_id=flag.attempt.round_id), code=303)

@@ -15,9 +15,8 @@ from events.views import xlsx_response
 
 from .. import bp
 from ..forms.questions import MAX_OPTIONS, QuestionFilterForm, QuestionForm, QuestionImportForm
-from ..services import pages
+from ..services import bank, pages
 from ..services import quiz as quiz_services
-from . import _later
 
 
 def _topic_choices():
@@ -107,7 +106,7 @@ def edit_question(contest_id: int | None, question_id: int | None):
 @bp.route("/questions/import-template.xlsx")
 @role_required("organizer")
 def question_template():
-    return xlsx_response(_later('bank').question_template(), "Mẫu nhập câu hỏi.xlsx")
+    return xlsx_response(bank.build_question_template(), "Mẫu nhập câu hỏi.xlsx")
 
 
 @bp.route("/<int:contest_id>/questions/import", methods=["GET", "POST"])
@@ -118,9 +117,8 @@ def import_questions(contest_id: int):
     row_errors = []
     if form.validate_on_submit():
         upload = form.file.data
-        bank = _later("bank")
         try:
-            created = bank.import_questions(db.session, contest.id, upload.filename or "", upload.stream, now=utcnow())
+            created = bank.import_file(db.session, contest.id, upload.filename or "", upload.stream)
         except bank.ImportRejected as rejected:
             db.session.rollback()
             row_errors = rejected.errors

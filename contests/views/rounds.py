@@ -18,6 +18,7 @@ from events.views import confirm_page, refuse_unconfirmed, save_once, xlsx_respo
 from .. import bp
 from ..forms.rounds import PopulationForm, RoundForm
 from ..services import pages, ranking
+from ..services import rounds as rounds_service
 from . import _later
 
 log = logging.getLogger(__name__)
@@ -89,7 +90,7 @@ def close_round(round_id: int):
     if (refused := refuse_unconfirmed(here)) is not None:
         return refused
     try:
-        ranking.close_round(db.session, quiz_round, now=utcnow())
+        rounds_service.close_and_tell(db.session, quiz_round, now=utcnow())
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
@@ -176,7 +177,7 @@ def export_round(round_id: int, fmt: str):
     from flask import Response
 
     quiz_round = pages.round_or_404(db.session, round_id)
-    content = _later('exports').export_round(db.session, quiz_round.id, fmt=fmt)
+    content = _later("exports").export_round(db.session, quiz_round.id, fmt=fmt)
     pages.record_export(db.session, quiz_round, fmt, current_user.id)
     db.session.commit()
     name = f"Kết quả {quiz_round.title} ({quiz_round.id}).{fmt}"

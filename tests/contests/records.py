@@ -176,3 +176,20 @@ def world(app) -> SimpleNamespace:
     for name, value in vars(ids).items():
         setattr(quiz_records, name, value)
     return quiz_records
+
+
+def question_import_csv(rows: list[dict] | None = None) -> bytes:
+    """A CSV file in the import template's columns (quiz-core's ``bank.COLUMNS``), UTF-8 with a BOM as Excel saves it;
+    by default one valid question."""
+    import csv
+    import io
+
+    from contests.services.bank import COLUMNS, EXAMPLE_ROW
+
+    rows = rows if rows is not None else [EXAMPLE_ROW | {"text": "Mã OTP ngân hàng gửi về điện thoại dùng để làm gì?"}]
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow([column.header for column in COLUMNS])
+    for row in rows:
+        writer.writerow([row.get(column.key, "") or "" for column in COLUMNS])
+    return ("\ufeff" + out.getvalue()).encode()

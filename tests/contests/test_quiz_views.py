@@ -357,3 +357,33 @@ def test_the_export_downloads_the_rounds_attempts_and_is_audited(app, organizer,
     assert xlsx.status_code == 200 and xlsx.data[:2] == b"PK"
     with app.app_context():
         assert db.session.scalar(select(func.count()).where(AuditEntry.action == "export")) == 2
+
+
+def test_the_import_saves_nothing_when_a_row_is_wrong_and_names_the_row(app, organizer, quiz):
+    import io
+
+    from contests.services.bank import EXAMPLE_ROW
+    from tests.contests.records import question_import_csv
+
+    good = EXAMPLE_ROW | {"text": "Câu hỏi nhập từ tệp số một"}
+    bad = EXAMPLE_ROW | {"text": "Câu hỏi nhập từ tệp số hai", "correct": "G"}
+    with app.app_context():
+        before = db.session.scalar(select(func.count()).select_from(Question))
+    response = organizer.post(
+        f"/contests/{quiz.contest_id}/questions/import",
+        data={"file": (io.BytesIO(question_import_csv([good, bad])), "cau-hoi.csv")},
+        content_type="multipart/form-data",
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Dòng 3" in page
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Question)) == before
+    ok = organizer.post(
+        f"/contests/{quiz.contest_id}/questions/import",
+        data={"file": (io.BytesIO(question_import_csv([good])), "cau-hoi.csv")},
+        content_type="multipart/form-data",
+    )
+    assert ok.status_code == 302
+    assert "Câu hỏi nhập từ tệp số một" in organizer.get(ok.headers["Location"]).get_data(as_text=True)
+    template = organizer.get("/contests/questions/import-template.xlsx")
+    assert template.status_code == 200 and template.data[:2] == b"PK"
