@@ -10,6 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from app.forms import Form
+from app.urls import MAX_DB_INT
 from events.forms.registration import PHONE_FILTERS, phone_validators
 
 FIRST_BIRTH_YEAR = 1900
@@ -28,7 +29,10 @@ def _cccd_digits(value):
 def _ward_id(value):
     if value in ("", None):
         return None
-    return int(value)
+    number = int(value)
+    if not 1 <= number <= MAX_DB_INT:  # no unit has such an id: the service says "choose from the list"
+        return 0
+    return number
 
 
 def ward_choices(tree) -> list[SelectChoice]:

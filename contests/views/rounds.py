@@ -13,6 +13,7 @@ from app.errors import DomainError
 from app.extensions import db
 from app.models import utcnow
 from app.services import unit_tree
+from app.urls import MAX_DB_INT
 from events.views import confirm_page, refuse_unconfirmed, save_once, xlsx_response
 
 from .. import bp
@@ -132,6 +133,15 @@ def recompute_round(round_id: int):
     return redirect(back)
 
 
+def _unit_id(value) -> int | None:
+    """A unit id posted in a hidden field, or None when it cannot be one."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 1 <= number <= MAX_DB_INT else None
+
+
 @bp.route("/<int:contest_id>/populations", methods=["GET", "POST"])
 @role_required("organizer")
 def populations(contest_id: int):
@@ -146,11 +156,9 @@ def populations(contest_id: int):
     if form.validate_on_submit():
         figures = {}
         for entry in form.units:
-            try:
-                unit_id = int(entry.form.unit_id.data)
-            except (TypeError, ValueError):
-                continue
-            figures[unit_id] = entry.form.population.data
+            unit_id = _unit_id(entry.form.unit_id.data)
+            if unit_id is not None:
+                figures[unit_id] = entry.form.population.data
         try:
             pages.save_populations(db.session, contest.id, figures)
         except DomainError as error:
@@ -163,10 +171,9 @@ def populations(contest_id: int):
     names = {unit.id: (unit, depth) for unit, depth in units}
     rows = []
     for entry in form.units:
-        try:
-            rows.append((names.get(int(entry.form.unit_id.data)), entry))
-        except (TypeError, ValueError):
-            continue
+        unit_id = _unit_id(entry.form.unit_id.data)
+        if unit_id is not None:
+            rows.append((names.get(unit_id), entry))
     return render_template("contests/rounds/populations.html", contest=contest, form=form, rows=rows)
 
 
