@@ -11,7 +11,6 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 from werkzeug.exceptions import NotFound as HttpNotFound
 
@@ -248,13 +247,10 @@ def attempt_screen(session: Session, attempt: QuizAttempt, position: int, now: d
 
 
 def save_answer_retrying(session: Session, attempt: QuizAttempt, question_id: int, chosen: list[int], now):
-    """quiz-core's idempotent save; when the same answer raced in from another tab and won the insert, save
-    again over it (the second save is then an update): one answer per question survives."""
-    try:
-        with session.begin_nested():
-            return quiz.save_answer(session, attempt, question_id, chosen, now=now)
-    except IntegrityError:
-        return quiz.save_answer(session, attempt, question_id, chosen, now=now)
+    """quiz-core's idempotent save (an upsert keyed by attempt and question: two tabs saving at once leave one
+    answer). On SQLite a write that loses the race for the file's lock waits (busy timeout); no savepoint is opened
+    before it, since a read inside an open transaction could not then be upgraded to a write."""
+    return quiz.save_answer(session, attempt, question_id, chosen, now=now)
 
 
 @dataclass

@@ -190,7 +190,8 @@ def start_attempt(
             session.add(attempt)
             session.flush()
     except IntegrityError:  # started by another request at the same moment: that one is the attempt
-        session.expunge(attempt)
+        if attempt in session:  # the savepoint's rollback has usually expunged it already
+            session.expunge(attempt)
         winner = session.scalar(
             select(QuizAttempt).where(
                 QuizAttempt.round_id == quiz_round.id,
