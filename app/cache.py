@@ -50,9 +50,7 @@ def bump(session: Session, name: str) -> None:
     """Raise ``name``'s version in the session's transaction (on its connection: no autoflush inside a flush)."""
     connection = session.connection()
     table = ContentVersion.__table__
-    raised = connection.execute(
-        update(table).where(table.c.name == name).values(version=table.c.version + 1)
-    ).rowcount
+    raised = connection.execute(update(table).where(table.c.name == name).values(version=table.c.version + 1)).rowcount
     if raised == 0:
         try:
             with connection.begin_nested():
@@ -92,6 +90,8 @@ def forget_local() -> None:
     """Empty this process's cache (tests, which start every database again from version 0, call it)."""
     with _memory.lock:
         _memory.items.clear()
+
+
 _clients: dict[str, object] = {}
 
 
