@@ -190,7 +190,7 @@ def start_attempt(
             session.add(attempt)
             session.flush()
     except IntegrityError:  # started by another request at the same moment: that one is the attempt
-        if attempt in session:  # the savepoint's rollback has usually expunged it already
+        if attempt in session:
             session.expunge(attempt)
         winner = session.scalar(
             select(QuizAttempt).where(

@@ -43,7 +43,7 @@ class Quiz:
             phone=phone,
             phone_hash=f"hash-{phone}",
             phone_last4=phone[-4:],
-            ward_unit_id=self.ward.id,
+            ward_unit_id=fields.pop("ward_unit_id", self.ward.id),
             birth_year=1990,
             consent_at=NOW,
             return_token=f"token-{phone}",
