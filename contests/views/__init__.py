@@ -15,14 +15,6 @@ from app.models import utcnow
 
 from .. import bp, services
 
-
-def _later(name: str):
-    """quiz-core's services still being written (bank, flags, exports), imported when first used."""
-    import importlib
-
-    return importlib.import_module(f"contests.services.{name}")
-
-
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 RETURN_COOKIE_DAYS = 120  # a contest runs a few weeks; its results come out after
 

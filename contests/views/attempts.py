@@ -21,7 +21,7 @@ from app.models import utcnow
 
 from .. import bp
 from ..forms.attempts import AnswerForm, PredictionRequiredForm, SubmitAttemptForm
-from ..services import pages
+from ..services import pages, results
 from ..services import quiz as quiz_services
 from . import participant_key, quiz_answer_limit, quiz_participant_limit, valid_token
 
@@ -210,5 +210,5 @@ def result(token: str, round_id: int):
         attempt=attempt,
         overview=pages.attempt_overview(db.session, attempt, utcnow()),
         # The correct answers and explanations, only once the round is closed.
-        corrections=pages.corrections(db.session, attempt) if closed else None,
+        corrections=results.review(db.session, attempt, quiz_round) if closed else None,
     )

@@ -8,7 +8,7 @@ from flask import abort, render_template
 from app.extensions import db
 
 from .. import bp
-from ..services import pages
+from ..services import pages, results
 
 
 @bp.route("/rounds/<int:round_id>/results")
@@ -16,10 +16,14 @@ def round_results(round_id: int):
     quiz_round = pages.public_round(db.session, round_id)
     if quiz_round is None or quiz_round.state != "closed":
         abort(404)
+    winners = results.winners(db.session, quiz_round)
+    ranks = [placed.rank for placed in winners]
     return render_template(
         "contests/results/round.html",
         quiz_round=quiz_round,
         contest=quiz_round.contest,
-        winners=pages.winners(db.session, quiz_round),
-        by_unit=pages.participation_by_unit(db.session, quiz_round),
+        winners=winners,
+        # Ranks held by more than one winner: ties that survived every rule, shown as ties.
+        tied_ranks={rank for rank in ranks if ranks.count(rank) > 1},
+        by_unit=results.participation_by_ward(db.session, quiz_round),
     )

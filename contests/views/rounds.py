@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import logging
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -13,14 +14,14 @@ from app.errors import DomainError
 from app.extensions import db
 from app.models import utcnow
 from app.services import unit_tree
+from app.timezone import campaign_zone
 from app.urls import MAX_DB_INT
 from events.views import confirm_page, refuse_unconfirmed, save_once, xlsx_response
 
 from .. import bp
 from ..forms.rounds import PopulationForm, RoundForm
-from ..services import pages, ranking
+from ..services import exports, pages, ranking
 from ..services import rounds as rounds_service
-from . import _later
 
 log = logging.getLogger(__name__)
 
@@ -181,20 +182,17 @@ def populations(contest_id: int):
 @role_required("organizer")
 def export_round(round_id: int, fmt: str):
     """Every attempt of the round with its answers, times, score and flags; the export is in the audit trail."""
-    from flask import Response
-
     quiz_round = pages.round_or_404(db.session, round_id)
-    content = _later("exports").export_round(db.session, quiz_round.id, fmt=fmt)
+    tz = campaign_zone()
+    if fmt == "xlsx":
+        content = exports.export_round_xlsx(db.session, quiz_round, tz=tz)
+    else:
+        content = exports.export_round_csv(db.session, quiz_round, tz=tz)
     pages.record_export(db.session, quiz_round, fmt, current_user.id)
     db.session.commit()
-    name = f"Kết quả {quiz_round.title} ({quiz_round.id}).{fmt}"
+    name = exports.export_filename(quiz_round, fmt)
     if fmt == "xlsx":
         return xlsx_response(content, name)
-    from urllib.parse import quote
-
-    response = Response(content, mimetype="text/csv")
-    response.headers["Content-Disposition"] = (
-        f"attachment; filename=round-{quiz_round.id}.csv; filename*=UTF-8''{quote(name)}"
-    )
+    response = send_file(io.BytesIO(content), mimetype="text/csv", as_attachment=True, download_name=name)
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -387,3 +387,37 @@ def test_the_import_saves_nothing_when_a_row_is_wrong_and_names_the_row(app, org
     assert "Câu hỏi nhập từ tệp số một" in organizer.get(ok.headers["Location"]).get_data(as_text=True)
     template = organizer.get("/contests/questions/import-template.xlsx")
     assert template.status_code == 200 and template.data[:2] == b"PK"
+
+
+def test_a_tie_that_survives_every_rule_is_shown_as_a_tie(app, client, quiz):
+    from contests.models import Contest
+    from contests.services import quiz as quiz_services
+    from contests.services import ranking
+    from tests.contests.records import correct_option, register
+
+    with app.app_context():
+        contest = db.session.get(Contest, quiz.contest_id)
+        tied = QuizRound(
+            contest_id=contest.id, title="Tuần 3", position=3, opens_at=quiz.now - timedelta(days=1),
+            closes_at=quiz.now + timedelta(days=1), state="open", question_count=4, time_limit_seconds=900,
+            prize_table={"first": 1, "second": 1}, asks_prediction=True,
+        )  # fmt: skip
+        db.session.add(tied)
+        db.session.flush()
+        started = quiz.now - timedelta(hours=2)
+        for phone, name in (("0966000001", "Ngô Bảo Châu"), ("0966000002", "Đỗ Thị Hà")):
+            person = register(db.session, contest, quiz.now, phone, quiz.ward_id, name)
+            attempt = quiz_services.start_attempt(db.session, tied, person, now=started, seed=11)
+            for slot in attempt.questions:
+                quiz_services.save_answer(
+                    db.session, attempt, slot.question_id, [correct_option(db.session, slot.question_id)],
+                    now=started + timedelta(seconds=30), quiz_round=tied,
+                )  # fmt: skip
+            quiz_services.submit(db.session, attempt, now=started + timedelta(minutes=1), prediction=2, quiz_round=tied)
+        ranking.close_round(db.session, tied, now=quiz.now)
+        db.session.commit()
+        round_id = tied.id
+    page = client.get(f"/contests/rounds/{round_id}/results").get_data(as_text=True)
+    rows = page.split("<tbody>")[1].split("</tbody>")[0].split("<tr>")[1:]
+    assert len(rows) == 2
+    assert all("đồng hạng" in row and "Giải Nhất" in row for row in rows)  # never broken silently
