@@ -44,6 +44,37 @@ def valid_token(token: str) -> str:
     return token
 
 
+DEVICE_COOKIE = "dxdev"
+
+
+def device_hash() -> str | None:
+    """The keyed hash of this browser's device cookie (a random value, never personal data), or None on its first
+    request: the flags' "many identities from one device" counts it. Not a ban: a school lab shares computers."""
+    from ..services.identities import keyed_hash
+
+    device = request.cookies.get(DEVICE_COOKIE, "")
+    if not TOKEN.match(device):
+        return None
+    return keyed_hash(device, current_app.config["SECRET_KEY"], "device")
+
+
+def remember_device(response):
+    """Give this browser its device cookie if it has none yet."""
+    import secrets
+
+    if not TOKEN.match(request.cookies.get(DEVICE_COOKIE, "")):
+        response.set_cookie(
+            DEVICE_COOKIE,
+            secrets.token_urlsafe(24),
+            max_age=RETURN_COOKIE_DAYS * 24 * 3600,
+            path="/contests/",
+            httponly=True,
+            samesite="Lax",
+            secure=request.is_secure,
+        )
+    return response
+
+
 def _serializer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="contests.return")
 
@@ -61,7 +92,7 @@ def remember_participant(response, contest_id: int, token: str):
         samesite="Lax",
         secure=request.is_secure,
     )
-    return response
+    return remember_device(response)
 
 
 def remembered_token(contest_id: int) -> str | None:

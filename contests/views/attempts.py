@@ -23,7 +23,7 @@ from .. import bp
 from ..forms.attempts import AnswerForm, PredictionRequiredForm, SubmitAttemptForm
 from ..services import pages, results
 from ..services import quiz as quiz_services
-from . import participant_key, quiz_answer_limit, quiz_participant_limit, valid_token
+from . import device_hash, participant_key, quiz_answer_limit, quiz_participant_limit, valid_token
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +57,9 @@ def start_round(token: str, round_id: int):
         abort(400)
     now = utcnow()
     try:
-        attempt = quiz_services.start_attempt(db.session, quiz_round, participant, now=now, seed=secrets.randbits(62))
+        attempt = quiz_services.start_attempt(
+            db.session, quiz_round, participant, now=now, seed=secrets.randbits(62), device_hash=device_hash()
+        )
         db.session.commit()
     except IntegrityError:  # the same start from another tab won the race a moment ago: continue that attempt
         db.session.rollback()

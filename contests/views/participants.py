@@ -15,7 +15,7 @@ from app.services import normalise_phone, unit_tree
 from .. import bp
 from ..forms.participants import ParticipantForm, ReturnForm, ward_choices
 from ..services import identities, pages
-from . import quiz_registration_limit, remember_participant, remembered_token, valid_token
+from . import device_hash, quiz_registration_limit, remember_device, remember_participant, remembered_token, valid_token
 
 
 @bp.route("/<int:contest_id>")
@@ -51,6 +51,7 @@ def join(contest_id: int):
                 now=utcnow(),
                 secret=current_app.config["SECRET_KEY"],
                 locale=str(get_locale()),
+                device_hash=device_hash(),
             )
         except DomainError as error:
             db.session.rollback()
@@ -60,7 +61,8 @@ def join(contest_id: int):
             response = redirect(url_for(".participant_home", token=participant.return_token), code=303)
             return remember_participant(response, contest.id, participant.return_token)
     form.ward_id.choices = ward_choices(unit_tree(db.session))
-    return render_template("contests/participants/join.html", contest=contest, form=form)
+    page = current_app.make_response(render_template("contests/participants/join.html", contest=contest, form=form))
+    return remember_device(page)
 
 
 def _phone_key() -> str:

@@ -421,3 +421,39 @@ def test_a_tie_that_survives_every_rule_is_shown_as_a_tie(app, client, quiz):
     rows = page.split("<tbody>")[1].split("</tbody>")[0].split("<tr>")[1:]
     assert len(rows) == 2
     assert all("đồng hạng" in row and "Giải Nhất" in row for row in rows)  # never broken silently
+
+
+def test_sign_ups_from_one_browser_share_a_device_hash_for_the_flags(app, client, quiz):
+    client.get(f"/contests/{quiz.contest_id}/join")  # the join page gives the browser its device cookie
+    client.post(f"/contests/{quiz.contest_id}/join", data=join_body(quiz, cccd=""))
+    client.post(f"/contests/{quiz.contest_id}/join", data=join_body(quiz, phone="0933123457", cccd=""))
+    with app.app_context():
+        hashes = db.session.scalars(
+            select(Participant.device_hash).where(Participant.phone.in_(["0933123456", "0933123457"]))
+        ).all()
+    assert len(hashes) == 2 and hashes[0] == hashes[1] and len(hashes[0]) == 64
+
+
+def test_a_school_lab_behind_one_address_signs_up_forty_pupils(app, client, quiz):
+    """The default per-address limit lets a class of 40 sign up at once from one address."""
+    statuses = [
+        client.post(
+            f"/contests/{quiz.contest_id}/join",
+            data=join_body(quiz, full_name=f"Học sinh {i}", phone=f"0977{i:06d}", cccd=""),
+        ).status_code
+        for i in range(40)
+    ]
+    assert statuses == [303] * 40
+
+
+def test_answer_saves_are_limited_per_participant(make_app):
+    app = make_app(QUIZ_PARTICIPANT_RATE_LIMIT="3 per minute")
+    quiz = world(app)
+    client = app.test_client()
+    url = f"/contests/api/me/{quiz.token}/rounds/{quiz.open_round_id}/answers"
+    answers = [client.post(url, json={"position": 1, "options": [quiz.correct_first]}) for _ in range(4)]
+    assert [a.status_code for a in answers] == [200, 200, 200, 429]
+    assert answers[3].get_json()["error"]["code"] == "rate_limited"
+    # Another participant behind the same address is not held back.
+    other = client.post(f"/contests/me/{quiz.fresh_token}/rounds/{quiz.open_round_id}/start")
+    assert other.status_code == 303
