@@ -20,6 +20,21 @@ def context_options():
     return PHONE
 
 
+# Every layout shift not caused by the person's own input, summed (the Cumulative Layout Shift of the page).
+CLS_PROBE = """
+window.__cls = 0;
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) { if (!entry.hadRecentInput) window.__cls += entry.value; }
+}).observe({type: "layout-shift", buffered: true});
+"""
+# Bytes this page load cost on the wire: the document and every file it fetched (a cached or revalidated file
+# costs its headers only).
+TRANSFERRED = """
+[...performance.getEntriesByType("navigation"), ...performance.getEntriesByType("resource")]
+  .reduce((sum, entry) => sum + (entry.transferSize || 0), 0)
+"""
+
+
 def answer_with_the_correct_text(page):
     page.locator("ul.quiz-options label", has_text=CORRECT_TEXT).click()
     expect(page.locator("#save-status")).to_have_text("Đã lưu câu trả lời.")
@@ -31,6 +46,7 @@ def test_a_citizen_takes_a_round_on_a_phone_and_reads_the_explanations_after_clo
     base = csrf_live_server.url
     quiz = world(csrf_live_server.app)
     organizer = make_user("organizer")
+    page.add_init_script(CLS_PROBE)
 
     # Sign up.
     page.goto(f"{base}/contests/{quiz.contest_id}")
@@ -53,7 +69,12 @@ def test_a_citizen_takes_a_round_on_a_phone_and_reads_the_explanations_after_clo
     assert_accessible(page, "a question on a phone")
     page.get_by_role("button", name="Lưu và sang câu tiếp").click()
     expect(page.locator(".quiz-progress")).to_have_text("Câu 2/4")
+    # A page load after the first: well under 50 KB on the wire (styles and scripts come from the cache), and
+    # nothing moves while the clock ticks and the answer is saved.
+    assert page.evaluate(TRANSFERRED) < 50 * 1024
     answer_with_the_correct_text(page)
+    page.wait_for_timeout(1500)
+    assert page.evaluate("window.__cls") < 0.01
 
     # Reload mid-attempt: the same question, the choice still ticked, the clock where the server says.
     page.reload()
