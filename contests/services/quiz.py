@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Text, cast, exists, func, or_, select, update
+from sqlalchemy import Text, case, cast, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.errors import Conflict, DomainError, NotFound
 
@@ -327,18 +328,34 @@ def save_answer(
     existing = session.get(AttemptAnswer, (attempt.id, question_id))
     if existing is not None and list(existing.chosen_option_ids) == chosen:
         return existing
-    _upsert_answer(session, attempt.id, question_id, chosen, correct, now)
+    # The attempt first, and only while it is not submitted: the row lock orders this save and a submission from
+    # another tab, so no answer lands after the attempt was handed in. Requests that arrive out of order never move
+    # the last change backwards.
     taken_ms = max(0, int((now - attempt.started_at).total_seconds() * 1000))
-    session.execute(
+    later = or_(QuizAttempt.time_taken_ms.is_(None), QuizAttempt.time_taken_ms < taken_ms)
+    claimed = session.execute(
         update(QuizAttempt)
-        .where(QuizAttempt.id == attempt.id)
-        .values(last_answer_at=now, time_taken_ms=taken_ms)
+        .where(QuizAttempt.id == attempt.id, QuizAttempt.submitted_at.is_(None))
+        .values(
+            last_answer_at=case((later, now), else_=QuizAttempt.last_answer_at),
+            time_taken_ms=case((later, taken_ms), else_=QuizAttempt.time_taken_ms),
+        )
         .execution_options(synchronize_session=False)
-    )
-    session.expire(attempt, ["last_answer_at", "time_taken_ms"])
-    if existing is not None:
-        session.expire(existing)
-    return session.get(AttemptAnswer, (attempt.id, question_id))
+    ).rowcount
+    if not claimed:
+        session.expire(attempt, ["last_answer_at", "time_taken_ms", "submitted_at"])
+        raise AttemptSubmitted(_l("This attempt has been submitted; its answers can no longer change."))
+    if attempt.time_taken_ms is None or attempt.time_taken_ms < taken_ms:  # what the UPDATE wrote, kept in memory
+        set_committed_value(attempt, "time_taken_ms", taken_ms)
+        set_committed_value(attempt, "last_answer_at", now)
+    _upsert_answer(session, attempt.id, question_id, chosen, correct, now)
+    if existing is None:  # what was written, without reading it back (the hot path of a round)
+        return AttemptAnswer(
+            attempt_id=attempt.id, question_id=question_id, chosen_option_ids=chosen, is_correct=correct, saved_at=now
+        )
+    for name, value in (("chosen_option_ids", chosen), ("is_correct", correct), ("saved_at", now)):
+        set_committed_value(existing, name, value)
+    return existing
 
 
 def _upsert_answer(session: Session, attempt_id: int, question_id: int, chosen, correct: bool, now) -> None:

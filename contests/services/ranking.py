@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, func, literal, select, update
+from sqlalchemy import and_, case, func, literal, select, text, update
 from sqlalchemy.orm import Session
 
 from app.errors import Conflict
@@ -100,7 +100,7 @@ def _ranking_select(quiz_round: QuizRound):
 
 def rank_round(session: Session, quiz_round: QuizRound) -> RoundResults:
     """Write score, rank, prize and prize_tied on every attempt of the round, and the frozen counts on the round.
-    A fixed number of statements (4), whatever the number of attempts."""
+    A fixed number of statements (5), whatever the number of attempts."""
     sized = _ranking_select(quiz_round)
     bounds = prize_boundaries(quiz_round.prize_table)
     last_of_group = sized.c.rnk + sized.c.tie_size - 1
@@ -110,6 +110,9 @@ def rank_round(session: Session, quiz_round: QuizRound) -> RoundResults:
     else:
         prize, tied = literal(None), literal(False)
     A = QuizAttempt
+    if session.get_bind().dialect.name == "postgresql":
+        # The ranking sorts every attempt twice: in memory rather than on disk, for this transaction only.
+        session.execute(text("SET LOCAL work_mem = '64MB'"))
     session.execute(
         update(A)
         .where(A.id == sized.c.id)

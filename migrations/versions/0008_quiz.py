@@ -135,10 +135,9 @@ def upgrade():
     sa.ForeignKeyConstraint(['participant_id'], ['quiz_participants.id'], name=op.f('fk_quiz_attempts_participant_id_quiz_participants'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['round_id'], ['quiz_rounds.id'], name=op.f('fk_quiz_attempts_round_id_quiz_rounds'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_quiz_attempts')),
-    sa.UniqueConstraint('round_id', 'participant_id', 'number', name='uq_quiz_attempts_round_participant_number')
+    sa.UniqueConstraint('participant_id', 'round_id', 'number', name='uq_quiz_attempts_participant_round_number')
     )
     with op.batch_alter_table('quiz_attempts', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_quiz_attempts_participant_id'), ['participant_id'], unique=False)
         batch_op.create_index('ix_quiz_attempts_round_rank', ['round_id', 'rank'], unique=False)
 
     op.create_table('quiz_options',
@@ -200,7 +199,6 @@ def downgrade():
     op.drop_table('quiz_options')
     with op.batch_alter_table('quiz_attempts', schema=None) as batch_op:
         batch_op.drop_index('ix_quiz_attempts_round_rank')
-        batch_op.drop_index(batch_op.f('ix_quiz_attempts_participant_id'))
 
     op.drop_table('quiz_attempts')
     op.drop_table('quiz_unit_populations')

@@ -193,3 +193,34 @@ def test_a_question_drawn_by_an_attempt_is_versioned_not_edited_in_place(quiz):
     assert same.id == unused.id and same.version == 1 and same.text == "Sửa tại chỗ"
     with pytest.raises(service.InvalidAnswer):
         service.edit_question(quiz.session, same, now=NOW, options=[("Chỉ một", True)])
+
+
+def test_answers_arriving_out_of_order_never_move_the_last_change_backwards(quiz):
+    attempt = service.start_attempt(quiz.session, quiz.round, quiz.participant(), now=NOW, seed=8)
+    first, second = service.shown_questions(quiz.session, attempt)[:2]
+    service.save_answer(
+        quiz.session, attempt, first.question_id, [first.options[0].id], now=NOW + timedelta(seconds=40)
+    )
+    service.save_answer(
+        quiz.session, attempt, second.question_id, [second.options[0].id], now=NOW + timedelta(seconds=30)
+    )
+    assert attempt.time_taken_ms == 40_000 and attempt.last_answer_at == NOW + timedelta(seconds=40)
+    assert quiz.session.scalar(select(func.count()).select_from(AttemptAnswer)) == 2
+
+
+def test_saving_an_answer_is_a_handful_of_statements(quiz, count_queries):
+    attempt = service.start_attempt(quiz.session, quiz.round, quiz.participant(), now=NOW, seed=8)
+    shown = service.shown_questions(quiz.session, attempt)
+    quiz.session.commit()
+    with count_queries() as statements:
+        for n, question in enumerate(shown):
+            service.save_answer(
+                quiz.session,
+                attempt,
+                question.question_id,
+                [question.options[0].id],
+                now=NOW + timedelta(seconds=10 + n),
+                quiz_round=quiz.round,
+            )
+    # per save: the question's options, the saved answer, the attempt (claimed), the upsert; nothing per option
+    assert len(statements) <= 4 * len(shown) + 2, statements
