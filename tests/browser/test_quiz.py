@@ -137,3 +137,48 @@ def test_the_clock_speaks_only_at_its_thresholds(csrf_live_server, page):
     assert page.locator("#timer-alert").text_content() == ""
     expect(page.locator("#timer-alert")).to_have_text("Còn 1 phút.", timeout=8_000)
     expect(page.locator(".timer")).to_have_class(re.compile("timer--low"))
+
+
+# What sticks out of the screen and is shown (a closed menu's content is laid out but not visible).
+WIDEST = """() => [...document.querySelectorAll('body *')].filter(e => {
+    if (e.getBoundingClientRect().right <= window.innerWidth + 1 || !e.checkVisibility()) return false;
+    for (let p = e.parentElement; p; p = p.parentElement) {
+        if (['auto', 'scroll', 'hidden'].includes(getComputedStyle(p).overflowX)) return false;
+    }
+    return true;
+}).map(e => `${e.tagName}.${e.className}`).slice(-3)"""
+
+
+def test_every_quiz_page_works_on_a_phone(csrf_live_server, page, make_user, assert_accessible):
+    """The organizer's quiz pages, the public results and a closed attempt's result, on a 360-px phone: no serious
+    or critical axe-core violation and nothing wider than the screen."""
+    base = csrf_live_server.url
+    quiz = world(csrf_live_server.app)
+    organizer = make_user("organizer")
+    page.goto(f"{base}/login")
+    page.get_by_label("Email hoặc số điện thoại").fill(organizer["email"])
+    page.get_by_label("Mật khẩu").fill(organizer["password"])
+    page.get_by_role("button", name="Đăng nhập").click()
+    pages = [
+        f"/contests/{quiz.contest_id}/rounds",
+        f"/contests/{quiz.contest_id}/rounds/new",
+        f"/contests/rounds/{quiz.open_round_id}/edit",
+        f"/contests/rounds/{quiz.open_round_id}/close",
+        f"/contests/{quiz.contest_id}/questions",
+        f"/contests/{quiz.contest_id}/questions/new",
+        f"/contests/questions/{quiz.question_id}/edit",
+        f"/contests/{quiz.contest_id}/questions/import",
+        f"/contests/{quiz.contest_id}/populations",
+        f"/contests/rounds/{quiz.closed_round_id}/flags",
+        f"/contests/rounds/{quiz.closed_round_id}/results",
+        f"/contests/me/{quiz.winner_token}/rounds/{quiz.closed_round_id}/result",
+        f"/contests/me/{quiz.token}/rounds/{quiz.open_round_id}/review",
+        f"/contests/{quiz.contest_id}/join",
+        f"/contests/{quiz.contest_id}/return",
+    ]
+    for path in pages:
+        response = page.goto(base + path)
+        assert response.status == 200, path
+        assert_accessible(page, path)
+        assert page.evaluate(WIDEST) == [], path
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360, path
