@@ -62,20 +62,25 @@ def _load_quiz(session: Session, report: DemoReport, contest: Contest) -> None:
     """The quiz's first round (the week after the launch at the festival) and its question bank: every topic the
     contest covers, each question found by its text before it is created."""
     cal = report.calendar
+    # Open from the day the demo is loaded (like the demo's registrations), so a newcomer can take it today.
+    opens_at = cal.opening(cal.on_weekday("05/10/2024", 9, 0))
+    closes_at = cal.on_weekday("11/10/2024", 23, 59)
+    is_open = cal.now is not None and opens_at <= cal.now < closes_at
     report.get_or_create(
         session,
         QuizRound,
         {"contest_id": contest.id, "position": 1},
         title="Tuần 1: Nhận diện lừa đảo trực tuyến",
-        opens_at=cal.on_weekday("05/10/2024", 9, 0),
-        closes_at=cal.on_weekday("11/10/2024", 23, 59),
+        opens_at=opens_at,
+        closes_at=closes_at,
+        opened_at=cal.now if is_open else None,
         question_count=10,
         time_limit_seconds=15 * 60,
         grace_seconds=15,
         attempts_allowed=1,
         prize_table={"first": 1, "second": 2, "third": 3, "consolation": 5},
         asks_prediction=True,
-        state=RoundState.SCHEDULED,
+        state=RoundState.OPEN if is_open else RoundState.SCHEDULED,
     )
     topics = {
         name: report.get_or_create(session, QuizTopic, {"name": name}, position=position) for name, position in TOPICS

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.errors import Conflict, DomainError
-from app.text import ascii_digits
+from app.text import ascii_digits, forbidden_characters, nfc
 
 from ..models import Contest, ContestKind, Participant
 
@@ -153,9 +153,13 @@ def register_participant(
         raise DomainError(_l("This contest does not take online registrations."), code="not_a_quiz")
     if not consent:
         raise InvalidIdentity(_l("Please agree to the use of your data for the contest."), field="consent")
-    name = " ".join((full_name or "").split())
+    name = " ".join(nfc(full_name or "").split())
     if not name:
         raise InvalidIdentity(_l("Enter your full name."), field="full_name")
+    if forbidden_characters(name) or len(name) > 120:
+        raise InvalidIdentity(
+            _l("Enter your full name as it is written, in at most 120 characters."), field="full_name"
+        )
     who = identity(phone, cccd, secret)
     year = check_birth_year(birth_year, now)
     existing = _registered(session, contest, who)
@@ -163,7 +167,7 @@ def register_participant(
         raise existing
     participant = Participant(
         contest_id=contest.id,
-        full_name=name[:120],
+        full_name=name,
         phone=who.phone,
         phone_hash=who.phone_hash,
         phone_last4=who.phone_last4,

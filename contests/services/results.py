@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.errors import Conflict
+from app.errors import Conflict, DomainError
 from app.models import Unit
 
 from ..models import (
@@ -198,3 +198,33 @@ def participation_by_ward(session: Session, quiz_round: QuizRound) -> list[WardP
         )
         result.append(WardParticipation(unit_id, name, count, population, rate, headcount, best))
     return sorted(result, key=lambda w: (-(w.rate_percent or Decimal(-1)), -w.participants, w.name))
+
+
+MAX_POPULATION = 100_000_000
+
+
+def set_population(
+    session: Session, contest_id: int, unit_id: int, population: int | None, *, is_headcount: bool = False
+) -> UnitPopulation | None:
+    """Enter (or clear, with None) a unit's population or staff headcount for a contest's participation rates."""
+    row = session.get(UnitPopulation, (contest_id, unit_id))
+    if population is None:
+        if row is not None:
+            session.delete(row)
+        return None
+    if isinstance(population, bool) or not isinstance(population, int) or not 0 < population <= MAX_POPULATION:
+        raise DomainError(
+            _l("Enter a whole number from %(low)s to %(high)s.", low=1, high=MAX_POPULATION),
+            code="invalid_population",
+            field="population",
+            status=422,
+        )
+    if session.get(Unit, unit_id) is None:
+        raise DomainError(_l("Choose a unit from the list."), code="unknown_unit", field="unit_id", status=422)
+    if row is None:
+        row = UnitPopulation(contest_id=contest_id, unit_id=unit_id, population=population, is_headcount=is_headcount)
+        session.add(row)
+    else:
+        row.population, row.is_headcount = population, is_headcount
+    session.flush()
+    return row

@@ -7,13 +7,15 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app import outbox
+from app.errors import Conflict, DomainError
 from app.scheduler import JobResult
 
-from ..models import Contest, Participant, QuizAttempt, QuizRound, RoundState
+from ..models import Contest, ContestKind, Participant, QuizAttempt, QuizRound, RoundState
+from ..models.quiz import DEFAULT_PRIZE_TABLE, PRIZE_ORDER
 from . import flags, ranking
 
 RESULTS_TEMPLATE = "quiz_results"
@@ -83,3 +85,114 @@ def tell_results(session: Session, quiz_round: QuizRound, *, now: datetime) -> i
         ),
         now=now,
     )
+
+
+# --- organizers' rules for rounds ------------------------------------------------------------------------------
+
+ROUND_FIELDS = (
+    "title",
+    "opens_at",
+    "closes_at",
+    "question_count",
+    "time_limit_seconds",
+    "grace_seconds",
+    "attempts_allowed",
+    "prize_table",
+    "asks_prediction",
+)
+# Once a round is open, attempts depend on everything but its title and its close (which may only move later).
+OPEN_ROUND_FIELDS = ("title", "closes_at")
+LIMITS = {
+    "question_count": (1, 200),
+    "time_limit_seconds": (60, 24 * 3600),
+    "grace_seconds": (0, 300),
+    "attempts_allowed": (1, 10),
+}
+MAX_PRIZES = 1000
+
+
+class InvalidRound(DomainError):
+    code = "invalid_round"
+    status = 422
+
+
+def check_round(values: dict, *, bank_size: int) -> dict:
+    """The round's settings checked and normalised; raises ``InvalidRound`` on the first field that is wrong."""
+    title = " ".join(str(values.get("title") or "").split())
+    if not title or len(title) > 200:
+        raise InvalidRound(_l("Give the round a title (at most 200 characters)."), field="title")
+    opens_at, closes_at = values.get("opens_at"), values.get("closes_at")
+    if opens_at is None or closes_at is None or closes_at <= opens_at:
+        raise InvalidRound(_l("The round must close after it opens."), field="closes_at")
+    for name, (low, high) in LIMITS.items():
+        value = values.get(name)
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+            raise InvalidRound(_l("Enter a whole number from %(low)s to %(high)s.", low=low, high=high), field=name)
+    if values["question_count"] > bank_size:
+        raise InvalidRound(
+            _l(
+                "The question bank has %(have)s questions; the round needs %(need)s.",
+                have=bank_size,
+                need=values["question_count"],
+            ),
+            field="question_count",
+        )
+    table = values.get("prize_table") or {}
+    prizes = {}
+    for name in PRIZE_ORDER:
+        count = table.get(name, 0) or 0
+        if not isinstance(count, int) or isinstance(count, bool) or not 0 <= count <= MAX_PRIZES:
+            raise InvalidRound(
+                _l("Enter a whole number from %(low)s to %(high)s.", low=0, high=MAX_PRIZES), field=f"prize_{name}"
+            )
+        prizes[name] = count
+    return {**values, "title": title, "prize_table": prizes, "asks_prediction": bool(values.get("asks_prediction"))}
+
+
+def create_round(session: Session, contest: Contest, *, now: datetime, **values) -> QuizRound:
+    """A new round of an online quiz, scheduled (the scheduler opens it at its time); numbered after the others."""
+    from .quiz import bank_entries
+
+    if contest.kind != ContestKind.ONLINE_QUIZ:
+        raise DomainError(_l("This contest does not take online registrations."), code="not_a_quiz")
+    unknown = set(values) - set(ROUND_FIELDS)
+    if unknown:
+        raise ValueError(f"not round fields: {sorted(unknown)}")
+    defaults = {
+        "grace_seconds": 15,
+        "attempts_allowed": 1,
+        "prize_table": dict(DEFAULT_PRIZE_TABLE),
+        "asks_prediction": True,
+    }
+    checked = check_round(defaults | values, bank_size=len(bank_entries(session, contest.id)))
+    position = (session.scalar(select(func.max(QuizRound.position)).where(QuizRound.contest_id == contest.id)) or 0) + 1
+    quiz_round = QuizRound(
+        contest_id=contest.id, position=position, state=RoundState.SCHEDULED, created_at=now, **checked
+    )
+    session.add(quiz_round)
+    session.flush()
+    return quiz_round
+
+
+def update_round(session: Session, quiz_round: QuizRound, *, now: datetime, **changes) -> QuizRound:
+    """Change a round's settings: all of them before it opens; once open only its title and a later close (the
+    attempts already running depend on the rest); a closed round's results are frozen."""
+    from .quiz import bank_entries
+
+    unknown = set(changes) - set(ROUND_FIELDS)
+    if unknown:
+        raise ValueError(f"not round fields: {sorted(unknown)}")
+    if quiz_round.state == RoundState.CLOSED:
+        raise Conflict(_l("A closed round cannot be changed: its results are frozen."), code="round_closed")
+    current = {name: getattr(quiz_round, name) for name in ROUND_FIELDS}
+    changed = {name for name, value in changes.items() if value != current[name]}
+    if quiz_round.state == RoundState.OPEN:
+        locked = sorted(changed - set(OPEN_ROUND_FIELDS))
+        if locked:
+            raise InvalidRound(_l("This cannot change while the round is open."), field=locked[0])
+        if "closes_at" in changed and (changes["closes_at"] <= now or changes["closes_at"] < quiz_round.closes_at):
+            raise InvalidRound(_l("An open round's close can only move later."), field="closes_at")
+    checked = check_round(current | changes, bank_size=len(bank_entries(session, quiz_round.contest_id)))
+    for name in changed:
+        setattr(quiz_round, name, checked[name])
+    return quiz_round

@@ -119,3 +119,11 @@ def test_registration_needs_consent_a_name_and_a_plausible_year(quiz):
         with pytest.raises(InvalidIdentity) as raised:
             identities.register_participant(quiz.session, quiz.contest, **(base | change))
         assert raised.value.field == field
+
+
+def test_a_name_with_control_characters_or_too_long_is_refused(quiz):
+    base = dict(phone="0977000222", birth_year=2000, ward_unit_id=quiz.ward.id, consent=True, now=NOW, secret=SECRET)
+    for name in ["Lê\x00Văn", "Trần\u202eThị", "A" * 121]:
+        with pytest.raises(InvalidIdentity) as raised:
+            identities.register_participant(quiz.session, quiz.contest, full_name=name, **base)
+        assert raised.value.field == "full_name"

@@ -59,3 +59,17 @@ def test_winners_and_participation_by_ward_against_the_population(quiz):
         ("Phường Khánh Bình", 1, None, None),
     ]
     assert len(results.ranking_page(quiz.session, quiz.round, offset=1, limit=5)) == 2
+
+
+def test_an_organizer_enters_changes_and_clears_a_ward_population(quiz):
+    row = results.set_population(quiz.session, quiz.contest.id, quiz.ward.id, 12000)
+    assert (row.population, row.is_headcount) == (12000, False)
+    results.set_population(quiz.session, quiz.contest.id, quiz.ward.id, 850, is_headcount=True)
+    assert quiz.session.get(UnitPopulation, (quiz.contest.id, quiz.ward.id)).population == 850
+    for wrong in (0, -5, 10**9, True):
+        with pytest.raises(results.DomainError) as refused:
+            results.set_population(quiz.session, quiz.contest.id, quiz.ward.id, wrong)
+        assert refused.value.field == "population"
+    assert results.set_population(quiz.session, quiz.contest.id, quiz.ward.id, None) is None
+    quiz.session.flush()
+    assert quiz.session.get(UnitPopulation, (quiz.contest.id, quiz.ward.id)) is None
