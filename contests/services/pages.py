@@ -30,7 +30,6 @@ from ..models import (
     QuizTopic,
     UnitPopulation,
 )
-from ..models.quiz import PRIZE_ORDER
 from . import quiz
 
 QUIZ_KIND = "online_quiz"
@@ -285,26 +284,6 @@ def populations_of(session: Session, contest_id: int) -> dict[int, int]:
     )
 
 
-def save_populations(session: Session, contest_id: int, figures: dict[int, int | None]) -> None:
-    """Set each unit's population (None or absent: removed), for the participation rates."""
-    existing = {
-        row.unit_id: row
-        for row in session.scalars(select(UnitPopulation).where(UnitPopulation.contest_id == contest_id))
-    }
-    known = set(session.scalars(select(Unit.id).where(Unit.id.in_(list(figures)))))
-    for unit_id, population in figures.items():
-        if unit_id not in known:
-            continue
-        row = existing.get(unit_id)
-        if population is None:
-            if row is not None:
-                session.delete(row)
-        elif row is None:
-            session.add(UnitPopulation(contest_id=contest_id, unit_id=unit_id, population=population))
-        else:
-            row.population = population
-
-
 # --- the organizer's lists -------------------------------------------------------------------------------------
 
 
@@ -376,57 +355,6 @@ def bank_counts(session: Session, contest_id: int) -> list[tuple[str, str, int]]
         .order_by(QuizTopic.name, Question.difficulty)
     ).all()
     return [(topic, _value(difficulty), count) for topic, difficulty, count in rows]
-
-
-def save_round(
-    session: Session,
-    contest: Contest,
-    quiz_round: QuizRound | None,
-    *,
-    title: str,
-    opens_at: datetime,
-    closes_at: datetime,
-    question_count: int,
-    time_limit_seconds: int,
-    attempts_allowed: int,
-    prize_table: dict[str, int],
-    asks_prediction: bool,
-    now: datetime,
-) -> QuizRound:
-    """Create a round (scheduled: the scheduler opens it at its time) or change one. A closed round's results are
-    frozen: it cannot be changed. An open round keeps its draw size (attempts under way were drawn with it)."""
-    if closes_at <= opens_at:
-        raise DomainError(_l("The round must close after it opens."), code="round_dates", field="closes_at")
-    if quiz_round is not None and _value(quiz_round.state) == "closed":
-        raise DomainError(_l("A closed round cannot be changed."), code="round_closed")
-    if quiz_round is not None and _value(quiz_round.state) == "open" and question_count != quiz_round.question_count:
-        raise DomainError(
-            _l("The round is open: its number of questions cannot change."), code="round_open", field="question_count"
-        )
-    available = session.scalar(
-        select(func.count())
-        .select_from(Question)
-        .where(
-            (Question.contest_id == contest.id) | Question.contest_id.is_(None),
-            Question.is_active.is_(True),
-        )
-    )
-    if question_count > (available or 0):
-        raise DomainError(
-            _l("The question bank holds %(count)s active questions: fewer than the round draws.", count=available or 0),
-            code="bank_too_small",
-            field="question_count",
-        )
-    if quiz_round is None:
-        position = session.scalar(select(func.max(QuizRound.position)).where(QuizRound.contest_id == contest.id))
-        quiz_round = QuizRound(contest_id=contest.id, position=(position or 0) + 1, state="scheduled", created_at=now)
-        session.add(quiz_round)
-    quiz_round.title = " ".join(title.split())
-    quiz_round.opens_at, quiz_round.closes_at = opens_at, closes_at
-    quiz_round.question_count, quiz_round.time_limit_seconds = question_count, time_limit_seconds
-    quiz_round.attempts_allowed, quiz_round.asks_prediction = attempts_allowed, asks_prediction
-    quiz_round.prize_table = {tier: int(prize_table.get(tier, 0) or 0) for tier in PRIZE_ORDER}
-    return quiz_round
 
 
 def create_question(

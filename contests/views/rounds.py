@@ -20,10 +20,14 @@ from events.views import confirm_page, refuse_unconfirmed, save_once, xlsx_respo
 
 from .. import bp
 from ..forms.rounds import PopulationForm, RoundForm
-from ..services import exports, pages, ranking
+from ..services import exports, pages, ranking, results
 from ..services import rounds as rounds_service
 
 log = logging.getLogger(__name__)
+
+
+# The service names the round's fields; the form asks the time limit in minutes.
+FORM_FIELDS = {"time_limit_seconds": "time_limit_minutes"}
 
 
 @bp.route("/<int:contest_id>/rounds")
@@ -49,21 +53,25 @@ def edit_round(contest_id: int | None, round_id: int | None):
     if form.validate_on_submit():
 
         def save() -> str:
-            saved = pages.save_round(
-                db.session,
-                contest,
-                quiz_round,
-                title=form.title.data,
-                opens_at=form.opens_at.data,
-                closes_at=form.closes_at.data,
-                question_count=form.question_count.data,
-                time_limit_seconds=form.time_limit_minutes.data * 60,
-                attempts_allowed=form.attempts_allowed.data,
-                prize_table=form.prize_table(),
-                asks_prediction=form.asks_prediction.data,
-                now=utcnow(),
-            )
-            db.session.flush()
+            values = {
+                "title": form.title.data,
+                "opens_at": form.opens_at.data,
+                "closes_at": form.closes_at.data,
+                "question_count": form.question_count.data,
+                "time_limit_seconds": form.time_limit_minutes.data * 60,
+                "attempts_allowed": form.attempts_allowed.data,
+                "prize_table": form.prize_table(),
+                "asks_prediction": form.asks_prediction.data,
+            }
+            try:
+                if quiz_round is None:
+                    saved = rounds_service.create_round(db.session, contest, now=utcnow(), **values)
+                else:
+                    saved = rounds_service.update_round(db.session, quiz_round, now=utcnow(), **values)
+                db.session.flush()
+            except DomainError as error:
+                error.field = FORM_FIELDS.get(error.field, error.field)
+                raise
             return url_for(".rounds", contest_id=saved.contest_id)
 
         response, _warnings = save_once(form, save, _("The round is saved."))
@@ -161,7 +169,8 @@ def populations(contest_id: int):
             if unit_id is not None:
                 figures[unit_id] = entry.form.population.data
         try:
-            pages.save_populations(db.session, contest.id, figures)
+            for unit_id, population in figures.items():
+                results.set_population(db.session, contest.id, unit_id, population)
         except DomainError as error:
             db.session.rollback()
             form.form_errors.append(error.message)

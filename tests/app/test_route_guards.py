@@ -464,7 +464,14 @@ WRITES: dict[str, Row] = {
             ),
             "/contests/rounds/<int:round_id>/edit": lambda r: Request(
                 f"/contests/rounds/{r.quiz.open_round_id}/edit",
-                quiz_round_body(r, "Tuần 2 (sửa)") | {"opens_at": local(r.now - timedelta(hours=1))},
+                # An open round: only its title and a later close may change (the rest as it is).
+                quiz_round_body(r, "Tuần 2 (sửa)")
+                | {
+                    "opens_at": local(r.now - timedelta(hours=1)),
+                    "prize_second": "1",
+                    "prize_third": "1",
+                    "prize_consolation": "1",
+                },
             ),
         },
     ),
