@@ -162,7 +162,7 @@ def world(app) -> SimpleNamespace:
 
     from app.models import Unit, User
 
-    now = datetime.now(UTC).replace(microsecond=0)
+    now = datetime.now(UTC).replace(second=0, microsecond=0)  # as a form writes times: to the minute
     with app.app_context():
         city = Unit(name="Thành phố Tân Uyên", kind="district")
         ward = Unit(name="Phường Uyên Hưng", kind="ward", parent=city)

@@ -457,3 +457,21 @@ def test_answer_saves_are_limited_per_participant(make_app):
     # Another participant behind the same address is not held back.
     other = client.post(f"/contests/me/{quiz.fresh_token}/rounds/{quiz.open_round_id}/start")
     assert other.status_code == 303
+
+
+def test_an_open_round_keeps_its_draw_size_and_the_reason_is_on_the_field(app, organizer, quiz):
+    from tests.app.test_route_guards import local, quiz_round_body  # noqa: PLC0415
+
+    page = organizer.get(f"/contests/rounds/{quiz.open_round_id}/edit").get_data(as_text=True)
+    assert 'value="Tuần 2"' in page and 'value="15"' in page
+    body = quiz_round_body(quiz, "Tuần 2") | {
+        "opens_at": local(quiz.now - timedelta(hours=1)),
+        "question_count": "3",
+        "prize_second": "1", "prize_third": "1", "prize_consolation": "1",
+    }  # fmt: skip
+    response = organizer.post(f"/contests/rounds/{quiz.open_round_id}/edit", data=body)
+    text = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'id="question_count-error"' in text and "Không thể thay đổi mục này khi vòng thi đang diễn ra." in text
+    with app.app_context():
+        assert db.session.get(QuizRound, quiz.open_round_id).question_count == 4
