@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Text, case, cast, exists, func, or_, select, update
+from sqlalchemy import Text, case, cast, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -31,6 +31,16 @@ from ..models import (
     QuizRound,
     RoundState,
 )
+from .questions import (  # versions of questions, re-exported for callers of the quiz service
+    QUESTION_FIELDS as QUESTION_FIELDS,
+)
+from .questions import (
+    InvalidAnswer,
+)
+from .questions import check_key as check_key
+from .questions import edit_question as edit_question
+from .questions import is_in_open_round as is_in_open_round
+from .questions import is_in_use as is_in_use
 
 MAX_PREDICTION = 10_000_000
 
@@ -51,11 +61,6 @@ class DeadlinePassed(Conflict):
 
 class AttemptSubmitted(Conflict):
     code = "attempt_submitted"
-
-
-class InvalidAnswer(DomainError):
-    code = "invalid_answer"
-    status = 422
 
 
 class BankTooSmall(DomainError):
@@ -425,87 +430,3 @@ def submit(
     )
     session.expire(attempt)
     return attempt
-
-
-# --- versions of questions -------------------------------------------------------------------------------------
-
-
-def is_in_use(session: Session, question: Question) -> bool:
-    """Some attempt has drawn the question: its text and options are part of that attempt's record."""
-    return bool(session.scalar(select(exists().where(AttemptQuestion.question_id == question.id))))
-
-
-def is_in_open_round(session: Session, question: Question) -> bool:
-    """An attempt of a round that is open now has drawn the question."""
-    return bool(
-        session.scalar(
-            select(
-                exists()
-                .where(AttemptQuestion.question_id == question.id)
-                .where(AttemptQuestion.attempt_id == QuizAttempt.id)
-                .where(QuizAttempt.round_id == QuizRound.id)
-                .where(QuizRound.state == RoundState.OPEN)
-            )
-        )
-    )
-
-
-QUESTION_FIELDS = ("topic_id", "difficulty", "text", "multiple", "explanation", "source", "image_path")
-
-
-def edit_question(
-    session: Session,
-    question: Question,
-    *,
-    now: datetime,
-    options: Sequence[tuple[str, bool]] | None = None,
-    **changes,
-) -> Question:
-    """Change a question. One that attempts have already drawn is never edited in place: a new version is
-    created with the changes (and ``options`` as (text, correct) pairs when given), the old one stays as it was,
-    inactive, ``replaced_by`` the new one, so those attempts keep what they were shown and graded on. Returns the
-    question that now stands in the bank."""
-    unknown = set(changes) - set(QUESTION_FIELDS)
-    if unknown:
-        raise ValueError(f"not question fields: {sorted(unknown)}")
-    if not question.is_active:
-        raise Conflict(_l("This version has been replaced; edit the newest one."), code="question_replaced")
-    new_options = options if options is not None else [(o.text, o.is_correct) for o in question.options]
-    check_key(bool(changes.get("multiple", question.multiple)), new_options)
-    if not is_in_use(session, question):
-        for name, value in changes.items():
-            setattr(question, name, value)
-        if options is not None:
-            question.options.clear()
-            session.flush()
-            question.options.extend(
-                QuestionOption(position=i, text=text, is_correct=ok) for i, (text, ok) in enumerate(options, start=1)
-            )
-        return question
-    values = {name: getattr(question, name) for name in QUESTION_FIELDS} | changes
-    newer = Question(
-        contest_id=question.contest_id,
-        version=question.version + 1,
-        is_active=True,
-        created_at=now,
-        options=[
-            QuestionOption(position=i, text=text, is_correct=ok) for i, (text, ok) in enumerate(new_options, start=1)
-        ],
-        **values,
-    )
-    session.add(newer)
-    session.flush()
-    question.is_active = False
-    question.replaced_by_id = newer.id
-    return newer
-
-
-def check_key(multiple: bool, options: Sequence[tuple[str, bool]]) -> None:
-    """A question needs two options or more; one correct option if single-answer, at least one if multiple."""
-    correct = sum(1 for _, ok in options if ok)
-    if len(options) < 2:
-        raise InvalidAnswer(_l("A question needs at least two options."), field="options")
-    if multiple and correct < 1:
-        raise InvalidAnswer(_l("Mark at least one correct option."), field="options")
-    if not multiple and correct != 1:
-        raise InvalidAnswer(_l("A single-answer question has exactly one correct option."), field="options")
