@@ -151,7 +151,7 @@ def participant_rounds(session: Session, participant: Participant, now: datetime
     for quiz_round in rounds_of(session, participant.contest_id):
         attempt = current_attempt(session, quiz_round.id, participant.id) if used.get(quiz_round.id) else None
         running = attempt is not None and is_running(attempt, now)
-        is_open = _value(quiz_round.state) == "open" and quiz_round.opens_at <= now < quiz_round.closes_at
+        is_open = quiz_round.accepts_attempts(now)
         can_start = is_open and not running and used.get(quiz_round.id, 0) < quiz_round.attempts_allowed
         rows.append(RoundRow(quiz_round, attempt, used.get(quiz_round.id, 0), can_start, running and is_open))
     return rows
