@@ -475,3 +475,23 @@ def test_an_open_round_keeps_its_draw_size_and_the_reason_is_on_the_field(app, o
     assert 'id="question_count-error"' in text and "Không thể thay đổi mục này khi vòng thi đang diễn ra." in text
     with app.app_context():
         assert db.session.get(QuizRound, quiz.open_round_id).question_count == 4
+
+
+def test_the_demo_quiz_pages_render(app, client, sign_in):
+    from app.demo import load_demo
+    from app.models import User
+    from contests.models import Contest
+
+    with app.app_context():
+        load_demo(db.session, password="mat-khau-demo-1010")
+        db.session.commit()
+        contest = db.session.scalar(select(Contest).where(Contest.kind == "online_quiz"))
+        rounds = db.session.scalars(select(QuizRound).where(QuizRound.contest_id == contest.id)).all()
+        organizer = db.session.scalar(select(User).where(User.email.like("%@dxday.example")).order_by(User.id))
+        organizer_id, contest_id = organizer.id, contest.id
+        assert rounds
+    assert contest.title in client.get(f"/contests/{contest_id}").get_data(as_text=True)
+    assert client.get(f"/contests/{contest_id}/join").status_code == 200
+    sign_in(client, organizer_id)
+    for path in (f"/contests/{contest_id}/rounds", f"/contests/{contest_id}/questions"):
+        assert client.get(path).status_code == 200, path
