@@ -54,9 +54,7 @@ def bump(session: Session, name: str) -> None:
     """Raise ``name``'s version in the session's transaction (on its connection: no autoflush inside a flush)."""
     connection = session.connection()
     table = ContentVersion.__table__
-    raised = connection.execute(
-        update(table).where(table.c.name == name).values(version=table.c.version + 1)
-    ).rowcount
+    raised = connection.execute(update(table).where(table.c.name == name).values(version=table.c.version + 1)).rowcount
     if raised == 0:
         try:
             with connection.begin_nested():
@@ -126,6 +124,7 @@ def forget_local() -> None:
     from .fields import KeptOptionsSelect
 
     KeptOptionsSelect.forget()
+
 
 _clients: dict[str, object] = {}
 

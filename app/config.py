@@ -16,6 +16,9 @@ ENVIRONMENT = {
     "BABEL_DEFAULT_LOCALE": ("BABEL_DEFAULT_LOCALE", str),
     "LOGIN_RATE_LIMIT": ("LOGIN_RATE_LIMIT", str),
     "REGISTRATION_RATE_LIMIT": ("REGISTRATION_RATE_LIMIT", str),
+    "QUIZ_REGISTRATION_RATE_LIMIT": ("QUIZ_REGISTRATION_RATE_LIMIT", str),
+    "QUIZ_ANSWER_RATE_LIMIT": ("QUIZ_ANSWER_RATE_LIMIT", str),
+    "QUIZ_PARTICIPANT_RATE_LIMIT": ("QUIZ_PARTICIPANT_RATE_LIMIT", str),
     "SESSION_COOKIE_SECURE": ("SESSION_COOKIE_SECURE", _bool),
     "SCHEDULER_AUTOSTART": ("SCHEDULER_AUTOSTART", _bool),
     "PREFERRED_URL_SCHEME": ("PREFERRED_URL_SCHEME", str),
@@ -63,6 +66,11 @@ class Config:
     LOGIN_RATE_LIMIT = "10 per minute"
     # Per address: a festival's welcome desk may register many people from one Wi-Fi; raise it there.
     REGISTRATION_RATE_LIMIT = "20 per minute"
+    # The online quiz: a school's computer lab (40 pupils behind one address) signs up and answers at once, so the
+    # per-address limits are loose; each participant has a tighter limit of their own on answer saves.
+    QUIZ_REGISTRATION_RATE_LIMIT = "120 per minute"
+    QUIZ_ANSWER_RATE_LIMIT = "3000 per minute"
+    QUIZ_PARTICIPANT_RATE_LIMIT = "120 per minute"
     RATELIMIT_HEADERS_ENABLED = True
     # Redis is an accelerator, never a single point of failure: when it does not answer, the limits are counted
     # in this process's memory (Flask-Limiter logs "falling back to in-memory storage") and any other limiter

@@ -4,7 +4,7 @@ from flask import Blueprint
 
 bp = Blueprint("contests", __name__, url_prefix="/contests")
 
-from . import views  # noqa: E402,F401
+from . import api, views  # noqa: E402,F401
 
 
 @bp.record_once

@@ -294,6 +294,7 @@ def make_records():
         from types import SimpleNamespace
 
         from events.models import Activity, Plan, ProgrammeItem, Registration, TourStop, Venue
+        from tests.contests.records import build as build_quiz_records
 
         now = datetime.now(UTC).replace(second=0, microsecond=0)
         today = now.date()
@@ -438,7 +439,10 @@ def make_records():
             db.session.flush()
             ticket = ticket_token(registration, app)
             db.session.commit()
+            ward_ids = (ward.id, other_ward.id)
+            quiz = build_quiz_records(app, now=now, ward_id=ward_ids[0], other_ward_id=ward_ids[1])
             return SimpleNamespace(
+                quiz=quiz,
                 now=now,
                 province_id=province.id,
                 city_id=city.id,

@@ -12,6 +12,7 @@ STAFF_ONLY = {"anonymous": 302, "admin": 200, **dict.fromkeys(ROLES[2:], 403)}
 ORGANIZERS = {**STAFF_ONLY, "organizer": 200}
 INTERNAL = {**dict.fromkeys(ROLES, 404), "admin": 200, "organizer": 200}
 SIGNED_IN = {**dict.fromkeys(ROLES, 200), "anonymous": 302}
+QUIZ_REDIRECT = dict.fromkeys(ROLES, 303)  # the attempt's address sends on to where the participant stopped
 
 # rule -> {case: (url from the records fixture, expected status per role)}; a rule may have several cases
 # (a public record and an internal one).
@@ -41,6 +42,71 @@ PAGES = {
         )
     },
     "/contests/": {"contests": (lambda r: "/contests/", OPEN)},
+    # contests: the online quiz
+    "/contests/<int:contest_id>": {"quiz": (lambda r: f"/contests/{r.quiz.contest_id}", OPEN)},
+    "/contests/<int:contest_id>/join": {"quiz sign-up": (lambda r: f"/contests/{r.quiz.contest_id}/join", OPEN)},
+    "/contests/<int:contest_id>/return": {"quiz return": (lambda r: f"/contests/{r.quiz.contest_id}/return", OPEN)},
+    "/contests/me/<token>": {"participant's rounds": (lambda r: f"/contests/me/{r.quiz.token}", OPEN)},
+    "/contests/me/<token>/rounds/<int:round_id>": {
+        "resume": (lambda r: f"/contests/me/{r.quiz.token}/rounds/{r.quiz.open_round_id}", QUIZ_REDIRECT)
+    },
+    "/contests/me/<token>/rounds/<int:round_id>/questions/<int:position>": {
+        "question": (lambda r: f"/contests/me/{r.quiz.token}/rounds/{r.quiz.open_round_id}/questions/1", OPEN)
+    },
+    "/contests/me/<token>/rounds/<int:round_id>/review": {
+        "review": (lambda r: f"/contests/me/{r.quiz.token}/rounds/{r.quiz.open_round_id}/review", OPEN)
+    },
+    "/contests/me/<token>/rounds/<int:round_id>/result": {
+        "result": (lambda r: f"/contests/me/{r.quiz.winner_token}/rounds/{r.quiz.closed_round_id}/result", OPEN)
+    },
+    "/contests/api/me/<token>/rounds/<int:round_id>/attempt": {
+        "attempt state": (lambda r: f"/contests/api/me/{r.quiz.token}/rounds/{r.quiz.open_round_id}/attempt", OPEN)
+    },
+    "/contests/rounds/<int:round_id>/results": {
+        "closed round's results": (lambda r: f"/contests/rounds/{r.quiz.closed_round_id}/results", OPEN),
+        "open round's results": (
+            lambda r: f"/contests/rounds/{r.quiz.open_round_id}/results",
+            dict.fromkeys(ROLES, 404),
+        ),
+    },
+    "/contests/<int:contest_id>/rounds": {"rounds": (lambda r: f"/contests/{r.quiz.contest_id}/rounds", ORGANIZERS)},
+    "/contests/<int:contest_id>/rounds/new": {
+        "new round": (lambda r: f"/contests/{r.quiz.contest_id}/rounds/new", ORGANIZERS)
+    },
+    "/contests/rounds/<int:round_id>/edit": {
+        "round form": (lambda r: f"/contests/rounds/{r.quiz.open_round_id}/edit", ORGANIZERS)
+    },
+    "/contests/rounds/<int:round_id>/close": {
+        "confirm closing": (lambda r: f"/contests/rounds/{r.quiz.open_round_id}/close", ORGANIZERS)
+    },
+    "/contests/rounds/<int:round_id>/recompute": {
+        "confirm recomputing": (lambda r: f"/contests/rounds/{r.quiz.closed_round_id}/recompute", ORGANIZERS)
+    },
+    "/contests/<int:contest_id>/populations": {
+        "population figures": (lambda r: f"/contests/{r.quiz.contest_id}/populations", ORGANIZERS)
+    },
+    "/contests/<int:contest_id>/questions": {
+        "question bank": (lambda r: f"/contests/{r.quiz.contest_id}/questions", ORGANIZERS)
+    },
+    "/contests/<int:contest_id>/questions/new": {
+        "new question": (lambda r: f"/contests/{r.quiz.contest_id}/questions/new", ORGANIZERS)
+    },
+    "/contests/questions/<int:question_id>/edit": {
+        "question form": (lambda r: f"/contests/questions/{r.quiz.question_id}/edit", ORGANIZERS)
+    },
+    "/contests/<int:contest_id>/questions/import": {
+        "question import": (lambda r: f"/contests/{r.quiz.contest_id}/questions/import", ORGANIZERS)
+    },
+    "/contests/questions/import-template.xlsx": {
+        "question template": (lambda r: "/contests/questions/import-template.xlsx", ORGANIZERS)
+    },
+    "/contests/rounds/<int:round_id>/flags": {
+        "flags": (lambda r: f"/contests/rounds/{r.quiz.closed_round_id}/flags", ORGANIZERS)
+    },
+    "/contests/rounds/<int:round_id>/export.<any(xlsx, csv):fmt>": {
+        "export xlsx": (lambda r: f"/contests/rounds/{r.quiz.closed_round_id}/export.xlsx", ORGANIZERS),
+        "export csv": (lambda r: f"/contests/rounds/{r.quiz.closed_round_id}/export.csv", ORGANIZERS),
+    },
     # events: public pages
     "/events/": {"plans": (lambda r: "/events/", OPEN)},
     "/events/calendar": {"calendar": (lambda r: "/events/calendar", OPEN)},
@@ -140,6 +206,8 @@ NOT_PAGES = {"/static/<path:filename>": "files from static/, the same for everyo
 
 def group_of(rule: str, expected: dict) -> str:
     """Pages are checked in a few groups (one database and one client per group keeps the table fast)."""
+    if rule.startswith("/contests/"):
+        return "contests: organizers' pages" if expected is ORGANIZERS else "contests: quiz pages"
     if not rule.startswith("/events"):
         return "core pages"
     if expected is ORGANIZERS:

@@ -1,0 +1,101 @@
+"""The contests feature's JSON API (described in /api/openapi.json): the state of a participant's attempt and the
+answer save that static/js/quiz.js calls as soon as an option is chosen.
+
+Writes are CSRF-protected like every other write: the attempt's state (``GET .../attempt``) answers ``csrf_token``
+for the session cookie, and the question page carries the same token; send it in the ``X-CSRFToken`` header. A
+save is idempotent: the same answer saved twice, or from two tabs at once, leaves one answer per question."""
+
+from __future__ import annotations
+
+from flask import jsonify, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import generate_csrf
+
+from app.errors import DomainError
+from app.extensions import db, limiter
+from app.models import utcnow
+from events.api import json_error
+
+from . import bp
+from .services import pages
+from .views import TOKEN, participant_key, quiz_answer_limit, quiz_participant_limit
+
+MAX_POSITION = 10_000
+MAX_OPTION_ID = 2**31 - 1
+
+
+def _attempt(token: str, round_id: int):
+    """(participant, round, attempt) of the URL, or a JSON 404."""
+    if not TOKEN.match(token or ""):
+        return None, json_error(404, "not_found", _("No such attempt."))
+    participant = pages.participant_by_token(db.session, token)
+    quiz_round = pages.round_of_participant(db.session, participant, round_id) if participant else None
+    attempt = pages.current_attempt(db.session, round_id, participant.id) if quiz_round else None
+    if attempt is None:
+        return None, json_error(404, "not_found", _("No such attempt."))
+    return (participant, quiz_round, attempt), None
+
+
+def _state(quiz_round, attempt, now) -> dict:
+    return {
+        "round_id": quiz_round.id,
+        "question_count": pages.question_total(db.session, attempt),
+        "answered": pages.answered_positions(db.session, attempt),
+        "remaining_seconds": pages.remaining_seconds(attempt, now),
+        "deadline_at": attempt.deadline_at.isoformat().replace("+00:00", "Z"),
+        "submitted": attempt.submitted_at is not None,
+        "closed": quiz_round.state == "closed",
+    }
+
+
+@bp.route("/api/me/<token>/rounds/<int:round_id>/attempt")
+def api_attempt(token: str, round_id: int):
+    found, error = _attempt(token, round_id)
+    if error:
+        return error
+    _participant, quiz_round, attempt = found
+    return jsonify(_state(quiz_round, attempt, utcnow()) | {"csrf_token": generate_csrf()})
+
+
+@bp.route("/api/me/<token>/rounds/<int:round_id>/answers", methods=["POST"])
+@limiter.limit(quiz_answer_limit, methods=["POST"])
+@limiter.limit(quiz_participant_limit, methods=["POST"], key_func=participant_key)
+def api_save_answer(token: str, round_id: int):
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict):
+        return json_error(400, "bad_request", _("Send the answer as a JSON object."))
+    position, options = payload.get("position"), payload.get("options")
+    valid_position = isinstance(position, int) and not isinstance(position, bool) and 1 <= position <= MAX_POSITION
+    valid_options = (
+        isinstance(options, list)
+        and len(options) <= 20
+        and all(isinstance(o, int) and not isinstance(o, bool) and 1 <= o <= MAX_OPTION_ID for o in options)
+    )
+    if not valid_position or not valid_options:
+        fields = {}
+        if not valid_position:
+            fields["position"] = [_("The question's number on the page (1, 2, …).")]
+        if not valid_options:
+            fields["options"] = [_("The ids of the chosen options, as a list of numbers.")]
+        return json_error(422, "invalid", _("Please correct the fields marked below."), fields)
+    found, error = _attempt(token, round_id)
+    if error:
+        return error
+    _participant, quiz_round, attempt = found
+    now = utcnow()
+    question_id = pages.question_at(db.session, attempt, position)
+    if question_id is None:
+        return json_error(404, "not_found", _("This attempt has no question with that number."))
+    try:
+        saved = pages.save_answer_retrying(db.session, attempt, question_id, sorted(set(options)), now)
+        db.session.commit()
+    except DomainError as failure:
+        db.session.rollback()
+        fields = {failure.field: [str(failure.message)]} if failure.field else None
+        return json_error(failure.status, failure.code, failure.message, fields)
+    return jsonify(
+        position=position,
+        options=sorted(set(options)),
+        saved_at=saved.saved_at.isoformat().replace("+00:00", "Z"),
+        remaining_seconds=pages.remaining_seconds(attempt, now),
+    )

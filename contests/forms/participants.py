@@ -1,0 +1,109 @@
+"""A citizen's sign-up for a contest, and the way back without a password (phone + year of birth)."""
+
+from __future__ import annotations
+
+import re
+
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, IntegerField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+
+from app.forms import Form
+from app.urls import MAX_DB_INT
+from events.forms.registration import PHONE_FILTERS, phone_validators
+
+FIRST_BIRTH_YEAR = 1900
+LAST_BIRTH_YEAR = 2025  # a participant is a few years old at least; the contest says who may take part
+_CCCD_DECORATION = re.compile(r"[\s.\-]")
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def _cccd_digits(value):
+    return _CCCD_DECORATION.sub("", value) if isinstance(value, str) else value
+
+
+def _ward_id(value):
+    if value in ("", None):
+        return None
+    number = int(value)
+    if not 1 <= number <= MAX_DB_INT:  # no unit has such an id: the service says "choose from the list"
+        return 0
+    return number
+
+
+def ward_choices(tree) -> list[SelectChoice]:
+    """Select options from ``app.services.unit_tree``: a placeholder, then each ward or commune under the district
+    above it (tree order, Vietnamese alphabetical order among siblings)."""
+    choices = [SelectChoice("", _l("Choose your ward or commune"))]
+    district = ""
+    for unit, depth in tree:  # depth first: a ward comes after the district above it
+        if unit.kind == "district":
+            district = unit.name
+        elif depth == 0:
+            district = ""
+        elif unit.kind == "ward":
+            group = district or str(_l("Other wards and communes"))
+            choices.append(SelectChoice(str(unit.id), unit.name, optgroup=group))
+    return choices
+
+
+def birth_year_field(label):
+    return IntegerField(
+        label,
+        validators=[
+            InputRequired(_l("Enter your year of birth.")),
+            NumberRange(
+                FIRST_BIRTH_YEAR,
+                LAST_BIRTH_YEAR,
+                message=_l("Enter a year of birth between %(min)s and %(max)s."),
+            ),
+        ],
+        render_kw={"inputmode": "numeric", "autocomplete": "bday-year", "maxlength": 4},
+    )
+
+
+class ParticipantForm(Form):
+    """Who takes part: the least the contest needs (Decree 13/2023/NĐ-CP), with consent."""
+
+    full_name = StringField(
+        _l("Full name"),
+        filters=[_strip],
+        validators=[DataRequired(_l("Enter your full name.")), Length(max=120, message=_l("The name is too long."))],
+    )
+    phone = StringField(
+        _l("Phone number"),
+        filters=PHONE_FILTERS,
+        validators=phone_validators(),
+        description=_l("One phone takes part once per contest. It is never shown in full."),
+    )
+    ward_id = SelectField(
+        _l("Ward or commune where you live"),
+        coerce=_ward_id,
+        validators=[InputRequired(_l("Choose your ward or commune."))],
+        validate_choice=False,  # the service refuses a unit that is not a ward
+    )
+    birth_year = birth_year_field(_l("Year of birth"))
+    cccd = StringField(
+        _l("Citizen ID number (CCCD, optional)"),
+        filters=[_strip, _cccd_digits],
+        validators=[Optional(), Regexp(r"^[0-9]{12}$", message=_l("A citizen ID (CCCD) has 12 digits."))],
+        description=_l("Only to make sure one person takes part once; we keep its last 4 digits, never the number."),
+        render_kw={"inputmode": "numeric", "autocomplete": "off", "maxlength": 14},
+    )
+    consent = BooleanField(
+        _l("I agree that my data is used as described above (Decree 13/2023/NĐ-CP)."),
+        validators=[DataRequired(_l("Please agree to the use of your data to take part."))],
+    )
+    submit = SubmitField(_l("Take part"))
+
+
+class ReturnForm(Form):
+    """Back to one's own attempts from another device: the phone and the year of birth given at sign-up."""
+
+    phone = StringField(_l("Phone number you signed up with"), filters=PHONE_FILTERS, validators=phone_validators())
+    birth_year = birth_year_field(_l("Year of birth you gave"))
+    submit = SubmitField(_l("Continue"))

@@ -1,0 +1,70 @@
+"""The organizer's forms for rounds: times, questions, attempts, prizes, the prediction; and the population or
+headcount of each unit, against which participation rates are shown."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, FieldList, FormField, HiddenField, IntegerField, StringField, SubmitField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from app.fields import LocalDateTimeField
+from app.forms import Form, OnceForm
+
+PRIZE_TIERS = ("first", "second", "third", "consolation")
+
+
+def _count(label, low=0, high=1000, required=True):
+    checks = [InputRequired(_l("Enter a number."))] if required else [Optional()]
+    return IntegerField(
+        label,
+        validators=[*checks, NumberRange(low, high, message=_l("Enter a whole number from %(min)s to %(max)s."))],
+        render_kw={"inputmode": "numeric"},
+    )
+
+
+class RoundForm(OnceForm):
+    title = StringField(
+        _l("Title"),
+        validators=[DataRequired(_l("Enter the round's title.")), Length(max=200)],
+        description=_l("For example “Tuần 1” or “Kỳ thi thứ nhất”."),
+    )
+    opens_at = LocalDateTimeField(_l("Opens at"), validators=[InputRequired(_l("Enter when the round opens."))])
+    closes_at = LocalDateTimeField(_l("Closes at"), validators=[InputRequired(_l("Enter when the round closes."))])
+    question_count = _count(_l("Number of questions"), 1, 200)
+    time_limit_minutes = _count(_l("Time limit (minutes)"), 1, 600)
+    attempts_allowed = _count(_l("Attempts allowed per person"), 1, 10)
+    prize_first = _count(_l("First prizes"), 0, 100)
+    prize_second = _count(_l("Second prizes"), 0, 100)
+    prize_third = _count(_l("Third prizes"), 0, 100)
+    prize_consolation = _count(_l("Consolation prizes"), 0, 1000)
+    asks_prediction = BooleanField(
+        _l("Ask the prediction question (how many will answer everything correctly?) to break ties")
+    )
+    submit = SubmitField(_l("Save the round"))
+
+    def prize_table(self) -> dict[str, int]:
+        return {tier: getattr(self, f"prize_{tier}").data or 0 for tier in PRIZE_TIERS}
+
+    def fill_from(self, round_) -> None:
+        """Show a saved round (a GET of the edit page)."""
+        self.title.data = round_.title
+        self.opens_at.data, self.closes_at.data = round_.opens_at, round_.closes_at
+        self.question_count.data = round_.question_count
+        self.time_limit_minutes.data = max(1, round_.time_limit_seconds // 60)
+        self.attempts_allowed.data = round_.attempts_allowed
+        for tier in PRIZE_TIERS:
+            getattr(self, f"prize_{tier}").data = (round_.prize_table or {}).get(tier, 0)
+        self.asks_prediction.data = round_.asks_prediction
+
+
+class PopulationEntry(Form):
+    class Meta:
+        csrf = False
+
+    unit_id = HiddenField()
+    population = _count(_l("Population or headcount"), 0, 100_000_000, required=False)
+
+
+class PopulationForm(Form):
+    units = FieldList(FormField(PopulationEntry), min_entries=0, max_entries=2000)
+    submit = SubmitField(_l("Save the figures"))

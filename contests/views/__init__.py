@@ -1,0 +1,145 @@
+"""Pages of the contests feature, one module per sub-feature: the list of contests (here), the citizen's sign-up
+and return (participants), taking a round (attempts), public results (results), and the organizer's rounds,
+question bank and flags review."""
+
+from __future__ import annotations
+
+import re
+
+from flask import abort, current_app, render_template, request
+from flask_login import current_user
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from app.extensions import db
+from app.models import utcnow
+
+from .. import bp, services
+
+TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+RETURN_COOKIE_DAYS = 120  # a contest runs a few weeks; its results come out after
+
+
+def quiz_registration_limit() -> str:
+    """Sign-ups and returns by phone per address: loose enough for a school lab behind one address."""
+    return current_app.config["QUIZ_REGISTRATION_RATE_LIMIT"]
+
+
+def quiz_answer_limit() -> str:
+    """Answer saves, starts and submits per address (the same lab, answering at once)."""
+    return current_app.config["QUIZ_ANSWER_RATE_LIMIT"]
+
+
+def quiz_participant_limit() -> str:
+    return current_app.config["QUIZ_PARTICIPANT_RATE_LIMIT"]
+
+
+def participant_key() -> str:
+    """Rate-limit key of the participant in the URL (their return token), wherever they answer from."""
+    return "quiz-participant:" + str((request.view_args or {}).get("token", ""))
+
+
+def valid_token(token: str) -> str:
+    if not TOKEN.match(token or ""):
+        abort(404)
+    return token
+
+
+DEVICE_COOKIE = "dxdev"
+
+
+def device_hash() -> str | None:
+    """The keyed hash of this browser's device cookie (a random value, never personal data), or None on its first
+    request: the flags' "many identities from one device" counts it. Not a ban: a school lab shares computers."""
+    from ..services.identities import keyed_hash
+
+    device = request.cookies.get(DEVICE_COOKIE, "")
+    if not TOKEN.match(device):
+        return None
+    return keyed_hash(device, current_app.config["SECRET_KEY"], "device")
+
+
+def remember_device(response):
+    """Give this browser its device cookie if it has none yet."""
+    import secrets
+
+    if not TOKEN.match(request.cookies.get(DEVICE_COOKIE, "")):
+        response.set_cookie(
+            DEVICE_COOKIE,
+            secrets.token_urlsafe(24),
+            max_age=RETURN_COOKIE_DAYS * 24 * 3600,
+            path="/contests/",
+            httponly=True,
+            samesite="Lax",
+            secure=request.is_secure,
+        )
+    return response
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="contests.return")
+
+
+def remember_participant(response, contest_id: int, token: str):
+    """Set the signed return cookie: on this phone, the contest page offers to continue as this participant."""
+    from ..services.pages import cookie_name
+
+    response.set_cookie(
+        cookie_name(contest_id),
+        _serializer().dumps(token),
+        max_age=RETURN_COOKIE_DAYS * 24 * 3600,
+        path="/contests/",
+        httponly=True,
+        samesite="Lax",
+        secure=request.is_secure,
+    )
+    return remember_device(response)
+
+
+def remembered_token(contest_id: int) -> str | None:
+    """The participant token of the signed return cookie of this contest, if any and untampered."""
+    from ..services.pages import cookie_name
+
+    raw = request.cookies.get(cookie_name(contest_id))
+    if not raw:
+        return None
+    try:
+        token = _serializer().loads(raw)
+    except BadSignature:
+        return None
+    return token if isinstance(token, str) and TOKEN.match(token) else None
+
+
+@bp.route("/")
+def index():
+    now = utcnow()
+    listed = services.listed_contests(db.session, include_unpublished=current_user.is_organizer)
+    contests = [(c, services.contest_phase(c, now)) for c in listed]
+    return render_template("contests/index.html", contests=contests)
+
+
+@bp.app_template_filter("prize_label")
+def prize_label(prize) -> str:
+    from flask_babel import gettext as _
+
+    value = getattr(prize, "value", prize)
+    labels = {"first": _("First prize"), "second": _("Second prize"), "third": _("Third prize"),
+              "consolation": _("Consolation prize")}  # fmt: skip
+    return labels.get(value, str(value or ""))
+
+
+@bp.app_context_processor
+def labels():
+    from flask_babel import lazy_gettext as _l
+
+    return {
+        "contest_phase_labels": {"upcoming": _l("Upcoming"), "open": _l("Open"), "closed": _l("Closed")},
+        "difficulty_labels": {"easy": _l("Easy"), "medium": _l("Medium"), "hard": _l("Hard")},
+        "flag_labels": {
+            "too_fast": _l("Implausibly fast"),
+            "identical_answers": _l("Same answers and timing as another participant"),
+            "shared_device": _l("Many identities from one device"),
+        },
+    }
+
+
+from . import attempts, flags, participants, questions, results, rounds  # noqa: E402,F401

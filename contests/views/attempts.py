@@ -1,0 +1,216 @@
+"""Taking a round: start (the server draws), one question per screen, the review with the prediction, submit,
+and the participant's result. Every page works without JavaScript: a question is a form whose buttons save the
+answer and move on; static/js/quiz.js adds the save as soon as an option is chosen and a live clock.
+
+The server owns the deadline. Nothing on these pages says which option is correct until the round is closed
+(tests/contests/test_secrecy.py renders every page and JSON answer of an open round to check it)."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+
+from app.errors import DomainError
+from app.extensions import db, limiter
+from app.forms import ConfirmForm
+from app.models import utcnow
+
+from .. import bp
+from ..forms.attempts import AnswerForm, PredictionRequiredForm, SubmitAttemptForm
+from ..services import pages, results
+from ..services import quiz as quiz_services
+from . import device_hash, participant_key, quiz_answer_limit, quiz_participant_limit, valid_token
+
+log = logging.getLogger(__name__)
+
+
+def _participant_and_round(token: str, round_id: int):
+    participant = pages.participant_by_token(db.session, valid_token(token))
+    if participant is None:
+        abort(404)
+    quiz_round = pages.round_of_participant(db.session, participant, round_id)
+    if quiz_round is None:
+        abort(404)
+    return participant, quiz_round
+
+
+def _attempt_or_home(participant, quiz_round):
+    attempt = pages.current_attempt(db.session, quiz_round.id, participant.id)
+    if attempt is None:
+        return None, redirect(url_for(".participant_home", token=participant.return_token), code=303)
+    return attempt, None
+
+
+def _after(participant, quiz_round, view: str, **values):
+    return redirect(url_for(view, token=participant.return_token, round_id=quiz_round.id, **values), code=303)
+
+
+@bp.route("/me/<token>/rounds/<int:round_id>/start", methods=["POST"])
+@limiter.limit(quiz_answer_limit, methods=["POST"])
+def start_round(token: str, round_id: int):
+    participant, quiz_round = _participant_and_round(token, round_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    now = utcnow()
+    try:
+        attempt = quiz_services.start_attempt(
+            db.session, quiz_round, participant, now=now, seed=secrets.randbits(62), device_hash=device_hash()
+        )
+        db.session.commit()
+    except IntegrityError:  # the same start from another tab won the race a moment ago: continue that attempt
+        db.session.rollback()
+        attempt = pages.current_attempt(db.session, quiz_round.id, participant.id)
+        if attempt is None:
+            raise
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for(".participant_home", token=participant.return_token), code=303)
+    log.info("quiz attempt %s of round %s started", attempt.id, quiz_round.id)
+    return _after(participant, quiz_round, ".resume")
+
+
+@bp.route("/me/<token>/rounds/<int:round_id>")
+def resume(token: str, round_id: int):
+    """Where a reload or a return lands: the first unanswered question, or the review when all are answered."""
+    participant, quiz_round = _participant_and_round(token, round_id)
+    attempt, home = _attempt_or_home(participant, quiz_round)
+    if attempt is None:
+        return home
+    if attempt.submitted_at is not None or quiz_round.state == "closed":
+        return _after(participant, quiz_round, ".result")
+    position = pages.first_unanswered(db.session, attempt)
+    if position is None or not pages.is_running(attempt, utcnow()):
+        return _after(participant, quiz_round, ".review")
+    return _after(participant, quiz_round, ".question", position=position)
+
+
+@bp.route("/me/<token>/rounds/<int:round_id>/questions/<int:position>", methods=["GET", "POST"])
+@limiter.limit(quiz_answer_limit, methods=["POST"])
+@limiter.limit(quiz_participant_limit, methods=["POST"], key_func=participant_key)
+def question(token: str, round_id: int, position: int):
+    participant, quiz_round = _participant_and_round(token, round_id)
+    attempt, home = _attempt_or_home(participant, quiz_round)
+    if attempt is None:
+        return home
+    now = utcnow()
+    if attempt.submitted_at is not None or quiz_round.state == "closed":
+        return _after(participant, quiz_round, ".result")
+    if not pages.is_running(attempt, now):
+        return _after(participant, quiz_round, ".review")
+    screen = pages.attempt_screen(db.session, attempt, position, now)
+    if screen is None:
+        abort(404)
+    form = AnswerForm()
+    choices = [(option.id, option.text) for option in screen.options]
+    form.single.choices = form.multiple.choices = choices
+    if form.validate_on_submit():
+        chosen = form.chosen(screen.multiple)
+        try:
+            if chosen:  # nothing chosen: nothing to save (moving on without answering is allowed)
+                pages.save_answer_retrying(db.session, attempt, screen.question_id, chosen, now)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            form.form_errors.append(error.message)
+        else:
+            destination = form.destination()
+            if destination == "previous" and position > 1:
+                return _after(participant, quiz_round, ".question", position=position - 1)
+            if destination == "next" and position < screen.total:
+                return _after(participant, quiz_round, ".question", position=position + 1)
+            return _after(participant, quiz_round, ".review")
+    elif not form.is_submitted():
+        if screen.multiple:
+            form.multiple.data = sorted(screen.chosen)
+        else:
+            form.single.data = next(iter(screen.chosen), None)
+    return render_template(
+        "contests/attempts/question.html",
+        participant=participant,
+        quiz_round=quiz_round,
+        attempt=attempt,
+        screen=screen,
+        form=form,
+    )
+
+
+def _submit_form(quiz_round, attempt, formdata=None):
+    form_class = PredictionRequiredForm if quiz_round.asks_prediction else SubmitAttemptForm
+    form = form_class() if formdata is None else form_class(formdata=formdata)
+    if not form.is_submitted() and attempt.prediction is not None:
+        form.prediction.data = attempt.prediction
+    return form
+
+
+@bp.route("/me/<token>/rounds/<int:round_id>/review")
+def review(token: str, round_id: int):
+    participant, quiz_round = _participant_and_round(token, round_id)
+    attempt, home = _attempt_or_home(participant, quiz_round)
+    if attempt is None:
+        return home
+    if attempt.submitted_at is not None or quiz_round.state == "closed":
+        return _after(participant, quiz_round, ".result")
+    now = utcnow()
+    return render_template(
+        "contests/attempts/review.html",
+        participant=participant,
+        quiz_round=quiz_round,
+        attempt=attempt,
+        overview=pages.attempt_overview(db.session, attempt, now),
+        form=_submit_form(quiz_round, attempt),
+    )
+
+
+@bp.route("/me/<token>/rounds/<int:round_id>/submit", methods=["POST"])
+@limiter.limit(quiz_answer_limit, methods=["POST"])
+def submit(token: str, round_id: int):
+    participant, quiz_round = _participant_and_round(token, round_id)
+    attempt, home = _attempt_or_home(participant, quiz_round)
+    if attempt is None:
+        return home
+    if attempt.submitted_at is not None:  # a double click, a second tab: the first submit stands
+        return _after(participant, quiz_round, ".result")
+    form = _submit_form(quiz_round, attempt)
+    if not form.validate_on_submit():
+        return render_template(
+            "contests/attempts/review.html",
+            participant=participant,
+            quiz_round=quiz_round,
+            attempt=attempt,
+            overview=pages.attempt_overview(db.session, attempt, utcnow()),
+            form=form,
+        ), 422
+    try:
+        quiz_services.submit(db.session, attempt, now=utcnow(), prediction=form.prediction.data, quiz_round=quiz_round)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        if error.code != "attempt_submitted":
+            flash(error.message, "error")
+            return _after(participant, quiz_round, ".review")
+    else:
+        flash(_("Your answers are submitted. Results come out when the round closes."), "success")
+    return _after(participant, quiz_round, ".result")
+
+
+@bp.route("/me/<token>/rounds/<int:round_id>/result")
+def result(token: str, round_id: int):
+    participant, quiz_round = _participant_and_round(token, round_id)
+    attempt, home = _attempt_or_home(participant, quiz_round)
+    if attempt is None:
+        return home
+    closed = quiz_round.state == "closed"
+    return render_template(
+        "contests/attempts/result.html",
+        participant=participant,
+        quiz_round=quiz_round,
+        attempt=attempt,
+        overview=pages.attempt_overview(db.session, attempt, utcnow()),
+        # The correct answers and explanations, only once the round is closed.
+        corrections=results.review(db.session, attempt, quiz_round) if closed else None,
+    )
