@@ -1,0 +1,1 @@
+"""Forms of the check-in feature, one module per sub-feature (checkpoints, walk-ins, badges)."""

@@ -1,0 +1,22 @@
+"""Pages of the check-in feature, one module per sub-feature."""
+
+from flask import render_template
+from flask_login import current_user
+
+from app.auth import role_required
+from app.extensions import db
+
+from .. import bp, services
+from ..services import checkpoints as checkpoint_services
+
+
+@bp.route("/")
+@role_required("organizer", "volunteer")
+def index():
+    mine = (
+        None if current_user.is_organizer else checkpoint_services.assigned_activity_ids(db.session, current_user.id)
+    )
+    return render_template("checkin/index.html", groups=services.checkpoints_by_activity(db.session), mine=mine)
+
+
+from . import checkpoints  # noqa: E402,F401
