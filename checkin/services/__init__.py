@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, joinedload
 from app.providers import Figure
 from events.models import Activity
 
-from .models import Checkpoint
+from ..models import Checkpoint
 
 
 def checkpoints_by_activity(session: Session) -> list[tuple[Activity, list[Checkpoint]]]:

@@ -19,4 +19,4 @@ def index():
     return render_template("checkin/index.html", groups=services.checkpoints_by_activity(db.session), mine=mine)
 
 
-from . import checkpoints  # noqa: E402,F401
+from . import checkpoints, walkins  # noqa: E402,F401
