@@ -141,7 +141,12 @@ class BadgeJobState(LabelledEnum):
 
     @classmethod
     def _labels(cls):
-        return {cls.QUEUED: _l("Waiting"), cls.RUNNING: _l("Being built"), cls.DONE: _l("Ready"), cls.FAILED: _l("Failed")}
+        return {
+            cls.QUEUED: _l("Waiting"),
+            cls.RUNNING: _l("Being built"),
+            cls.DONE: _l("Ready"),
+            cls.FAILED: _l("Failed"),
+        }
 
 
 class BadgeJob(db.Model):
@@ -154,7 +159,9 @@ class BadgeJob(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     activity_id: Mapped[int] = mapped_column(ForeignKey("activities.id", ondelete="CASCADE"), index=True)
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    state: Mapped[BadgeJobState] = mapped_column(enum_column(BadgeJobState, 10), default=BadgeJobState.QUEUED, index=True)
+    state: Mapped[BadgeJobState] = mapped_column(
+        enum_column(BadgeJobState, 10), default=BadgeJobState.QUEUED, index=True
+    )
     total: Mapped[int] = mapped_column(Integer, default=0)
     done: Mapped[int] = mapped_column(Integer, default=0)
     file_name: Mapped[str | None] = mapped_column(String(120))

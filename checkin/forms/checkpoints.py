@@ -12,7 +12,10 @@ from ..models import CheckpointKind, CheckpointRule
 class CheckpointForm(Form):
     name = StringField(
         _l("Name"),
-        validators=[InputRequired(_l("Enter the checkpoint's name.")), Length(max=200, message=_l("The name is too long."))],
+        validators=[
+            InputRequired(_l("Enter the checkpoint's name.")),
+            Length(max=200, message=_l("The name is too long.")),
+        ],
         description=_l("As volunteers and visitors call it: “Main gate”, “Digital society space”."),
     )
     kind = SelectField(

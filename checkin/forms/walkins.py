@@ -23,7 +23,10 @@ class WalkInForm(Form):
     name = StringField(
         _l("Full name"),
         filters=[_strip],
-        validators=[DataRequired(_l("Enter the person's full name.")), Length(max=120, message=_l("The name is too long."))],
+        validators=[
+            DataRequired(_l("Enter the person's full name.")),
+            Length(max=120, message=_l("The name is too long.")),
+        ],
         render_kw={"autocomplete": "off"},
     )
     phone = StringField(

@@ -6,6 +6,7 @@ engine, ``now`` and the folder to write to, so any process may run them and ever
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -23,6 +24,8 @@ from events.models import Activity, Registration, RegistrationStatus
 from events.services.registration import person_sort_key
 
 from ..models import BadgeJob, BadgeJobState
+
+log = logging.getLogger(__name__)
 
 FONTS = Path(__file__).resolve().parent.parent / "fonts"
 
@@ -130,10 +133,14 @@ def render_badges(
         pdf.set_font("DejaVu", "B", 14)
         words = badge.name.split()
         # The given name (last word) on its own line when the whole name does not fit: it is what people call.
-        lines = [badge.name] if pdf.get_string_width(badge.name) <= text_w or len(words) < 2 else [
-            " ".join(words[:-1]),
-            words[-1],
-        ]
+        lines = (
+            [badge.name]
+            if pdf.get_string_width(badge.name) <= text_w or len(words) < 2
+            else [
+                " ".join(words[:-1]),
+                words[-1],
+            ]
+        )
         line_y = y + 20
         for line in lines:
             size = _fit(pdf, line, text_w, 14, 8)
@@ -165,8 +172,9 @@ def badge_folder(instance_path: str) -> str:
     return os.path.join(instance_path, "badges")
 
 
-def job_path(instance_path: str, job: BadgeJob) -> str | None:
-    return os.path.join(badge_folder(instance_path), job.file_name) if job.file_name else None
+def job_path(folder: str, job: BadgeJob) -> str | None:
+    """Where a built sheet's file is, in ``folder`` (``badge_folder`` of the instance)."""
+    return os.path.join(folder, job.file_name) if job.file_name else None
 
 
 def request_job(session: Session, activity_id: int, *, user_id: int | None, now: datetime) -> BadgeJob:
@@ -267,5 +275,5 @@ def build_queued(engine: Engine, *, now: Callable[[], datetime], folder: str, ba
         try:
             built += build_job(engine, job_id, now=now, folder=folder, badges_for=badges_for, title_for=title_for)
         except Exception:  # noqa: BLE001 (recorded on the job as failed; the others still get built)
-            continue
+            log.exception("badge sheet %s failed", job_id)
     return JobResult(changed=built, message=_l("%(count)s badge sheets built", count=built))

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from app.errors import DomainError, NotFound
+from app.errors import DomainError
 from app.models import Role, Unit, User, UserRole
 from app.services import vietnamese_sort_key
 from app.urls import MAX_DB_INT
@@ -184,5 +184,21 @@ def assigned_activity_ids(session: Session, user_id: int) -> set[int]:
             select(Checkpoint.activity_id)
             .join(CheckpointAssignment, CheckpointAssignment.checkpoint_id == Checkpoint.id)
             .where(CheckpointAssignment.user_id == user_id)
+        )
+    )
+
+
+def activities_to_set_up(session: Session, now, limit: int = 100) -> list[Activity]:
+    """Activities not over yet, not cancelled and without any checkpoint: where an organizer may start check-in."""
+    return list(
+        session.scalars(
+            select(Activity)
+            .where(
+                Activity.ends_at > now,
+                Activity.cancelled.is_(False),
+                ~exists().where(Checkpoint.activity_id == Activity.id),
+            )
+            .order_by(Activity.starts_at, Activity.id)
+            .limit(limit)
         )
     )

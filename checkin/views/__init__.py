@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from app.auth import role_required
 from app.extensions import db
+from app.models import utcnow
 
 from .. import bp, services
 from ..services import checkpoints as checkpoint_services
@@ -13,10 +14,13 @@ from ..services import checkpoints as checkpoint_services
 @bp.route("/")
 @role_required("organizer", "volunteer")
 def index():
-    mine = (
-        None if current_user.is_organizer else checkpoint_services.assigned_activity_ids(db.session, current_user.id)
+    mine = None if current_user.is_organizer else checkpoint_services.assigned_activity_ids(db.session, current_user.id)
+    return render_template(
+        "checkin/index.html",
+        groups=services.checkpoints_by_activity(db.session),
+        mine=mine,
+        to_set_up=checkpoint_services.activities_to_set_up(db.session, utcnow()) if mine is None else [],
     )
-    return render_template("checkin/index.html", groups=services.checkpoints_by_activity(db.session), mine=mine)
 
 
-from . import checkpoints, walkins  # noqa: E402,F401
+from . import badges, checkpoints, counts, walkins  # noqa: E402,F401

@@ -31,7 +31,8 @@ def activity_checkpoints(activity_id: int):
     points = services.activity_checkpoints(db.session, activity_id)
     assign_form = AssignForm()
     assign_form.user_id.choices = [(0, _("Choose a volunteer"))] + [
-        (user.id, user.name + (f" ({user.unit.label})" if user.unit else "")) for user in services.volunteers(db.session)
+        (user.id, user.name + (f" ({user.unit.label})" if user.unit else ""))
+        for user in services.volunteers(db.session)
     ]
     return render_template(
         "checkin/checkpoints/index.html",
@@ -95,7 +96,9 @@ def delete_checkpoint(checkpoint_id: int):
         flash(_("The checkpoint was removed."), "success")
         return redirect(back, code=303)
     volunteers = services.assignments(db.session, [checkpoint.id])[checkpoint.id]
-    losses = [_("“%(name)s” leaves the activity “%(activity)s”.", name=checkpoint.name, activity=checkpoint.activity.title)]
+    losses = [
+        _("“%(name)s” leaves the activity “%(activity)s”.", name=checkpoint.name, activity=checkpoint.activity.title)
+    ]
     if volunteers:
         losses.append(
             ngettext(

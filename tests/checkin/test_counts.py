@@ -27,14 +27,23 @@ def festival(app):
         plan = Plan(title="Kế hoạch", status="published", period_start=date(2024, 9, 15), period_end=date(2024, 10, 31))
         ward = Unit(name="Phường Uyên Hưng", kind="ward")
         activity = Activity(
-            plan=plan, title="Ngày hội Chuyển đổi số", kind="festival", starts_at=START, ends_at=START + timedelta(hours=10)
+            plan=plan,
+            title="Ngày hội Chuyển đổi số",
+            kind="festival",
+            starts_at=START,
+            ends_at=START + timedelta(hours=10),
         )
         points = {
-            "gate": Checkpoint(activity=activity, name="Cổng chính", kind="entrance", rule="once_per_day", position=0),
-            "out": Checkpoint(activity=activity, name="Cổng ra", kind="exit", rule="every_time", position=1),
-            "gov": Checkpoint(activity=activity, name="Không gian chính quyền số", kind="booth", rule="every_time", position=2),
-            "eco": Checkpoint(activity=activity, name="Không gian kinh tế số", kind="booth", rule="every_time", position=3),
-        }  # fmt: skip
+            key: Checkpoint(activity=activity, name=name, kind=kind, rule=rule, position=position)
+            for position, (key, name, kind, rule) in enumerate(
+                [
+                    ("gate", "Cổng chính", "entrance", "once_per_day"),
+                    ("out", "Cổng ra", "exit", "every_time"),
+                    ("gov", "Không gian chính quyền số", "booth", "every_time"),
+                    ("eco", "Không gian kinh tế số", "booth", "every_time"),
+                ]
+            )
+        }
         tickets = [
             Registration(
                 activity=activity,
@@ -122,7 +131,12 @@ def test_unique_visitors_per_booth_and_refusals(app, festival, count_queries):
             rows = counts.checkpoint_counts(db.session, f["activity"])
         assert len(queries) == 1
         by_name = {row.name: (row.admissions, row.visitors, row.refused, row.percent) for row in rows}
-        assert [row.name for row in rows] == ["Cổng chính", "Cổng ra", "Không gian chính quyền số", "Không gian kinh tế số"]
+        assert [row.name for row in rows] == [
+            "Cổng chính",
+            "Cổng ra",
+            "Không gian chính quyền số",
+            "Không gian kinh tế số",
+        ]
         assert by_name == {
             "Cổng chính": (1, 1, 1, 20),
             "Cổng ra": (0, 0, 0, 0),
