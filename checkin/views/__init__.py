@@ -7,7 +7,7 @@ from app.auth import role_required
 from app.extensions import db
 from app.models import utcnow
 
-from .. import bp, services
+from .. import bp
 from ..services import checkpoints as checkpoint_services
 
 
@@ -17,7 +17,7 @@ def index():
     mine = None if current_user.is_organizer else checkpoint_services.assigned_activity_ids(db.session, current_user.id)
     return render_template(
         "checkin/index.html",
-        groups=services.checkpoints_by_activity(db.session),
+        groups=checkpoint_services.checkpoints_by_activity(db.session),
         mine=mine,
         to_set_up=checkpoint_services.activities_to_set_up(db.session, utcnow()) if mine is None else [],
     )
