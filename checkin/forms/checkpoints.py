@@ -19,7 +19,7 @@ class CheckpointForm(Form):
         description=_l("As volunteers and visitors call it: “Main gate”, “Digital society space”."),
     )
     kind = SelectField(
-        _l("Kind"),
+        _l("Kind of checkpoint"),
         choices=CheckpointKind.choices,
         validators=[InputRequired(_l("Choose the kind of checkpoint."))],
         description=_l("An entrance and an exit of the same activity together give the number of people inside."),
