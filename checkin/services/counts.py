@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, case, distinct, func, literal_column, select
 from sqlalchemy.orm import Session
 
+from app.models import ContentVersion
+
 from ..models import Checkpoint, CheckpointKind, Scan
 
 ADMISSION = and_(Scan.admitted.is_(True), Scan.undone_at.is_(None))
@@ -164,7 +166,13 @@ def screen_figures(session: Session, activity_id: int) -> dict:
     }
 
 
-def data_version(session: Session) -> tuple:
-    """A cheap marker of the check-in data behind the counts: the newest scan's id. (Undos change no id; the
-    screen's cache key also carries a short time window for them.)"""
-    return (session.scalar(select(func.max(Scan.id))) or 0,)
+def data_version(session: Session) -> tuple[int, int, int]:
+    """A cheap marker of everything the big screen shows, in one statement: the events version (titles, venues),
+    the check-in version (checkpoints) and the newest scan's id. (An undo adds no scan; the screen's cache key
+    also carries a short time window for it.)"""
+
+    def named(name: str):
+        return select(ContentVersion.version).where(ContentVersion.name == name).scalar_subquery()
+
+    row = session.execute(select(named("events"), named("checkin"), select(func.max(Scan.id)).scalar_subquery())).one()
+    return tuple(value or 0 for value in row)

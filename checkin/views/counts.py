@@ -7,6 +7,8 @@ import time
 from flask import abort, current_app, render_template
 from flask_babel import get_locale
 from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from app import cache
 from app.auth import role_required
@@ -55,7 +57,11 @@ def _render_screen(activity: Activity) -> bytes:
 def screen(activity_id: int):
     """The big screen for the square: numbers only, refreshing itself. Anonymous visitors (the screen's browser)
     get the rendered bytes from the cache while the data has not changed."""
-    activity = db.session.get(Activity, activity_id)
+    activity = db.session.scalar(
+        select(Activity)
+        .where(Activity.id == activity_id)
+        .options(joinedload(Activity.plan), joinedload(Activity.venue))
+    )
     if activity is None or not activity.is_visible_to(current_user):
         abort(404)
     if current_user.is_authenticated:
@@ -67,8 +73,6 @@ def screen(activity_id: int):
                 "screen",
                 activity.id,
                 get_locale(),
-                cache.version(db.session, "events"),
-                cache.version(db.session, "checkin"),
                 *services.data_version(db.session),
                 int(time.time()) // SCREEN_WINDOW,
             )
