@@ -284,7 +284,9 @@ def make_records():
 
     A published plan running from 10 days ago to 60 days ahead (its festival in 30 days, open for registration,
     with a programme item and one confirmed registration; an internal ceremony; a cluster tour with two stops),
-    a draft plan with one activity, a venue, and units (a province, a city, two wards, an office)."""
+    a draft plan with one activity, a venue, and units (a province, a city, two wards, an office); the festival's
+    entrance and a booth with the volunteer assigned to both, one admission at the booth, and the registration's
+    signed ticket token (``ticket``)."""
 
     def build(app):
         import secrets
@@ -402,6 +404,12 @@ def make_records():
                 ]
             )
             db.session.flush()
+            from checkin.models import Checkpoint as _Checkpoint
+
+            # The festival's exit, with nobody assigned and nothing scanned (check-in's organizer rows use it).
+            exit_point = _Checkpoint(activity=festival, name="Cổng ra", kind="exit", rule="every_time", position=9)
+            db.session.add(exit_point)
+            db.session.flush()
             users = {}
             for role in ALL_ROLES:
                 user = User(name=f"Người dùng {role}", email=f"{role}@example.vn", password_hash=_hash(PASSWORD))
@@ -409,6 +417,33 @@ def make_records():
                 db.session.add(user)
                 db.session.flush()
                 users[role] = user.id
+            # Check-in: the festival's entrance (once a day) and a booth (every time), the volunteer assigned to
+            # both, and one admission at the booth a moment ago (still within its undo window).
+            from app.models import utcnow
+            from checkin.keys import ticket_token
+            from checkin.models import Checkpoint, CheckpointAssignment, Scan
+
+            entrance = Checkpoint(activity=festival, name="Cổng chính", kind="entrance", rule="once_per_day")
+            booth = Checkpoint(activity=festival, name="Không gian xã hội số", kind="booth", rule="every_time")
+            db.session.add_all([entrance, booth])
+            db.session.flush()
+            db.session.add_all(
+                [CheckpointAssignment(checkpoint_id=point.id, user_id=users["volunteer"]) for point in (entrance, booth)]
+            )
+            scan = Scan(
+                checkpoint_id=booth.id,
+                ticket_id=registration.id,
+                device_id="records-device",
+                nonce="records-scan-1",
+                scanned_at=utcnow(),
+                received_at=utcnow(),
+                verdict="admitted",
+                admitted=True,
+                user_id=users["volunteer"],
+            )
+            db.session.add(scan)
+            db.session.flush()
+            ticket = ticket_token(registration, app)
             db.session.commit()
             return SimpleNamespace(
                 now=now,
@@ -425,10 +460,15 @@ def make_records():
                 internal_id=internal.id,
                 tour_id=tour.id,
                 stop_ids=(tour.stops[0].id, tour.stops[1].id),
+                exit_id=exit_point.id,
                 item_id=festival.programme[0].id,
                 draft_activity_id=drafted.id,
                 registration_id=registration.id,
                 token=registration.token,
+                ticket=ticket,
+                checkpoint_id=entrance.id,
+                booth_id=booth.id,
+                scan_id=scan.id,
                 users=users,
                 emails={role: f"{role}@example.vn" for role in ALL_ROLES},
             )
