@@ -399,7 +399,11 @@ WRITES: dict[str, Row] = {
     ),
     "checkin.badges": Row(
         ORGANIZER,
-        {"/checkin/activities/<int:activity_id>/badges": lambda r: Request(f"/checkin/activities/{r.activity_id}/badges")},
+        {
+            "/checkin/activities/<int:activity_id>/badges": lambda r: Request(
+                f"/checkin/activities/{r.activity_id}/badges"
+            )
+        },
         ok=303,
     ),
 }
