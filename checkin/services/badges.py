@@ -10,7 +10,7 @@ import logging
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
@@ -40,6 +40,8 @@ QR_SIZE = 45.0  # mm, quiet zone included: about 1 mm a module for a version-5 c
 
 # Lists up to this size are built while the organizer waits; longer ones by the scheduler, with progress.
 BUILD_NOW_LIMIT = 60
+# A sheet "being built" for this long was left by a process that died; it is built again.
+STALE_AFTER = timedelta(minutes=30)
 
 
 @dataclass(frozen=True)
@@ -265,8 +267,16 @@ def build_job(
 
 
 def build_queued(engine: Engine, *, now: Callable[[], datetime], folder: str, badges_for, title_for) -> JobResult:
-    """Scheduled: build every queued sheet, oldest first. Idempotent (a built sheet is not queued any more)."""
+    """Scheduled: build every queued sheet, oldest first. Idempotent (a built sheet is not queued any more). A
+    sheet left "being built" for longer than ``STALE_AFTER`` (its process died: a restart, a deploy) is queued
+    again first."""
     with Session(engine) as session:
+        session.execute(
+            update(BadgeJob)
+            .where(BadgeJob.state == BadgeJobState.RUNNING, BadgeJob.started_at < now() - STALE_AFTER)
+            .values(state=BadgeJobState.QUEUED, done=0)
+        )
+        session.commit()
         queued = list(
             session.scalars(select(BadgeJob.id).where(BadgeJob.state == BadgeJobState.QUEUED).order_by(BadgeJob.id))
         )

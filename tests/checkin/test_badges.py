@@ -4,7 +4,6 @@ the database; the organizer's page builds short lists at once and offers the PDF
 
 from __future__ import annotations
 
-import io
 import os
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -190,4 +189,24 @@ def test_a_long_list_waits_for_the_scheduler_and_the_page_refreshes_itself(app, 
     page = client.get(f"/checkin/activities/{festival['activity']}/badges")
     assert page.headers.get("Refresh") == "3"
     assert "<progress" in page.get_data(as_text=True)
-    _ = io  # (the PDF bytes are read in memory above)
+
+
+def test_a_sheet_left_half_built_by_a_dead_process_is_built_again(app, festival):
+    from checkin import badging
+
+    with app.app_context():
+        job = badges.request_job(db.session, festival["activity"], user_id=None, now=START)
+        job.state, job.started_at, job.done = "running", START, 7  # its worker was killed mid-way
+        db.session.commit()
+        young = badges.build_queued(
+            db.engine, now=lambda: START + timedelta(minutes=5), folder=badging.folder(),
+            badges_for=badging.badges_for, title_for=badging.title_for,
+        )  # fmt: skip
+        assert young.changed == 0  # five minutes: perhaps still running somewhere; left alone
+        old = badges.build_queued(
+            db.engine, now=lambda: START + timedelta(hours=1), folder=badging.folder(),
+            badges_for=badging.badges_for, title_for=badging.title_for,
+        )  # fmt: skip
+        assert old.changed == 1
+        db.session.expire_all()
+        assert db.session.get(BadgeJob, job.id).state == "done"
