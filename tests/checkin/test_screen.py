@@ -94,7 +94,7 @@ def test_the_big_screen_shows_numbers_without_personal_data_and_refreshes(app, c
     assert figure(page, "người đang ở bên trong") == "2"
     assert figure(page, "lượt khách đã đón") == "3"
     assert "Không gian xã hội số" in page
-    assert '<meta http-equiv="refresh" content="15">' in page
+    assert 'data-refresh="15"' in page and "js/screen.js" in page
     assert "Bí Mật" not in page and "secret-token" not in page and "0900" not in page
     assert response.headers["Cache-Control"] == "public, max-age=10"
 
