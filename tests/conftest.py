@@ -427,9 +427,8 @@ def make_records():
             booth = Checkpoint(activity=festival, name="Không gian xã hội số", kind="booth", rule="every_time")
             db.session.add_all([entrance, booth])
             db.session.flush()
-            db.session.add_all(
-                [CheckpointAssignment(checkpoint_id=point.id, user_id=users["volunteer"]) for point in (entrance, booth)]
-            )
+            volunteer = users["volunteer"]
+            db.session.add_all([CheckpointAssignment(checkpoint_id=p.id, user_id=volunteer) for p in (entrance, booth)])
             scan = Scan(
                 checkpoint_id=booth.id,
                 ticket_id=registration.id,
