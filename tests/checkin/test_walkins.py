@@ -130,3 +130,22 @@ def test_the_ticket_page_needs_the_secret_token(client, desk, login):
     login(desk["volunteer"])
     assert client.get(f"/checkin/activities/{desk['activity']}/walk-in/{'x' * 32}").status_code == 404
     assert client.get(f"/checkin/activities/{desk['activity']}/walk-in/1").status_code == 404
+
+
+def test_the_service_takes_walk_ins_after_the_start_but_not_online_sign_ups(app, desk):
+    from app.errors import DomainError
+    from events.services import registration
+
+    def sign_up(**extra):
+        return registration.register(
+            db.session, desk["activity"], name="Võ Thị Sáu", phone="0977777777", ward_id=desk["ward"], email=None,
+            consent=True, now=datetime.now(UTC), tz=registration.ZoneInfo("Asia/Ho_Chi_Minh"), secret="s", **extra,
+        )  # fmt: skip
+
+    with app.app_context():
+        with pytest.raises(DomainError) as refused:
+            sign_up()  # the activity started an hour ago: the online window is closed
+        assert refused.value.code == "registration_closed"
+        result = sign_up(walk_in=True)
+        assert result.created and result.registration.status == "confirmed"
+        db.session.rollback()
