@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from flask import Flask, g, request
 from flask.json.provider import DefaultJSONProvider
@@ -212,23 +212,31 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from flask_babel import format_date, format_datetime, format_decimal, format_time, get_locale
+    from flask_babel import format_decimal, get_locale, get_timezone
 
     from .forms import LanguageForm, role_choices, unit_kind_choices
 
     # Flask-Babel shows every instant in the configured TIMEZONE; the patterns are the interface's (dd/mm/yyyy,
     # 24-hour) in both languages, as Vietnamese offices write them.
+    # The patterns are all digits, the same in every language: formatted with strftime in the configured zone
+    # (what Flask-Babel's format_date/_datetime/_time do, a naive datetime being UTC) at a fraction of the cost,
+    # since a month of the calendar formats hundreds of them.
+    def local(value):
+        if isinstance(value, datetime):
+            return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(get_timezone())
+        return value
+
     @app.template_filter("date")
     def date_filter(value):
-        return format_date(value, "dd/MM/yyyy") if value else ""
+        return local(value).strftime("%d/%m/%Y") if value else ""
 
     @app.template_filter("datetime")
     def datetime_filter(value):
-        return format_datetime(value, "dd/MM/yyyy HH:mm") if value else ""
+        return local(value).strftime("%d/%m/%Y %H:%M") if value else ""
 
     @app.template_filter("time")
     def time_filter(value):
-        return format_time(value, "HH:mm") if value else ""
+        return local(value).strftime("%H:%M") if value else ""
 
     @app.template_filter("isodate")
     def isodate_filter(value):

@@ -10,11 +10,15 @@ Redis accelerates, it is never needed.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
+from datetime import datetime
 
-from flask import current_app
+from flask import Response, current_app
 from sqlalchemy import event, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -62,8 +66,19 @@ def bump(session: Session, name: str) -> None:
 
 
 def version(session: Session, name: str) -> int:
-    """The committed version of ``name`` (0 before any change)."""
-    return session.scalar(select(ContentVersion.version).where(ContentVersion.name == name)) or 0
+    """The committed version of ``name`` (0 before any change). Read once per GET request (a page asks for it for
+    its cache key, its area filter, …): a GET writes nothing, so it cannot change under the request's feet."""
+    from flask import g, has_request_context, request
+
+    reading = has_request_context() and request.method in ("GET", "HEAD")
+    if reading:
+        seen = g.setdefault("_content_versions", {})
+        if name in seen:
+            return seen[name]
+    found = session.scalar(select(ContentVersion.version).where(ContentVersion.name == name)) or 0
+    if reading:
+        seen[name] = found
+    return found
 
 
 class _Memory:
@@ -92,6 +107,9 @@ def forget_local() -> None:
     """Empty this process's cache (tests, which start every database again from version 0, call it)."""
     with _memory.lock:
         _memory.items.clear()
+    with _memo_lock:
+        _memo.clear()
+
 _clients: dict[str, object] = {}
 
 
@@ -128,3 +146,122 @@ def put(key: str, value: bytes) -> None:
         except Exception as error:  # noqa: BLE001
             log.warning("cache: Redis unavailable (%s); using memory", type(error).__name__)
     _memory.set(key, value)
+
+
+# --- computed values per data version (per process) --------------------------------------------------------
+
+_memo: dict[tuple, object] = {}
+_memo_lock = threading.Lock()
+
+
+def memo(session: Session, name: str, key: str, compute):
+    """``compute()``'s value, computed once per process for each version of ``name`` (e.g. the unit tree for the
+    area filter: once per change to the units, not per request). Treat the value as read-only: every request of
+    this process shares it. Only the current version's values are kept."""
+    current = version(session, name)
+    wanted = (name, key, current)
+    with _memo_lock:
+        if wanted in _memo:
+            return _memo[wanted]
+    value = compute()
+    with _memo_lock:
+        for old in [k for k in _memo if k[0] == name and k[1] == key and k[2] != current]:
+            del _memo[old]
+        _memo[wanted] = value
+    return value
+
+
+# --- whole pages for anonymous visitors ----------------------------------------------------------------------
+
+_CSRF_FIELD = "csrf_token"
+
+
+def _placeholder() -> str:
+    """What stands for the visitor's CSRF token in a cached page: derived from the secret key, so the same in
+    every worker and not guessable by someone typing it into an activity's title."""
+    digest = hmac.new(current_app.secret_key.encode(), b"dxday:page-csrf-placeholder", hashlib.sha256).hexdigest()
+    return f"csrf-placeholder-{digest[:32]}"
+
+
+def anonymous_visit() -> bool:
+    """Whether this request may be answered with a page shared by every visitor: a GET (or HEAD) by someone not
+    signed in, with no message flashed for them to see."""
+    from flask import request, session
+    from flask_login import current_user
+
+    return (
+        request.method in ("GET", "HEAD")
+        and not current_user.is_authenticated
+        and not session.get("_flashes")
+    )
+
+
+def page(
+    session: Session,
+    name: str,
+    key: str | Callable[[], str],
+    render: Callable[[], tuple[str | Response, datetime | None]],
+    *,
+    now: datetime,
+):
+    """A public HTML page as anonymous visitors see it, kept as rendered bytes per ``key`` (the view's own parts:
+    what else than the URL the page depends on, e.g. the day or the free seats; a function when finding it
+    costs a query, so that it is run for anonymous visitors only), URL, language, site address and
+    version of ``name``; others (signed in, or with a flashed message) get ``render()`` as it comes.
+
+    ``render() -> (html or a response, valid_until)``: ``valid_until`` is the first moment the page would read
+    differently with no change to the data (registration opening, the activity ending); None when only the key
+    decides. A response (a redirect, an error page) is passed on, never kept.
+
+    The page is rendered with a stand-in for the CSRF token (the language switch carries one); each visitor gets
+    their own token put in. So the page must not hold anything else of one visitor (no submission key, no name).
+    It is sent ``Cache-Control: private, no-cache`` with an ETag of the content and the visitor's session, so a
+    phone revalidates and is answered 304 with no body while neither changes."""
+    from flask import g, request
+    from flask_babel import get_locale
+    from flask_wtf.csrf import generate_csrf
+
+    from .urls import site_root
+
+    if not anonymous_visit():
+        rendered, _valid_until = render()
+        return rendered
+    if callable(key):
+        key = key()
+    full_key = f"page:{key}:{request.full_path}:{get_locale()}:{version(session, name)}:{site_root()}"
+    hit = get(full_key)
+    if hit is not None:
+        etag, stamp, until, body = hit.split(b"\n", 3)
+        if until and now.timestamp() >= float(until):
+            hit = None
+        else:
+            etag, last_modified = etag.decode(), datetime.fromisoformat(stamp.decode())
+    if hit is None:
+        g.pop(_CSRF_FIELD, None)
+        setattr(g, _CSRF_FIELD, _placeholder())  # what generate_csrf() gives while the page renders
+        try:
+            rendered, valid_until = render()
+        finally:
+            g.pop(_CSRF_FIELD, None)
+        if not isinstance(rendered, str):
+            return rendered
+        body = rendered.encode()
+        etag = hashlib.sha256(body).hexdigest()[:32]
+        last_modified = now.replace(microsecond=0)
+        until = f"{valid_until.timestamp():.0f}".encode() if valid_until is not None else b""
+        put(full_key, b"\n".join([etag.encode(), last_modified.isoformat().encode(), until, body]))
+    token = generate_csrf()  # the visitor's own (made and kept in their session if they had none)
+    from flask import session as browser_session
+
+    visitor = hashlib.sha256(str(browser_session.get(_CSRF_FIELD, "")).encode()).hexdigest()[:12]
+    response = current_app.response_class(mimetype="text/html")
+    response.set_etag(f"{etag}-{visitor}", weak=True)  # the bytes differ by the token's timestamp: weak
+    response.last_modified = last_modified
+    response.cache_control.private = True
+    response.cache_control.no_cache = True
+    response.vary.add("Cookie")
+    if request.if_none_match.contains_weak(f"{etag}-{visitor}"):
+        response.status_code = 304
+        return response
+    response.set_data(body.replace(_placeholder().encode(), token.encode()))
+    return response

@@ -4,13 +4,17 @@ mm/dd/yyyy or AM/PM), which is why these are plain text fields with a clear patt
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from contextlib import suppress
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectMultipleField, StringField
-from wtforms.widgets import CheckboxInput, ListWidget
+from markupsafe import Markup
+from wtforms import SelectField, SelectMultipleField, StringField, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget, Select, html_params
 
 # Plausible years for anything the campaign schedules; outside them a date is a typo (01/01/0001, 31/12/9999)
 # and would overflow time-zone arithmetic or draw a timeline of centuries.
@@ -137,3 +141,75 @@ class MultiCheckboxField(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+class KeptOptionsSelect(Select):
+    """A ``<select>`` whose ``<option>``s are rendered once per ``field.options_key`` and then reused by every
+    request of the process (the calendar's area filter: some 500 units, rendered once per change to the units
+    and per language instead of on every page); the chosen option gets ``selected`` put in. The output is the
+    same as WTForms' ``Select``. Without a key (or with groups, or multiple) it is WTForms' ``Select``."""
+
+    _kept: OrderedDict[str, tuple[list[str], list, dict]] = OrderedDict()
+    _lock = threading.Lock()
+    SIZE = 32
+
+    def __call__(self, field, **kwargs):
+        key = getattr(field, "options_key", None)
+        kept = self._options(key, field) if key is not None and not self.multiple else None
+        if kept is None:
+            return super().__call__(field, **kwargs)
+        kwargs.setdefault("id", field.id)
+        flags = getattr(field, "flags", {})
+        for name in dir(flags):
+            if name in self.validation_attrs and name not in kwargs:
+                kwargs[name] = getattr(flags, name)
+        rendered, choices, positions = kept
+        options = rendered
+        chosen = positions.get(field.data) if field.data is not None else None
+        if chosen is not None:
+            options = list(rendered)
+            options[chosen] = str(self.render_option(choices[chosen]._replace(selected=True)))
+        # Each part is escaped already: html_params escapes the attributes, render_option the values and labels.
+        return Markup(f"<select {html_params(name=field.name, **kwargs)}>{''.join(options)}</select>")  # noqa: S704
+
+    def _options(self, key: str, field) -> tuple[list[str], list, dict] | None:
+        with self._lock:
+            kept = self._kept.get(key)
+            if kept is not None:
+                self._kept.move_to_end(key)
+                return kept
+        if field.has_groups():
+            return None
+        rendered, choices, positions = [], [], {}
+        for index, choice in enumerate(field._iter_choices_normalized()):
+            choices.append(choice._replace(selected=False))
+            rendered.append(str(self.render_option(choices[-1])))
+            with suppress(TypeError, ValueError):
+                positions.setdefault(field.coerce(choice.value), index)
+        with self._lock:
+            self._kept[key] = (rendered, choices, positions)
+            while len(self._kept) > self.SIZE:
+                self._kept.popitem(last=False)
+        return rendered, choices, positions
+
+
+class LongSelectField(SelectField):
+    """A select of many plain (value, label) choices (the calendar's ~500 areas): its options rendered once per
+    ``options_key`` (``KeptOptionsSelect``), and a submitted value checked against a set, not by building a
+    choice object for each option on every request."""
+
+    widget = KeptOptionsSelect()
+
+    def pre_validate(self, form):
+        if self.process_errors or not self.validate_choice:
+            return None
+        if self.choices is None or isinstance(self.choices, dict):
+            return super().pre_validate(form)
+        values = set()
+        for choice in self.choices:
+            if not isinstance(choice, (tuple, list)):
+                return super().pre_validate(form)
+            values.add(self.coerce(choice[0]))
+        if self.data not in values:
+            raise ValidationError(self.invalid_choice_message or self.gettext("Not a valid choice."))
+        return None

@@ -3,6 +3,7 @@
     .venv/bin/python -m bench.profile /events/calendar            # GET, 5 times after one warm-up request
     .venv/bin/python -m bench.profile --post-api 51 --repeat 20   # the registration JSON API POST
     .venv/bin/python -m bench.profile --post-form 52              # the registration form POST
+    .venv/bin/python -m bench.profile /events/calendar --miss     # a cached page as it costs when rendered
 
 It uses the database the last ``make bench`` left (``BENCH_URL``, default PostgreSQL's dxday_bench) and prints
 the call tree (``--html FILE`` writes pyinstrument's page instead). Under load, ``py-spy dump --pid <worker>`` or
@@ -15,6 +16,7 @@ import argparse
 import itertools
 import json
 import re
+import statistics
 import time
 
 from pyinstrument import Profiler
@@ -22,7 +24,8 @@ from pyinstrument import Profiler
 from app import create_app
 from app.models import Unit, UnitKind
 
-from .runner import NAME, SECRET_KEY
+from .runner import SECRET_KEY
+from .scenarios.events import NAME
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/dxday_bench"
 _phones = itertools.count()
@@ -66,8 +69,13 @@ def requester(app, args):
 
         return post_form
 
+    misses = itertools.count()
+
     def get():
-        response = client.get(args.path, headers=dict(h.split(": ", 1) for h in args.header))
+        path = args.path
+        if args.miss:  # a query parameter no page reads, new each time: a cached page is rendered every time
+            path += ("&" if "?" in path else "?") + f"bench-miss={next(misses)}"
+        response = client.get(path, headers=dict(h.split(": ", 1) for h in args.header))
         assert response.status_code < 400, response.status_code
 
     return get
@@ -102,6 +110,7 @@ def main() -> None:
     parser.add_argument("--header", action="append", default=[], help='"Name: value", e.g. If-None-Match')
     parser.add_argument("--post-api", type=int, metavar="ACTIVITY_ID")
     parser.add_argument("--post-form", type=int, metavar="ACTIVITY_ID")
+    parser.add_argument("--miss", action="store_true", help="a new URL each time: what a page costs uncached")
     parser.add_argument("--html", metavar="FILE")
     parser.add_argument("--sql", action="store_true", help="list the SQL statements of one request")
     args = parser.parse_args()
@@ -110,6 +119,13 @@ def main() -> None:
     one = requester(app, args)
     one()  # warm-up: imports, templates, connections
     statements = _count_statements(app, one)
+    # CPU time without the profiler first: on a shared machine it moves much less than the wall time.
+    cpu_times = []
+    for _ in range(args.repeat):
+        cpu_started = time.process_time()
+        one()
+        cpu_times.append(time.process_time() - cpu_started)
+    cpu = statistics.median(cpu_times) * 1000
     profiler = Profiler(interval=0.0005)
     started = time.perf_counter()
     with profiler:
@@ -117,8 +133,8 @@ def main() -> None:
             one()
     per_request = (time.perf_counter() - started) / args.repeat * 1000
     print(f"{args.post_api and 'API POST' or args.post_form and 'form POST' or args.path}: "
-          f"{per_request:.1f} ms per request (wall, profiled) over {args.repeat}; "
-          f"{len(statements)} SQL statements per request")  # fmt: skip
+          f"{cpu:.1f} ms CPU per request (median, unprofiled, this process), {per_request:.1f} ms wall (profiled) over "
+          f"{args.repeat}; {len(statements)} SQL statements per request")  # fmt: skip
     if args.sql:
         for statement in statements:
             print("  SQL:", " ".join(statement.split())[:160])

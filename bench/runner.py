@@ -15,33 +15,26 @@ Everything started here (gunicorn masters, wrk) is stopped by its PID when the r
 
 from __future__ import annotations
 
-import http.client
-import json
 import os
-import re
 import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.request
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from http.cookies import SimpleCookie
-from urllib.parse import quote
 
 import click
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session
 
 from app import create_app, normalise_database_url
 from app.extensions import db
 
 from . import ceiling_app, dataset, pyspy, report
+from .scenarios import Context, Scenario, features, selected
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WORK = os.path.join(ROOT, "bench", ".work")
@@ -49,8 +42,6 @@ RESULTS = os.path.join(ROOT, "bench", "results", "latest.md")
 LUA = os.path.join(ROOT, "bench", "lua", "request.lua")
 DB_NAME = "dxday_bench"
 SECRET_KEY = "bench-only-secret-key-not-for-production"  # noqa: S105 (the bench's own throwaway server)
-RACE_REQUESTS, RACE_CONCURRENCY = 500, 50
-NAME = "Nguyễn Văn Bền"
 
 
 @dataclass(frozen=True)
@@ -89,22 +80,6 @@ class Settings:
             f"threads, {self.connections} connections, {self.rounds} rounds × {self.seconds} s per side"
             + (" (BENCH_QUICK)" if self.quick else "")
         )
-
-
-@dataclass(frozen=True)
-class Scenario:
-    name: str
-    kind: str  # "page" or "write"
-    method: str
-    path: str
-    expect: str
-    headers: str = ""
-    body: str | None = None
-    phone_prefix: str = "09"
-
-    @property
-    def ceiling(self) -> str:
-        return "/select" if self.kind == "page" else "/insert"
 
 
 # --- processes ---------------------------------------------------------------------------------------------
@@ -232,6 +207,11 @@ def load_data(url: str, env: dict) -> dataset.Dataset:
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET_KEY})
     with app.app_context(), click.progressbar(length=data.total_rows, label="  loading the province", width=30) as bar:
         dataset.load(db.session, data, bar.update)
+        for feature in features():  # a feature's own rows (tickets, quizzes…), after the province's
+            if feature.load is not None:
+                click.echo(f"  loading {feature.name}'s data")
+                feature.load(db.session, Context("", 0, url, data))
+                db.session.commit()
         db.engine.dispose()
     with click.progressbar(length=1, label="  loading the ceiling's 100,000 rows", width=30) as bar:
         ceiling_app.prepare(normalise_database_url(url))
@@ -239,65 +219,7 @@ def load_data(url: str, env: dict) -> dataset.Dataset:
     return data
 
 
-# --- what the scenarios need from the running app ----------------------------------------------------------
-
-
-def _get(url: str, headers: dict | None = None) -> tuple[int, dict, bytes]:
-    request = urllib.request.Request(url, headers=headers or {})  # noqa: S310 (our own server)
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-            return response.status, dict(response.headers), response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read()
-
-
-def _session_cookie(headers: dict) -> str:
-    cookie = SimpleCookie(headers.get("Set-Cookie", ""))
-    return "; ".join(f"{name}={morsel.value}" for name, morsel in cookie.items())
-
-
-def scenarios(base: str, data: dataset.Dataset) -> tuple[list[Scenario], dict]:
-    """The scenarios, with the CSRF tokens, cookies and ETag fetched once before the runs."""
-    ward_id = next(row["id"] for row in data.rows(dataset.Unit) if row["kind"] == "ward")
-    status, headers, body = _get(f"{base}/events/api/activities/{data.api_activity_id}/registration")
-    if status != 200:
-        raise RuntimeError(f"registration status API answered {status}: {body[:500]!r}")
-    api_token, api_cookie = json.loads(body)["csrf_token"], _session_cookie(headers)
-    status, headers, body = _get(f"{base}/events/activities/{data.form_activity_id}/register")
-    match = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', body) or re.search(
-        rb'value="([^"]+)"[^>]*name="csrf_token"', body
-    )
-    if status != 200 or not match:
-        raise RuntimeError(f"registration form answered {status} without a CSRF token: {body[:500]!r}")
-    form_token, form_cookie = match.group(1).decode(), _session_cookie(headers)
-    feed = f"/events/plans/{data.main_plan_id}/calendar.ics"
-    status, headers, body = _get(base + feed)
-    if status != 200 or "ETag" not in headers:
-        raise RuntimeError(f"the plan feed answered {status} without an ETag")
-    facts = {"feed_events": body.count(b"BEGIN:VEVENT"), "etag": headers["ETag"], "ward_id": ward_id}
-    month = data.busiest_month.isoformat()
-    status, _, body = _get(f"{base}/events/calendar?date={month}")
-    facts["month_activities"] = len(set(re.findall(rb'href="/events/activities/(\d+)"', body)))
-    form_body = (f"csrf_token={quote(form_token)}&name={quote(NAME)}&phone={{phone}}&ward_id={ward_id}&email="
-                 "&consent=y&submission={key}")  # fmt: skip
-    api_body = json.dumps({"name": NAME, "phone": "PHONE", "ward_id": ward_id, "consent": True}).replace(
-        "PHONE", "{phone}"
-    )
-    return [
-        Scenario("calendar (default page)", "page", "GET", "/events/calendar", "200"),
-        Scenario(f"calendar month {month}", "page", "GET", f"/events/calendar?date={month}", "200"),
-        Scenario(f"activity page /{data.page_activity_id}", "page", "GET",
-                 f"/events/activities/{data.page_activity_id}", "200"),  # fmt: skip
-        Scenario(f"plan feed ({facts['feed_events']} events)", "page", "GET", feed, "200"),
-        Scenario("plan feed, 304", "page", "GET", feed, "304", headers=f"If-None-Match: {facts['etag']}"),
-        Scenario("registration form POST", "write", "POST", f"/events/activities/{data.form_activity_id}/register",
-                 "303", headers=f"Cookie: {form_cookie}\nContent-Type: application/x-www-form-urlencoded",
-                 body=form_body, phone_prefix="08"),  # fmt: skip
-        Scenario("registration API POST", "write", "POST",
-                 f"/events/api/activities/{data.api_activity_id}/registrations", "201",
-                 headers=f"Cookie: {api_cookie}\nX-CSRFToken: {api_token}\nContent-Type: application/json",
-                 body=api_body, phone_prefix="09"),  # fmt: skip
-    ], {**facts, "api_token": api_token, "api_cookie": api_cookie}
+# --- wrk's environment per scenario -------------------------------------------------------------------
 
 
 def ceiling_env(kind: str) -> dict:
@@ -313,43 +235,6 @@ def scenario_env(scenario: Scenario, phone_base: int) -> dict:
     if scenario.body is not None:
         env["BENCH_BODY"] = scenario.body
     return env
-
-
-def race(app: Server, url: str, data: dataset.Dataset, facts: dict) -> report.RaceResult:
-    """500 registrations sent at once (50 at a time) for the 100 seats of one activity; then count in the
-    database."""
-    path = f"/events/api/activities/{data.race_activity_id}/registrations"
-    statuses: dict[int, int] = {}
-    lock = threading.Lock()
-    start_line = threading.Barrier(RACE_CONCURRENCY)
-
-    def one(index: int) -> None:
-        if index < RACE_CONCURRENCY:
-            start_line.wait()
-        body = json.dumps({"name": NAME, "phone": f"07{index:08d}", "ward_id": facts["ward_id"], "consent": True})
-        conn = http.client.HTTPConnection("127.0.0.1", app.port, timeout=60)
-        try:
-            conn.request("POST", path, body=body, headers={"Content-Type": "application/json",
-                         "Cookie": facts["api_cookie"], "X-CSRFToken": facts["api_token"]})  # fmt: skip
-            status = conn.getresponse().status
-        except OSError:
-            status = 0
-        finally:
-            conn.close()
-        with lock:
-            statuses[status] = statuses.get(status, 0) + 1
-
-    started = time.monotonic()
-    with ThreadPoolExecutor(RACE_CONCURRENCY) as pool:
-        list(pool.map(one, range(RACE_REQUESTS)))
-    seconds = time.monotonic() - started
-    engine = create_engine(normalise_database_url(url))
-    try:
-        with Session(engine) as session:
-            counts = dataset.registration_counts(session, data.race_activity_id)
-    finally:
-        engine.dispose()
-    return report.RaceResult(RACE_REQUESTS, dataset.RACE_CAPACITY, statuses, counts, seconds)
 
 
 # --- one database ------------------------------------------------------------------------------------------
@@ -369,14 +254,15 @@ def bench_database(label: str, url: str, settings: Settings, started: list[Serve
     app.wait_ready("/healthz")
     ceiling.wait_ready("/select")
     click.echo(f"  dxday at {app.url} (pid {app.process.pid}), ceiling at {ceiling.url} (pid {ceiling.process.pid})")
-    plan, facts = scenarios(app.url, data)
+    contexts = [(feature, Context(app.url, app.port, url, data)) for feature in features()]
+    plan = [(scenario, ctx) for feature, ctx in contexts for scenario in feature.scenarios(ctx)]
     results = []
     slow_notes: list[str] = []
     warmed: set[str] = set()
     profile_notes: list[str] = []
     phone_base = 0
-    for scenario in plan:
-        if settings.only and not any(word in scenario.name for word in settings.only):
+    for scenario, _ctx in plan:
+        if not selected(scenario.name, settings.only):
             continue
         result = report.ScenarioResult(scenario.name, scenario.kind, scenario.ceiling)
         # Warm-up, not recorded: every worker's first requests (imports, templates, connections) are not the load.
@@ -411,22 +297,20 @@ def bench_database(label: str, url: str, settings: Settings, started: list[Serve
             with open(out) if os.path.exists(out) else open(os.devnull) as handle:
                 profile_notes.extend(pyspy.describe(scenario.name, handle.read()))
         results.append(result)
-    race_result = race(app, url, data, facts) if not settings.only or "race" in settings.only else None
+    check_notes = [
+        check.run(ctx)[0]
+        for feature, ctx in contexts
+        for check in feature.checks
+        if selected(check.name, settings.only)
+    ]
     final_rss = app.peak_rss_mb()
     for server in (app, ceiling):
         server.stop()
         started.remove(server)
-    notes = [
-        f"Data: {len(data.rows(dataset.Unit))} units, {len(data.rows(dataset.Plan))} plans, "
-        f"{len(data.rows(dataset.Activity))} activities ({len(data.rows(dataset.TourStop))} tour stops, "
-        f"{len(data.rows(dataset.ProgrammeItem))} programme items), {len(data.rows(dataset.Registration))} "
-        f"registrations; the busiest month shows {facts['month_activities']} activities; the plan feed has "
-        f"{facts['feed_events']} events.",
-    ]
+    notes = [note for _feature, ctx in contexts for note in ctx.notes]
     notes += slow_notes
     notes += profile_notes
-    if race_result is not None:
-        notes.append(race_result.line())
+    notes += check_notes
     notes.append(f"Largest worker VmHWM since the last scenario began, at the end of the run: {final_rss:.0f} MB.")
     samples = [f"{r.name}: first unexpected response {m.sample[:300]!r}" for r in results for m in r.app if m.sample]
     notes += samples[:5]

@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, SearchField, SelectField
 from wtforms.validators import AnyOf, Length, Optional
 
-from app.fields import LocalDateField
+from app.fields import LocalDateField, LongSelectField
 from app.forms import Form
 
 from ..models import ActivityKind, AudienceGroup
@@ -25,7 +25,7 @@ class CalendarFilterForm(Form):
     # "Later" on the upcoming and list pages: only what starts after this day (the last one shown).
     after = LocalDateField(validators=[Optional()])
     kind = SelectField(_l("Kind of activity"), validators=[Optional()])
-    area = SelectField(_l("District / ward"), validators=[Optional()])
+    area = LongSelectField(_l("District / ward"), validators=[Optional()])
     audience = SelectField(_l("For whom"), validators=[Optional()])
 
     def __init__(self, formdata, area_options: list[tuple[int, str]], **kwargs):

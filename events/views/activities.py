@@ -7,7 +7,9 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_datetime, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 
+from app import cache
 from app.auth import role_required
 from app.extensions import db
 from app.models import utcnow
@@ -30,12 +32,21 @@ NULLABLE_IDS = ("venue_id", "area_unit_id", "lead_unit_id")
 
 @bp.route("/activities/<int:activity_id>")
 def activity_detail(activity_id: int):
+    now = datetime.now(UTC)
+
+    def seats() -> str:  # the page shows the free seats, which registrations change without a new data version
+        taken = db.session.scalar(select(Activity.seats_taken).where(Activity.id == activity_id))
+        return f"activity:{activity_id}:{taken}"
+
+    return cache.page(db.session, "events", seats, lambda: _activity_page(activity_id, now), now=now)
+
+
+def _activity_page(activity_id: int, now: datetime) -> tuple[str, datetime | None]:
     activity = activity_for_page(db.session, activity_id, current_user)
     if activity is None:
         abort(404)
-    now = datetime.now(UTC)
     ics = external_url("events.activity_ics", activity_id=activity.id)
-    return render_template(
+    html = render_template(
         "events/activities/page.html",
         activity=activity,
         public=activity.is_visible,
@@ -45,6 +56,10 @@ def activity_detail(activity_id: int):
         webcal_url=webcal(ics),
         weekday_names=WEEKDAY_NAMES,
     )
+    # The page reads differently, with no change to the data, when registration opens or closes, the activity
+    # starts (registration closes) or ends.
+    moments = (activity.registration_opens_at, activity.registration_closes_at, activity.starts_at, activity.ends_at)
+    return html, min((moment for moment in moments if moment is not None and moment > now), default=None)
 
 
 def _activity_form(activity: Activity | None, **kwargs) -> ActivityForm:

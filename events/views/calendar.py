@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from flask import abort, render_template, request, url_for
-from flask_babel import format_date
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from app import cache
 from app.extensions import db
 from app.fields import implausible_date
 from app.models import Unit
@@ -36,6 +37,10 @@ def _period_heading(period: cal.Period, anchor: date) -> str:
         return _("Month %(month)s/%(year)s", month=f"{anchor.month:02d}", year=anchor.year)
     first, last = format_date(period.first, "dd/MM/yyyy"), format_date(period.last, "dd/MM/yyyy")
     return _("Week %(start)s – %(end)s", start=first, end=last)
+
+
+def area_choices(session) -> tuple[tuple[int, str], ...]:
+    return tuple(unit_options(session, kinds=cal.AREA_KINDS))
 
 
 def _feed_links(kind: str | None, area: Unit | None) -> list[tuple[str, list[dict]]]:
@@ -65,9 +70,23 @@ def _feed_links(kind: str | None, area: Unit | None) -> list[tuple[str, list[dic
 @bp.route("/calendar")
 def calendar():
     now = datetime.now(UTC)
+    # Anonymous visitors share the page, kept per data version; the upcoming and list views move with the minute
+    # (what is under way), the month and week views with the day (today is marked).
+    if request.args.get("view") in ("month", "week"):
+        moment = now.astimezone(campaign_zone()).date().isoformat()
+    else:
+        moment = now.strftime("%Y-%m-%dT%H:%M")
+    return cache.page(db.session, "events", f"calendar:{moment}", lambda: (_calendar_page(now), None), now=now)
+
+
+def _calendar_page(now: datetime) -> str:
     tz = campaign_zone()
     today = now.astimezone(tz).date()
-    form = CalendarFilterForm(request.args, area_options=unit_options(db.session, kinds=cal.AREA_KINDS))
+    # The area filter lists some 500 units: listed once per data version, its <option>s rendered once per
+    # version and language (KeptOptionsSelect), not on every page.
+    area_options = cache.memo(db.session, "events", "calendar-area", lambda: area_choices(db.session))
+    form = CalendarFilterForm(request.args, area_options=area_options)
+    form.area.options_key = f"calendar-area:{cache.version(db.session, 'events')}:{get_locale()}"
     form.validate()
     view = form.valid_value("view") or "upcoming"
     if implausible_date(request.args.get("date", "")) or implausible_date(request.args.get("after", "")):

@@ -76,23 +76,30 @@ def test_registrations_do_not_raise_the_version(app, registration_setup):
 
 
 @pytest.fixture
-def redis_app(make_app):
-    client = redis_client.Redis.from_url(REDIS_TEST_URL)
+def redis_url(database_url):
+    # One Redis database per database under test: the SQLite and PostgreSQL runs of a test (in parallel with
+    # -n 2) would otherwise share keys, the version being 1 in both.
+    return REDIS_TEST_URL[:-2] + ("15" if database_url.startswith("sqlite") else "14")
+
+
+@pytest.fixture
+def redis_app(make_app, redis_url):
+    client = redis_client.Redis.from_url(redis_url)
     try:
         client.ping()
     except redis_client.RedisError:
         pytest.skip("no Redis at 127.0.0.1:6379")  # Redis runs on every machine of the project, CI's included
     for key in client.scan_iter("dxday:feed:*"):
         client.delete(key)
-    yield make_app(REDIS_URL=REDIS_TEST_URL, RATELIMIT_STORAGE_URI="memory://")  # only the cache uses Redis here
+    yield make_app(REDIS_URL=redis_url, RATELIMIT_STORAGE_URI="memory://")  # only the cache uses Redis here
     for key in client.scan_iter("dxday:feed:*"):
         client.delete(key)
 
 
-def test_with_redis_every_worker_shares_the_cached_feed(redis_app, calendar_setup):
+def test_with_redis_every_worker_shares_the_cached_feed(redis_app, redis_url, calendar_setup):
     client = redis_app.test_client()
     first = feed(client, calendar_setup.plan_id)
-    keys = list(redis_client.Redis.from_url(REDIS_TEST_URL).scan_iter("dxday:feed:plan:*"))
+    keys = list(redis_client.Redis.from_url(redis_url).scan_iter("dxday:feed:plan:*"))
     assert len(keys) == 1
     cache.forget_local()  # another worker: nothing in its memory, the feed comes from Redis
     assert feed(client, calendar_setup.plan_id).data == first.data
