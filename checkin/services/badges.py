@@ -63,28 +63,44 @@ def badge_registrations(session: Session, activity_id: int) -> list[Registration
 
 
 def _qr_matrix(token: str) -> list[list[bool]]:
+    """The modules of ``token``'s QR code, quiet zone included. A signed ticket (117 base45 characters) always
+    fits version 5 at level M in alphanumeric mode; its mask is fixed (a valid choice for any reader) instead of
+    scoring all eight, which would cost eight times the drawing of a code — the slow part of a 20,000-badge
+    sheet. Anything longer falls back to the smallest version that fits."""
     import qrcode
     from qrcode.constants import ERROR_CORRECT_M
+    from qrcode.exceptions import DataOverflowError
 
-    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=4)
-    code.add_data(token)
-    code.make(fit=True)
+    try:
+        code = qrcode.QRCode(version=5, error_correction=ERROR_CORRECT_M, border=4, mask_pattern=2)
+        code.add_data(token)
+        code.make(fit=False)
+    except DataOverflowError:
+        code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=4)
+        code.add_data(token)
+        code.make(fit=True)
     return code.get_matrix()
 
 
 def _draw_qr(pdf, token: str, x: float, y: float, size: float) -> None:
-    """The QR code as filled vector rectangles (one per horizontal run of dark modules): sharp at any zoom or
-    printer resolution, and small in the file."""
+    """The QR code as filled vector rectangles (one per horizontal run of dark modules), written as one PDF path
+    and filled once: sharp at any zoom or printer resolution, small in the file, and about ten times faster than a
+    call of ``pdf.rect`` per run (fpdf2 is pinned; the zbar test reads every code back)."""
     matrix = _qr_matrix(token)
     module = size / len(matrix)
+    k, page_h = pdf.k, pdf.h
+    ops = []
     for row_index, row in enumerate(matrix):
+        top = (page_h - (y + row_index * module)) * k
         start = None
         for col_index, dark in enumerate([*row, False]):
             if dark and start is None:
                 start = col_index
             elif not dark and start is not None:
-                pdf.rect(x + start * module, y + row_index * module, (col_index - start) * module, module, style="F")
+                left = (x + start * module) * k
+                ops.append(f"{left:.2f} {top:.2f} {(col_index - start) * module * k:.2f} {-module * k:.2f} re")
                 start = None
+    pdf._out("0 g " + " ".join(ops) + " f")  # black fill, one path
 
 
 def _fit(pdf, text: str, width: float, size: float, minimum: float) -> float:
