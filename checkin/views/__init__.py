@@ -23,4 +23,4 @@ def index():
     )
 
 
-from . import badges, checkpoints, counts, walkins  # noqa: E402,F401
+from . import badges, checkpoints, counts, tickets, walkins  # noqa: E402,F401
