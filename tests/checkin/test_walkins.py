@@ -3,6 +3,7 @@ on the spot; a double submit registers once; a full activity says clearly that t
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -10,6 +11,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import OutboxMessage, Unit
+from checkin import keys
 from checkin.models import Checkpoint, CheckpointAssignment
 from events.models import Activity, Plan, Registration
 
@@ -64,6 +66,11 @@ def test_a_volunteer_registers_a_walk_in_once_and_shows_the_ticket(app, client, 
     page = client.get(first.headers["Location"])
     text = page.get_data(as_text=True)
     assert "Trần Văn Minh đã đăng ký" in text and "09******21" in text
+    qr = re.search(r'<img class="ticket-qr" src="([^"]+)"', text)  # the ticket, shown on the spot
+    assert qr and client.get(qr.group(1)).mimetype == "image/png"
+    with app.app_context():
+        code = keys.ticket_code(db.session.scalar(select(Registration)), app)
+    assert code in text  # the short code, for typing when the camera fails
     assert page.headers["Cache-Control"] == "no-store"
     with app.app_context():
         rows = db.session.scalars(select(Registration)).all()
