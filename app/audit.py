@@ -90,17 +90,25 @@ def _after_flush(session: Session, flush_context) -> None:
     actor_id = _actor_provider()
     for action, obj, changes in pending:
         if action == "create":
-            changes = {k: v for k, v in _snapshot(obj).items() if v is not None}
+            changes = _created(obj)
         # Added now, written by the commit's next flush pass, inside the same transaction.
-        session.add(
-            AuditEntry(
-                actor_id=actor_id,
-                action=action,
-                entity=type(obj).__name__,
-                entity_id=_identity(obj),
-                changes=changes or {},
-            )
-        )
+        session.add(_entry(actor_id, action, obj, changes))
+
+
+def _created(obj) -> dict:
+    return {k: v for k, v in _snapshot(obj).items() if v is not None}
+
+
+def _entry(actor_id: int | None, action: str, obj, changes: dict | None) -> AuditEntry:
+    return AuditEntry(
+        actor_id=actor_id, action=action, entity=type(obj).__name__, entity_id=_identity(obj), changes=changes or {}
+    )
+
+
+def record_created(session: Session, obj) -> None:
+    """The trail's "create" entry for ``obj`` when a statement inserted it (an INSERT … ON CONFLICT DO NOTHING
+    … RETURNING, which no flush sees), the same as a flush would have written; in the caller's transaction."""
+    session.add(_entry(_actor_provider(), "create", obj, _created(obj)))
 
 
 def _after_rollback(session: Session) -> None:

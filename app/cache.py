@@ -75,10 +75,24 @@ def version(session: Session, name: str) -> int:
         seen = g.setdefault("_content_versions", {})
         if name in seen:
             return seen[name]
-    found = session.scalar(select(ContentVersion.version).where(ContentVersion.name == name)) or 0
+    found = session.scalar(version_query(name)) or 0
     if reading:
         seen[name] = found
     return found
+
+
+def version_query(name: str):
+    """The SELECT of ``name``'s version, for a view that reads it with something else in one round trip (then
+    passes it to ``seen_version``)."""
+    return select(ContentVersion.version).where(ContentVersion.name == name)
+
+
+def seen_version(name: str, found: int | None) -> None:
+    """Keep a version read with something else (``version_query``) as this GET request's version of ``name``."""
+    from flask import g, has_request_context, request
+
+    if has_request_context() and request.method in ("GET", "HEAD"):
+        g.setdefault("_content_versions", {})[name] = found or 0
 
 
 class _Memory:
@@ -109,6 +123,9 @@ def forget_local() -> None:
         _memory.items.clear()
     with _memo_lock:
         _memo.clear()
+    from .fields import KeptOptionsSelect
+
+    KeptOptionsSelect.forget()
 
 _clients: dict[str, object] = {}
 

@@ -172,6 +172,12 @@ class KeptOptionsSelect(Select):
         # Each part is escaped already: html_params escapes the attributes, render_option the values and labels.
         return Markup(f"<select {html_params(name=field.name, **kwargs)}>{''.join(options)}</select>")  # noqa: S704
 
+    @classmethod
+    def forget(cls) -> None:
+        """Drop every kept rendering (tests, whose databases start again at version 0, call it)."""
+        with cls._lock:
+            cls._kept.clear()
+
     def _options(self, key: str, field) -> tuple[list[str], list, dict] | None:
         with self._lock:
             kept = self._kept.get(key)

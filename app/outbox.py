@@ -71,31 +71,53 @@ def enqueue(
     """Write the message for each recipient into the outbox (in the caller's transaction); returns how many were
     new. The same ``dedupe_key`` (per recipient) is written once, however often this is called."""
     written = 0
+    insert_once = _insert_once(session)
     for recipient in to:
         key = f"{dedupe_key}:{recipient.channel}" if dedupe_key else None
+        values = {
+            "channel": recipient.channel,
+            "recipient": recipient.address,
+            "template": template,
+            "payload": payload,
+            "locale": locale if locale in ("vi", "en") else "vi",
+            "dedupe_key": key,
+            "subject_ref": subject_ref,
+            "state": MessageState.PENDING,
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+            "last_error": "",
+        }
+        if insert_once is not None:
+            # One round trip: a message already there under this key (enqueued before, or at the same moment by
+            # another request) is left alone by the database.
+            statement = insert_once(OutboxMessage).values(**values).on_conflict_do_nothing()
+            written += session.execute(statement.returning(OutboxMessage.id)).first() is not None
+            continue
         if key and session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key)):
             continue
-        message = OutboxMessage(
-            channel=recipient.channel,
-            recipient=recipient.address,
-            template=template,
-            payload=payload,
-            locale=locale if locale in ("vi", "en") else "vi",
-            dedupe_key=key,
-            subject_ref=subject_ref,
-            state=MessageState.PENDING,
-            attempts=0,
-            next_attempt_at=now,
-            created_at=now,
-        )
         try:
             with session.begin_nested():
-                session.add(message)
+                session.add(OutboxMessage(**values))
                 session.flush()
         except IntegrityError:  # the same news enqueued at the same moment by another request
             continue
         written += 1
     return written
+
+
+def _insert_once(session: Session):
+    """The dialect's INSERT that can skip a duplicate (ON CONFLICT DO NOTHING), or None for another database."""
+    name = session.get_bind(mapper=OutboxMessage.__mapper__).dialect.name
+    if name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+
+        return insert
+    if name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+
+        return insert
+    return None
 
 
 def forget(session: Session, subject_refs: Iterable[str]) -> None:

@@ -79,12 +79,12 @@ def registration_api_create(activity_id: int):
         db.session.rollback()
         fields = {error.field: [error.message]} if error.field else None
         return json_error(error.status, error.code, error.message, fields)
-    db.session.commit()
     registration = result.registration
-    body = {
+    body = {  # read before the commit, which expires what was loaded: no query after it
         "status": registration.status,
         "token": registration.token,
         "position": result.position,
         "url": url_for(".registration_page", token=registration.token, _external=True),
     }
+    db.session.commit()
     return jsonify(body), 201 if result.created else 200

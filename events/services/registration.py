@@ -10,6 +10,7 @@ clause of an UPDATE that waited for a row lock)."""
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import logging
@@ -20,12 +21,12 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Integer, String, bindparam, delete, false, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 from sqlalchemy.orm.util import identity_key
 
-from app import outbox
+from app import audit, outbox
 from app.errors import Conflict, DomainError, NotFound
 from app.models import AuditEntry, Unit, UnitKind
 from app.scheduler import JobResult
@@ -429,11 +430,12 @@ def resend_links(session: Session, phone: str, email: str | None, now: datetime)
 # --- small atomic steps --------------------------------------------------------------------------------------
 
 
-def _expire(session: Session, model, pk: int) -> None:
-    # Core UPDATEs bypass the identity map; drop a loaded copy so the next read sees the database.
+def _expire(session: Session, model, pk: int, attributes: list[str] | None = None) -> None:
+    # Core UPDATEs bypass the identity map; drop a loaded copy (or the columns the UPDATE wrote) so the next read
+    # sees the database.
     obj = session.identity_map.get(identity_key(model, pk))
     if obj is not None:
-        session.expire(obj)
+        session.expire(obj, attributes)
 
 
 def _take_seat(session: Session, activity_id: int) -> bool:
@@ -447,7 +449,8 @@ def _take_seat(session: Session, activity_id: int) -> bool:
         .values(seats_taken=Activity.seats_taken + 1)
         .execution_options(synchronize_session=False)
     )
-    _expire(session, Activity, activity_id)
+    # Only what the UPDATE wrote: the title, times and venue the message needs stay loaded (no reload).
+    _expire(session, Activity, activity_id, ["seats_taken", "updated_at"])
     return result.rowcount == 1
 
 
@@ -520,6 +523,70 @@ def _replay_or_refuse(session: Session, existing: Registration, token: str | Non
 # --- registering -------------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Registering:
+    activity: Activity
+    ward: Unit | None  # the unit chosen as the person's ward (its kind still to check)
+    live: Registration | None  # this phone's live registration for the activity
+    earlier: Registration | None  # the registration made with this submission's ticket token, for any activity
+
+
+@functools.cache
+def _registering_statement(ward_given: bool, with_token: bool):
+    """The statement of ``_what_registering_reads`` (built once per shape: it is on the busiest write path)."""
+    live = aliased(Registration, name="live")
+    earlier = aliased(Registration, name="earlier")
+    phone = bindparam("phone", type_=String)
+    return (
+        select(Activity, Unit, live, earlier)
+        .select_from(Activity)
+        .outerjoin(Unit, Unit.id == bindparam("ward_id", type_=Integer) if ward_given else false())
+        .outerjoin(live, (live.activity_id == Activity.id) & (live.phone == phone) & (live.status != CANCELLED))
+        .outerjoin(earlier, earlier.token == bindparam("token", type_=String) if with_token else false())
+        .where(Activity.id == bindparam("activity_id", type_=Integer))
+        .options(joinedload(Activity.plan), joinedload(Activity.venue))
+        .limit(1)
+    )
+
+
+def _what_registering_reads(
+    session: Session, activity_id: int, *, ward_id, phone: str, token: str | None
+) -> _Registering | None:
+    """Everything ``register`` checks before it takes a seat, in ONE round trip: the activity with its plan (is it
+    public?) and venue (the message names it), the chosen ward, the phone's live registration and the one made by
+    this submission's token. None when the activity does not exist. What is read here only decides what to try:
+    the seat UPDATE and the unique indexes still decide under concurrency."""
+    ward_given = isinstance(ward_id, int) and 0 < ward_id <= MAX_DB_INT
+    params = {"activity_id": activity_id, "phone": phone, "ward_id": ward_id if ward_given else 0, "token": token}
+    row = session.execute(_registering_statement(ward_given, bool(token)), params).first()
+    return None if row is None else _Registering(*row)
+
+
+def _insert_registration(session: Session, **values) -> Registration | None:
+    """Insert the registration, with its audit entry; None when a unique index refused it (this phone's live
+    registration for the activity, or the ticket token), with nothing written. One statement (INSERT … ON
+    CONFLICT DO NOTHING … RETURNING) on PostgreSQL and SQLite: no savepoint to open and release."""
+    name = session.get_bind(mapper=Registration.__mapper__).dialect.name
+    if name in ("postgresql", "sqlite"):
+        if name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        statement = insert(Registration).values(**values).on_conflict_do_nothing().returning(Registration)
+        registration = session.scalars(statement).first()
+        if registration is not None:
+            audit.record_created(session, registration)
+        return registration
+    registration = Registration(**values)
+    try:
+        with session.begin_nested():
+            session.add(registration)
+            session.flush()
+    except IntegrityError:
+        return None
+    return registration
+
+
 def ticket_token(secret: str, submission_key: str | None) -> str | None:
     """The ticket token for a submission key: unguessable without the server's ``secret``, the same for a replay
     of the same submission; None when there is no usable key (a fresh random token is then made)."""
@@ -555,11 +622,14 @@ def register(
     The person is told (confirmation with the ticket link, or their waiting-list place) through the outbox, in
     ``locale``. Nothing is kept, or sent, unless the caller commits. ``walk_in`` registers a person at the venue
     (the check-in feature's booth form): the online window does not apply, only ``check_walk_ins_open``."""
-    activity = public_activity(session, activity_id)
     phone = normalise_phone(phone) or ""
     token = ticket_token(secret, submission_key)
+    found = _what_registering_reads(session, activity_id, ward_id=ward_id, phone=phone, token=token)
+    if found is None or not found.activity.is_visible:
+        raise NotFound(_l("This activity does not exist or is not public."))
+    activity = found.activity
     if token:
-        earlier = session.scalar(select(Registration).where(Registration.token == token))
+        earlier = found.earlier
         if earlier is not None:
             # A replay (double click, reload, retry after a timeout) answers what the first submission made.
             if earlier.activity_id == activity.id and earlier.phone == phone and earlier.status != CANCELLED:
@@ -578,13 +648,13 @@ def register(
         raise InvalidRegistration(_l("Enter your full name."), code="name_required", field="name")
     if not _PHONE.fullmatch(phone):
         raise InvalidRegistration(_l("Enter a valid phone number."), code="invalid_phone", field="phone")
-    ward = session.get(Unit, ward_id) if isinstance(ward_id, int) and 0 < ward_id <= MAX_DB_INT else None
+    ward = found.ward
     if ward is None or ward.kind != UnitKind.WARD:
         raise InvalidRegistration(
             _l("Choose your ward or commune from the list."), code="unknown_ward", field="ward_id"
         )
     email = (email or "").strip().lower() or None
-    existing = _live_by_phone(session, activity.id, phone)
+    existing = found.live
     if existing is not None:
         return _replay_or_refuse(session, existing, token)
 
@@ -592,7 +662,8 @@ def register(
         # The seat UPDATE comes first: it opens the write transaction (on SQLite it takes the write lock), so
         # the savepoint below is nested in it and a failed insert leaves only the seat to give back.
         seated = _take_seat(session, activity.id)
-        registration = Registration(
+        registration = _insert_registration(
+            session,
             activity_id=activity.id,
             name=name,
             phone=phone,
@@ -604,11 +675,7 @@ def register(
             token=token or secrets.token_urlsafe(24),
             created_at=now,
         )
-        try:
-            with session.begin_nested():
-                session.add(registration)
-                session.flush()
-        except IntegrityError:
+        if registration is None:  # a live registration of this phone, or this token, got there first
             if seated:
                 _give_back_seat(session, activity.id)
             existing = _live_by_phone(session, activity.id, phone)

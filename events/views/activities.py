@@ -35,7 +35,9 @@ def activity_detail(activity_id: int):
     now = datetime.now(UTC)
 
     def seats() -> str:  # the page shows the free seats, which registrations change without a new data version
-        taken = db.session.scalar(select(Activity.seats_taken).where(Activity.id == activity_id))
+        taken = select(Activity.seats_taken).where(Activity.id == activity_id).scalar_subquery()
+        version, taken = db.session.execute(select(cache.version_query("events").scalar_subquery(), taken)).one()
+        cache.seen_version("events", version)  # one round trip for both
         return f"activity:{activity_id}:{taken}"
 
     return cache.page(db.session, "events", seats, lambda: _activity_page(activity_id, now), now=now)

@@ -79,27 +79,30 @@ def names_in_order(units) -> list[str]:
 @bp.route("/activities/<int:activity_id>/register", methods=["GET", "POST"])
 @limiter.limit(rate_limit, methods=["POST"])
 def registration_form(activity_id: int):
-    try:
-        activity = services.public_activity(db.session, activity_id)
-    except DomainError:
-        abort(404)
     form = RegistrationForm()
-    closed_message = None
-    try:
-        services.check_registration_open(activity, utcnow(), tz=campaign_zone())
-    except DomainError as error:
-        closed_message = error.message
     if form.validate_on_submit():
+        # register() loads and checks the activity itself (404 below when it is not public): a successful POST
+        # reads it once.
         try:
             result = register_from(form, activity_id, form.submission_key())
         except DomainError as error:
             db.session.rollback()
             form.add_domain_error(error)
         else:
-            db.session.commit()
             registration = result.registration
-            log.info("registration %s for activity %s: %s", registration.id, activity_id, registration.status)
-            return redirect(url_for(".registration_page", token=registration.token), code=303)
+            registration_id, status, token = registration.id, registration.status, registration.token
+            db.session.commit()
+            log.info("registration %s for activity %s: %s", registration_id, activity_id, status)
+            return redirect(url_for(".registration_page", token=token), code=303)
+    try:
+        activity = services.public_activity(db.session, activity_id)
+    except DomainError:
+        abort(404)
+    closed_message = None
+    try:
+        services.check_registration_open(activity, utcnow(), tz=campaign_zone())
+    except DomainError as error:
+        closed_message = error.message
     if not form.submission_key():
         form.submission.data = secrets.token_urlsafe(24)
     return render_template(
