@@ -166,13 +166,14 @@ def screen_figures(session: Session, activity_id: int) -> dict:
     }
 
 
-def data_version(session: Session) -> tuple[int, int, int]:
-    """A cheap marker of everything the big screen shows, in one statement: the events version (titles, venues),
-    the check-in version (checkpoints) and the newest scan's id. (An undo adds no scan; the screen's cache key
-    also carries a short time window for it.)"""
+def data_version(session: Session) -> tuple[int, int]:
+    """The versions of what the big screen names, in one statement: the events version (titles, venues) and the
+    check-in version (checkpoints). Scans are not in it on purpose: at the festival they arrive every second, and
+    a key that moved with each one would make every visitor of the public screen pay for the aggregates; the
+    screen's cache key carries a short time window for them instead."""
 
     def named(name: str):
         return select(ContentVersion.version).where(ContentVersion.name == name).scalar_subquery()
 
-    row = session.execute(select(named("events"), named("checkin"), select(func.max(Scan.id)).scalar_subquery())).one()
+    row = session.execute(select(named("events"), named("checkin"))).one()
     return tuple(value or 0 for value in row)

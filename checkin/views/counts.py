@@ -22,8 +22,13 @@ from ..services import checkpoints as checkpoint_services
 from ..services import counts as services
 
 SCREEN_REFRESH = 15  # seconds between two refreshes of the big screen
-# Undoing a scan adds no row, so the screen's cache key also moves with time: an undo shows within this window.
+# The screen's figures are computed at most once per this many seconds (per language, shared by every worker
+# through the cache), however many screens and visitors ask and however fast tickets are scanned.
 SCREEN_WINDOW = 10
+
+
+def _window() -> int:
+    return int(time.time()) // SCREEN_WINDOW
 
 
 @bp.route("/activities/<int:activity_id>/counts")
@@ -56,7 +61,7 @@ def _render_screen(activity: Activity) -> bytes:
 @bp.route("/activities/<int:activity_id>/screen")
 def screen(activity_id: int):
     """The big screen for the square: numbers only, refreshing itself. Anonymous visitors (the screen's browser)
-    get the rendered bytes from the cache while the data has not changed."""
+    get the rendered bytes from the cache, kept per data version and for ``SCREEN_WINDOW`` seconds of scans."""
     activity = db.session.scalar(
         select(Activity)
         .where(Activity.id == activity_id)
@@ -74,7 +79,7 @@ def screen(activity_id: int):
                 activity.id,
                 get_locale(),
                 *services.data_version(db.session),
-                int(time.time()) // SCREEN_WINDOW,
+                _window(),
             )
         )
         body = cache.get(key)

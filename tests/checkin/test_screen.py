@@ -99,16 +99,34 @@ def test_the_big_screen_shows_numbers_without_personal_data_and_refreshes(app, c
     assert response.headers["Cache-Control"] == "public, max-age=10"
 
 
-def test_anonymous_screens_are_served_from_the_cache_until_a_new_scan(app, client, square, count_queries):
+def test_anonymous_screens_are_served_from_the_cache_within_a_window(app, client, square, count_queries, monkeypatch):
+    """However fast tickets are scanned, the figures are computed once per window; the next window shows them."""
+    from checkin.views import counts as views
+
+    window = [1000]
+    monkeypatch.setattr(views, "_window", lambda: window[0])
     url = f"/checkin/activities/{square['activity']}/screen"
     add_scan(app, square["gate"], square["tickets"][0], 1)
     first = client.get(url).get_data(as_text=True)
+    add_scan(app, square["gate"], square["tickets"][1], 2)  # a scan in the same window: the cached screen
     with count_queries() as queries:
         second = client.get(url).get_data(as_text=True)
-    assert second == first
+    assert second == first and figure(second, "lượt khách đã đón") == "1"
     assert len(queries) == 2  # the activity, then the data versions in one statement; no aggregate
-    add_scan(app, square["gate"], square["tickets"][1], 2)
+    window[0] += 1
     assert figure(client.get(url).get_data(as_text=True), "lượt khách đã đón") == "2"
+
+
+def test_a_renamed_checkpoint_shows_at_once(app, client, square, monkeypatch):
+    from checkin.views import counts as views
+
+    monkeypatch.setattr(views, "_window", lambda: 1000)
+    url = f"/checkin/activities/{square['activity']}/screen"
+    assert "Không gian xã hội số" in client.get(url).get_data(as_text=True)
+    with app.app_context():
+        db.session.get(Checkpoint, square["booth"]).name = "Không gian số cộng đồng"
+        db.session.commit()
+    assert "Không gian số cộng đồng" in client.get(url).get_data(as_text=True)
 
 
 def test_the_screen_of_an_internal_activity_is_not_public(client, square, make_user, login):
