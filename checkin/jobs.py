@@ -15,3 +15,8 @@ def build_badges(session, now):
     return badges.build_queued(
         db.engine, now=utcnow, folder=badging.folder(), badges_for=badging.badges_for, title_for=badging.title_for
     )
+
+
+@scheduled("checkin.prune_badges", "cron", _l("Delete badge sheets built more than 7 days ago"), hour=3, minute=50)
+def prune_badges(session, now):
+    return badges.prune_sheets(session, now, folder=badging.folder())

@@ -42,6 +42,8 @@ QR_SIZE = 45.0  # mm, quiet zone included: about 1 mm a module for a version-5 c
 BUILD_NOW_LIMIT = 60
 # A sheet "being built" for this long was left by a process that died; it is built again.
 STALE_AFTER = timedelta(minutes=30)
+# Built sheets hold names: they are deleted (file and row) this long after they were built (Decree 13/2023).
+KEEP_SHEETS = timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -303,3 +305,22 @@ def build_queued(engine: Engine, *, now: Callable[[], datetime], folder: str, ba
         except Exception:  # noqa: BLE001 (recorded on the job as failed; the others still get built)
             log.exception("badge sheet %s failed", job_id)
     return JobResult(changed=built, message=_l("%(count)s badge sheets built", count=built))
+
+
+def prune_sheets(session: Session, now: datetime, *, folder: str) -> JobResult:
+    """Scheduled: delete the sheets built or failed more than ``KEEP_SHEETS`` ago, their files with them (a sheet
+    is personal data; print it again if needed). Idempotent."""
+    old = list(
+        session.scalars(
+            select(BadgeJob).where(
+                BadgeJob.state.in_([BadgeJobState.DONE, BadgeJobState.FAILED]),
+                BadgeJob.finished_at < now - KEEP_SHEETS,
+            )
+        )
+    )
+    for job in old:
+        path = job_path(folder, job)
+        if path and os.path.exists(path):
+            os.remove(path)
+        session.delete(job)
+    return JobResult(changed=len(old), message=_l("%(count)s old badge sheets deleted", count=len(old)))

@@ -210,3 +210,23 @@ def test_a_sheet_left_half_built_by_a_dead_process_is_built_again(app, festival)
         assert old.changed == 1
         db.session.expire_all()
         assert db.session.get(BadgeJob, job.id).state == "done"
+
+
+def test_sheets_are_deleted_with_their_files_a_week_after_they_were_built(app, festival):
+    from checkin import badging, jobs
+
+    with app.app_context():
+        job = badges.request_job(db.session, festival["activity"], user_id=None, now=START)
+        db.session.commit()
+        badges.build_job(
+            db.engine, job.id, now=lambda: START, folder=badging.folder(),
+            badges_for=badging.badges_for, title_for=badging.title_for,
+        )  # fmt: skip
+        db.session.expire_all()
+        path = badges.job_path(badging.folder(), db.session.get(BadgeJob, job.id))
+        assert os.path.exists(path)
+        assert jobs.prune_badges(db.session, START + timedelta(days=6)).changed == 0
+        assert jobs.prune_badges(db.session, START + timedelta(days=8)).changed == 1
+        db.session.commit()
+        assert not os.path.exists(path) and db.session.get(BadgeJob, job.id) is None
+        assert jobs.prune_badges(db.session, START + timedelta(days=9)).changed == 0
