@@ -151,7 +151,8 @@ class Server:
 
 
 def run_wrk(url: str, scenario_env: dict, settings: Settings, seconds: int) -> report.Measurement:
-    command = ["wrk", f"-t{settings.threads}", f"-c{settings.connections}", f"-d{seconds}s", "--timeout", "10s",
+    connections = int(scenario_env.get("BENCH_CONNECTIONS_RUN") or settings.connections)
+    command = ["wrk", f"-t{settings.threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
                "-s", LUA, url]  # fmt: skip
     env = {**os.environ, **scenario_env, "BENCH_THREADS": str(settings.threads)}
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -222,10 +223,11 @@ def load_data(url: str, env: dict) -> dataset.Dataset:
 # --- wrk's environment per scenario -------------------------------------------------------------------
 
 
-def ceiling_env(kind: str) -> dict:
+def ceiling_env(kind: str, connections: int | None = None) -> dict:
+    extra = {"BENCH_CONNECTIONS_RUN": str(connections)} if connections else {}
     if kind == "page":
-        return {"BENCH_METHOD": "GET", "BENCH_PATH": "/select", "BENCH_EXPECT": "200"}
-    return {"BENCH_METHOD": "POST", "BENCH_PATH": "/insert", "BENCH_EXPECT": "201"}
+        return {"BENCH_METHOD": "GET", "BENCH_PATH": "/select", "BENCH_EXPECT": "200", **extra}
+    return {"BENCH_METHOD": "POST", "BENCH_PATH": "/insert", "BENCH_EXPECT": "201", **extra}
 
 
 def scenario_env(scenario: Scenario, phone_base: int) -> dict:
@@ -234,6 +236,10 @@ def scenario_env(scenario: Scenario, phone_base: int) -> dict:
            "BENCH_PHONE_BASE": str(phone_base)}  # fmt: skip
     if scenario.body is not None:
         env["BENCH_BODY"] = scenario.body
+    if scenario.tokens_file:
+        env["BENCH_TOKENS"] = scenario.tokens_file
+    if scenario.connections:
+        env["BENCH_CONNECTIONS_RUN"] = str(scenario.connections)
     return env
 
 
@@ -269,7 +275,7 @@ def bench_database(label: str, url: str, settings: Settings, started: list[Serve
         warm = run_wrk(app.url, scenario_env(scenario, phone_base), settings, settings.warmup)
         phone_base += 1_000_000
         if scenario.ceiling not in warmed:  # the ceiling's two endpoints are warmed once each
-            run_wrk(ceiling.url, ceiling_env(scenario.kind), settings, settings.warmup)
+            run_wrk(ceiling.url, ceiling_env(scenario.kind, scenario.connections), settings, settings.warmup)
             warmed.add(scenario.ceiling)
         # A page that answers less than twice a second gets 3× longer app runs, so that each round completes
         # enough responses to count (wrk drops those in flight when it stops); a ratio of rates stays fair.
@@ -282,7 +288,8 @@ def bench_database(label: str, url: str, settings: Settings, started: list[Serve
             result.app.append(run_wrk(app.url, scenario_env(scenario, phone_base), settings, app_seconds))
             phone_base += 1_000_000
             result.rss_mb = max(result.rss_mb, app.peak_rss_mb())
-            result.base.append(run_wrk(ceiling.url, ceiling_env(scenario.kind), settings, settings.seconds))
+            base_env = ceiling_env(scenario.kind, scenario.connections)
+            result.base.append(run_wrk(ceiling.url, base_env, settings, settings.seconds))
             a, b = result.app[-1], result.base[-1]
             click.echo(f"  {scenario.name:32} round {round_number + 1}: {a.rps:7.0f} req/s (p99 {a.p99_ms:6.1f} ms, "
                        f"{a.errors} errors) | ceiling {b.rps:7.0f} req/s (p99 {b.p99_ms:6.1f} ms)")  # fmt: skip

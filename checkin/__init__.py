@@ -22,3 +22,18 @@ def _register(state) -> None:
 
     figures.register("checkin", checkpoints.figures)
     copy_hooks.register("checkin", _l("Copy the check-in points"), checkpoints.copy_with_plan)
+
+    _register_ops(state)
+
+
+def _register_ops(state) -> None:
+    """The organizer's side: badge jobs and their command, the big screen's cache version."""
+    from app import cache
+    from app.scheduler import register_jobs
+
+    from . import cli, jobs
+    from .models import Checkpoint
+
+    cache.track("checkin", Checkpoint)  # the checkpoints the big screen lists
+    register_jobs(jobs)
+    state.app.cli.add_command(cli.checkin_cli)

@@ -142,3 +142,49 @@ class Scan(db.Model):
         UniqueConstraint("device_id", "nonce", name="uq_scans_device_nonce"),
         Index("ix_scans_checkpoint_scanned", "checkpoint_id", "scanned_at"),
     )
+
+
+class BadgeJobState(LabelledEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+    @classmethod
+    def _labels(cls):
+        return {
+            cls.QUEUED: _l("Waiting"),
+            cls.RUNNING: _l("Being built"),
+            cls.DONE: _l("Ready"),
+            cls.FAILED: _l("Failed"),
+        }
+
+
+class BadgeJob(db.Model):
+    """A sheet of badges (A4 PDF) being built for an activity in the background. Its state and progress live
+    here, not in a worker's memory, so any worker shows the page and the scheduler's one process builds it; the
+    file goes to the instance folder (``badges/<id>.pdf``)."""
+
+    __tablename__ = "badge_jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[int] = mapped_column(ForeignKey("activities.id", ondelete="CASCADE"), index=True)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    state: Mapped[BadgeJobState] = mapped_column(
+        enum_column(BadgeJobState, 10), default=BadgeJobState.QUEUED, index=True
+    )
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    file_name: Mapped[str | None] = mapped_column(String(120))
+    error: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    activity: Mapped[Activity] = relationship()
+
+    @property
+    def percent(self) -> int:
+        if self.state == BadgeJobState.DONE:
+            return 100
+        return 100 * self.done // self.total if self.total else 0

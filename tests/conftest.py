@@ -405,6 +405,12 @@ def make_records():
                 ]
             )
             db.session.flush()
+            from checkin.models import Checkpoint as _Checkpoint
+
+            # The festival's exit, with nobody assigned and nothing scanned (check-in's organizer rows use it).
+            exit_point = _Checkpoint(activity=festival, name="Cổng ra", kind="exit", rule="every_time", position=9)
+            db.session.add(exit_point)
+            db.session.flush()
             users = {}
             for role in ALL_ROLES:
                 user = User(name=f"Người dùng {role}", email=f"{role}@example.vn", password_hash=_hash(PASSWORD))
@@ -457,6 +463,7 @@ def make_records():
                 internal_id=internal.id,
                 tour_id=tour.id,
                 stop_ids=(tour.stops[0].id, tour.stops[1].id),
+                exit_id=exit_point.id,
                 item_id=festival.programme[0].id,
                 draft_activity_id=drafted.id,
                 registration_id=registration.id,

@@ -5,6 +5,7 @@
 --   BENCH_PHONE_PREFIX, BENCH_PHONE_BASE
 --                                   phones are prefix .. 8 digits from base + a per-thread counter, so every
 --                                   request of every run registers a distinct phone
+--   BENCH_TOKENS                    a file of lines (signed tickets) handed out in turn as "{token}"
 --   BENCH_EXPECT                    the statuses that count as success ("200", "303", "201,200", "304")
 -- done() prints one line "BENCH_RESULT {json}" that the runner reads.
 
@@ -38,7 +39,16 @@ function init(args)
   unexpected = 0
   sample = ""
   nthreads = tonumber(os.getenv("BENCH_THREADS") or "2")
-  if body_template == nil or not string.find(body_template, "{phone}", 1, true) then
+  tokens = {}
+  local tokens_path = os.getenv("BENCH_TOKENS")
+  if tokens_path and tokens_path ~= "" then
+    for line in io.lines(tokens_path) do
+      if line ~= "" then table.insert(tokens, line) end
+    end
+  end
+  local varies = body_template ~= nil and (string.find(body_template, "{phone}", 1, true)
+    or string.find(body_template, "{key}", 1, true) or string.find(body_template, "{token}", 1, true))
+  if not varies then
     static_request = wrk.format(method, path, headers, body_template)
   end
 end
@@ -50,6 +60,10 @@ function request()
   local phone = prefix .. string.format("%08d", n)
   local key = string.format("bench-submission-key-%s-%012d", prefix, n)
   local body = string.gsub(string.gsub(body_template, "{phone}", phone), "{key}", key)
+  if #tokens > 0 then
+    -- base45 has "%", the escape of Lua's replacement strings: double it
+    body = string.gsub(body, "{token}", (string.gsub(tokens[(n % #tokens) + 1], "%%", "%%%%")))
+  end
   return wrk.format(method, path, headers, body)
 end
 

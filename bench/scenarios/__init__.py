@@ -37,6 +37,8 @@ class Scenario:
     headers: str = ""
     body: str | None = None
     phone_prefix: str = "09"
+    tokens_file: str | None = None  # lines handed out one per request as "{token}" (e.g. signed tickets)
+    connections: int | None = None  # wrk's connections for this scenario and its ceiling (default: the setting)
 
     @property
     def ceiling(self) -> str:

@@ -119,6 +119,20 @@ def check_registration_open(activity: Activity, now: datetime, *, tz: ZoneInfo) 
     raise DomainError(message, code="registration_closed", status=409)
 
 
+def check_walk_ins_open(activity: Activity, now: datetime) -> None:
+    """Raise ``registration_closed`` unless a person may still be registered at the venue (a walk-in, by a
+    volunteer or an organizer at ``now``): until the activity ends, whatever its online registration window,
+    unless it was cancelled."""
+    if activity.cancelled:
+        raise DomainError(
+            _l("This activity has been cancelled, so it no longer takes registrations."),
+            code="registration_closed",
+            status=409,
+        )
+    if now >= activity.ends_at:
+        raise DomainError(_l("This activity has ended."), code="registration_closed", status=409)
+
+
 def public_activity(session: Session, activity_id: int) -> Activity:
     """The activity as citizens may see it (public, in a published or closed plan), with its plan, venue and
     lead units loaded; NotFound otherwise, so internal activities are not revealed."""
@@ -596,6 +610,7 @@ def register(
     secret: str,
     submission_key: str | None = None,
     locale: str = "vi",
+    walk_in: bool = False,
 ) -> RegistrationResult:
     """Sign a citizen up for a public activity: a seat if one is free, else a place on the waitlist.
 
@@ -605,7 +620,8 @@ def register(
     ``registration_closed`` (409), InvalidRegistration (422: ``consent_required``, ``name_required``,
     ``invalid_phone``, ``unknown_ward``, with the field) or AlreadyRegistered (409, field ``phone``).
     The person is told (confirmation with the ticket link, or their waiting-list place) through the outbox, in
-    ``locale``. Nothing is kept, or sent, unless the caller commits."""
+    ``locale``. Nothing is kept, or sent, unless the caller commits. ``walk_in`` registers a person at the venue
+    (the check-in feature's booth form): the online window does not apply, only ``check_walk_ins_open``."""
     phone = normalise_phone(phone) or ""
     token = ticket_token(secret, submission_key)
     found = _what_registering_reads(session, activity_id, ward_id=ward_id, phone=phone, token=token)
@@ -619,7 +635,10 @@ def register(
             if earlier.activity_id == activity.id and earlier.phone == phone and earlier.status != CANCELLED:
                 return RegistrationResult(earlier, False, waitlist_position(session, earlier))
             token = None  # the same form sent again for someone else, or after cancelling: a new ticket
-    check_registration_open(activity, now, tz=tz)
+    if walk_in:
+        check_walk_ins_open(activity, now)
+    else:
+        check_registration_open(activity, now, tz=tz)
     if consent is not True:
         raise InvalidRegistration(
             _l("Please agree to the use of your data to register."), code="consent_required", field="consent"

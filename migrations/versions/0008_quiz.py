@@ -1,7 +1,7 @@
 """quiz rounds, question bank, participants, attempts
 
 Revision ID: 0008_quiz
-Revises: 0006_content_versions
+Revises: 0007_checkin
 Create Date: 2026-12-01 02:52:17.218200
 
 """

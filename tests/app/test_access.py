@@ -13,6 +13,7 @@ ORGANIZERS = {**STAFF_ONLY, "organizer": 200}
 INTERNAL = {**dict.fromkeys(ROLES, 404), "admin": 200, "organizer": 200}
 SIGNED_IN = {**dict.fromkeys(ROLES, 200), "anonymous": 302}
 QUIZ_REDIRECT = dict.fromkeys(ROLES, 303)  # the attempt's address sends on to where the participant stopped
+CHECKIN_DESK = {**STAFF_ONLY, "organizer": 200, "volunteer": 200}
 
 # rule -> {case: (url from the records fixture, expected status per role)}; a rule may have several cases
 # (a public record and an internal one).
@@ -31,6 +32,40 @@ PAGES = {
     "/admin/audit": {"audit": (lambda r: "/admin/audit", STAFF_ONLY)},
     "/admin/jobs": {"jobs": (lambda r: "/admin/jobs", STAFF_ONLY)},
     "/checkin/": {"check-in": (lambda r: "/checkin/", {**STAFF_ONLY, "organizer": 200, "volunteer": 200})},
+    # check-in, the organizer's side: checkpoints, walk-ins, badges, counts, the big screen
+    "/checkin/activities/<int:activity_id>/checkpoints": {
+        "checkpoints": (lambda r: f"/checkin/activities/{r.activity_id}/checkpoints", ORGANIZERS)
+    },
+    "/checkin/activities/<int:activity_id>/checkpoints/new": {
+        "new checkpoint": (lambda r: f"/checkin/activities/{r.activity_id}/checkpoints/new", ORGANIZERS)
+    },
+    "/checkin/checkpoints/<int:checkpoint_id>/edit": {
+        "edit checkpoint": (lambda r: f"/checkin/checkpoints/{r.checkpoint_id}/edit", ORGANIZERS)
+    },
+    "/checkin/checkpoints/<int:checkpoint_id>/delete": {
+        "remove checkpoint": (lambda r: f"/checkin/checkpoints/{r.checkpoint_id}/delete", ORGANIZERS)
+    },
+    # The volunteer of the records scans at the festival: they register walk-ins there.
+    "/checkin/activities/<int:activity_id>/walk-in": {
+        "walk-in desk": (lambda r: f"/checkin/activities/{r.activity_id}/walk-in", CHECKIN_DESK)
+    },
+    "/checkin/activities/<int:activity_id>/walk-in/<token>": {
+        "walk-in ticket": (lambda r: f"/checkin/activities/{r.activity_id}/walk-in/{r.token}", CHECKIN_DESK)
+    },
+    "/checkin/activities/<int:activity_id>/badges": {
+        "badges": (lambda r: f"/checkin/activities/{r.activity_id}/badges", ORGANIZERS)
+    },
+    # No sheet has been built in the records: organizers are told so (404), the others are refused first.
+    "/checkin/badges/<int:job_id>.pdf": {
+        "badge sheet": (lambda r: "/checkin/badges/1.pdf", {**STAFF_ONLY, "admin": 404, "organizer": 404})
+    },
+    "/checkin/activities/<int:activity_id>/counts": {
+        "live counts": (lambda r: f"/checkin/activities/{r.activity_id}/counts", ORGANIZERS)
+    },
+    "/checkin/activities/<int:activity_id>/screen": {
+        "public big screen": (lambda r: f"/checkin/activities/{r.activity_id}/screen", OPEN),
+        "internal big screen": (lambda r: f"/checkin/activities/{r.internal_id}/screen", INTERNAL),
+    },
     # The ticket's QR image: whoever holds the registration's secret link (the records' registration is confirmed).
     "/checkin/tickets/<token>.png": {"ticket QR": (lambda r: f"/checkin/tickets/{r.token}.png", OPEN)},
     "/checkin/api/keys": {"ticket keys": (lambda r: "/checkin/api/keys", OPEN)},

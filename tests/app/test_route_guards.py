@@ -110,6 +110,10 @@ def registration_body(r) -> dict:
     }
 
 
+def checkpoint_body(r, name: str, kind: str = "booth") -> dict:
+    return {"name": name, "kind": kind, "rule": "every_time", "host_unit_id": str(r.office_id), "position": "3"}
+
+
 IMPORT_HEADERS = ["Tiêu đề", "Loại", "Bắt đầu", "Kết thúc", "Địa điểm", "Đơn vị chủ trì", "Đơn vị phối hợp",
                   "Đối tượng", "Số người dự kiến", "Sức chứa", "Công khai", "Mô tả"]  # fmt: skip
 
@@ -402,6 +406,66 @@ WRITES: dict[str, Row] = {
             )
         },
         ok=201,
+    ),
+    # check-in, the organizer's side
+    "checkin.edit_checkpoint": Row(
+        ORGANIZER,
+        {
+            "/checkin/activities/<int:activity_id>/checkpoints/new": lambda r: Request(
+                f"/checkin/activities/{r.activity_id}/checkpoints/new", checkpoint_body(r, "Không gian kinh tế số")
+            ),
+            "/checkin/checkpoints/<int:checkpoint_id>/edit": lambda r: Request(
+                f"/checkin/checkpoints/{r.checkpoint_id}/edit", checkpoint_body(r, "Cổng chính (sửa)", kind="entrance")
+            ),
+        },
+        ok=303,
+    ),
+    "checkin.delete_checkpoint": Row(
+        ORGANIZER,
+        {
+            "/checkin/checkpoints/<int:checkpoint_id>/delete": lambda r: Request(
+                f"/checkin/checkpoints/{r.exit_id}/delete", {"confirm": "1"}
+            )
+        },
+        ok=303,
+    ),
+    "checkin.assign_volunteer": Row(
+        ORGANIZER,
+        {
+            "/checkin/checkpoints/<int:checkpoint_id>/volunteers": lambda r: Request(
+                f"/checkin/checkpoints/{r.exit_id}/volunteers", {"user_id": str(r.users["volunteer"])}
+            )
+        },
+        ok=303,
+    ),
+    "checkin.unassign_volunteer": Row(
+        ORGANIZER,
+        {
+            "/checkin/checkpoints/<int:checkpoint_id>/volunteers/<int:user_id>/remove": lambda r: Request(
+                f"/checkin/checkpoints/{r.checkpoint_id}/volunteers/{r.users['volunteer']}/remove"
+            )
+        },
+        ok=303,
+    ),
+    "checkin.walk_in": Row(
+        frozenset({"organizer", "volunteer"}),
+        {
+            "/checkin/activities/<int:activity_id>/walk-in": lambda r: Request(
+                f"/checkin/activities/{r.activity_id}/walk-in",
+                {**registration_body(r), "submission": "walk-in-submission-key-0000000001"},
+            )
+        },
+        ok=303,
+        as_role="volunteer",  # assigned to the festival's checkpoints: registers people at its booths
+    ),
+    "checkin.badges": Row(
+        ORGANIZER,
+        {
+            "/checkin/activities/<int:activity_id>/badges": lambda r: Request(
+                f"/checkin/activities/{r.activity_id}/badges"
+            )
+        },
+        ok=303,
     ),
     # checkin: JSON writes of scanners (anonymous callers get 401 JSON, not a redirect: see is_refused)
     "checkin.api_scan": Row(

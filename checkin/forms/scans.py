@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.urls import MAX_DB_INT
 
-from .models import ScanVerdict
+from ..models import ScanVerdict
 
 DEVICE_ID = re.compile(r"\A[A-Za-z0-9_.:-]{1,64}\Z")  # a UUID, or any short id of the same characters
 MAX_TOKEN_LENGTH = 400  # a token is 117 characters; a typed code far less

@@ -1,22 +1,15 @@
-"""Pages of the check-in feature, and the ticket's QR image."""
+"""The ticket: what its template shows and its QR image (checkin-core's, moved here from checkin/views.py)."""
 
 import io
 
-from flask import abort, render_template, request, send_file, url_for
+from flask import abort, request, send_file, url_for
 
-from app.auth import role_required
 from app.extensions import db
 from events.models import RegistrationStatus
 from events.services import registration as registration_services
 
-from . import bp, keys
-from .services import checkpoints, tickets
-
-
-@bp.route("/")
-@role_required("organizer", "volunteer")
-def index():
-    return render_template("checkin/index.html", groups=checkpoints.checkpoints_by_activity(db.session))
+from .. import bp, keys
+from ..services import tickets
 
 
 @bp.app_template_global("checkin_ticket")

@@ -1,0 +1,54 @@
+"""The walk-in form: a volunteer registers a person at the booth (name, phone, ward, their consent)."""
+
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, HiddenField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, InputRequired, Length
+
+from app.forms import Form
+from app.submissions import new_key
+from events.forms.registration import PHONE_FILTERS, SUBMISSION_PATTERN, phone_validators
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def _ward_id(value):
+    if value in ("", None):
+        return None
+    return int(value)
+
+
+class WalkInForm(Form):
+    name = StringField(
+        _l("Full name"),
+        filters=[_strip],
+        validators=[
+            DataRequired(_l("Enter the person's full name.")),
+            Length(max=120, message=_l("The name is too long.")),
+        ],
+        render_kw={"autocomplete": "off"},
+    )
+    phone = StringField(
+        _l("Phone number"),
+        filters=PHONE_FILTERS,
+        validators=phone_validators(),
+        render_kw={"inputmode": "tel", "autocomplete": "off"},
+        description=_l("The ticket link is sent to this number by SMS."),
+    )
+    ward_id = SelectField(
+        _l("Ward or commune where they live"),
+        coerce=_ward_id,
+        validators=[InputRequired(_l("Choose the person's ward or commune."))],
+        validate_choice=False,  # the service refuses a unit that is not a ward, on this field
+    )
+    consent = BooleanField(
+        _l("The person agrees that their data is used to issue the ticket (Decree 13/2023/NĐ-CP)."),
+        validators=[DataRequired(_l("Ask the person for their consent and tick the box."))],
+    )
+    submission = HiddenField(default=new_key, filters=[_strip])
+    submit = SubmitField(_l("Register and show the ticket"))
+
+    def submission_key(self) -> str | None:
+        value = self.submission.data or ""
+        return value if SUBMISSION_PATTERN.match(value) else None

@@ -1,0 +1,26 @@
+"""Pages of the check-in feature, one module per sub-feature."""
+
+from flask import render_template
+from flask_login import current_user
+
+from app.auth import role_required
+from app.extensions import db
+from app.models import utcnow
+
+from .. import bp
+from ..services import checkpoints as checkpoint_services
+
+
+@bp.route("/")
+@role_required("organizer", "volunteer")
+def index():
+    mine = None if current_user.is_organizer else checkpoint_services.assigned_activity_ids(db.session, current_user.id)
+    return render_template(
+        "checkin/index.html",
+        groups=checkpoint_services.checkpoints_by_activity(db.session),
+        mine=mine,
+        to_set_up=checkpoint_services.activities_to_set_up(db.session, utcnow()) if mine is None else [],
+    )
+
+
+from . import badges, checkpoints, counts, tickets, walkins  # noqa: E402,F401

@@ -1,0 +1,152 @@
+"""The public big screen (numbers only, refreshing itself, cached per data version for anonymous visitors) and
+the organizer's live-counts page."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from app.extensions import db
+from app.models import Unit
+from checkin.models import Checkpoint, Scan
+from events.models import Activity, Plan, Registration
+
+START = datetime(2030, 10, 5, 1, 0, tzinfo=UTC)
+_nonce = itertools.count(1)
+
+
+@pytest.fixture
+def square(app):
+    with app.app_context():
+        plan = Plan(title="Kế hoạch", status="published", period_start=date(2030, 9, 15), period_end=date(2030, 10, 31))
+        ward = Unit(name="Phường Uyên Hưng", kind="ward")
+        public = Activity(
+            plan=plan,
+            title="Ngày hội Chuyển đổi số",
+            kind="festival",
+            starts_at=START,
+            ends_at=START + timedelta(hours=8),
+        )
+        internal = Activity(
+            plan=plan, title="Họp nội bộ", kind="ceremony", starts_at=START, ends_at=START + timedelta(hours=2),
+            is_public=False,
+        )  # fmt: skip
+        gate = Checkpoint(activity=public, name="Cổng chính", kind="entrance", rule="once", position=0)
+        out = Checkpoint(activity=public, name="Cổng ra", kind="exit", rule="every_time", position=1)
+        booth = Checkpoint(activity=public, name="Không gian xã hội số", kind="booth", rule="every_time", position=2)
+        people = [
+            Registration(
+                activity=public,
+                name=f"Nguyễn Văn Bí Mật {i}",
+                phone=f"090000000{i}",
+                ward=ward,
+                consent_at=START,
+                status="confirmed",
+                token=f"secret-token-{i}",
+            )  # fmt: skip
+            for i in range(3)
+        ]
+        db.session.add_all([plan, ward, public, internal, gate, out, booth, *people])
+        db.session.commit()
+        return {
+            "activity": public.id,
+            "internal": internal.id,
+            "gate": gate.id,
+            "out": out.id,
+            "booth": booth.id,
+            "tickets": [p.id for p in people],
+        }
+
+
+def add_scan(app, point_id, ticket_id, minutes):
+    with app.app_context():
+        db.session.add(
+            Scan(
+                checkpoint_id=point_id,
+                ticket_id=ticket_id,
+                device_id="phone",
+                nonce=f"n{next(_nonce)}",
+                scanned_at=START + timedelta(minutes=minutes),
+                received_at=START + timedelta(minutes=minutes),
+                verdict="admitted",
+                admitted=True,
+            )  # fmt: skip
+        )
+        db.session.commit()
+
+
+def figure(page: str, label: str) -> str:
+    """The number shown just before ``label`` on the screen."""
+    before = page[: page.index(label)]
+    return before[before.rindex("<strong>") + len("<strong>") : before.rindex("</strong>")]
+
+
+def test_the_big_screen_shows_numbers_without_personal_data_and_refreshes(app, client, square):
+    for ticket in square["tickets"]:
+        add_scan(app, square["gate"], ticket, 1)
+    add_scan(app, square["out"], square["tickets"][0], 30)
+    add_scan(app, square["booth"], square["tickets"][1], 10)
+    response = client.get(f"/checkin/activities/{square['activity']}/screen")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert figure(page, "người đang ở bên trong") == "2"
+    assert figure(page, "lượt khách đã đón") == "3"
+    assert "Không gian xã hội số" in page
+    assert 'data-refresh="15"' in page and "js/screen.js" in page
+    assert "Bí Mật" not in page and "secret-token" not in page and "0900" not in page
+    assert response.headers["Cache-Control"] == "public, max-age=10"
+
+
+def test_anonymous_screens_are_served_from_the_cache_within_a_window(app, client, square, count_queries, monkeypatch):
+    """However fast tickets are scanned, the figures are computed once per window; the next window shows them."""
+    from checkin.views import counts as views
+
+    window = [1000]
+    monkeypatch.setattr(views, "_window", lambda: window[0])
+    url = f"/checkin/activities/{square['activity']}/screen"
+    add_scan(app, square["gate"], square["tickets"][0], 1)
+    first = client.get(url).get_data(as_text=True)
+    add_scan(app, square["gate"], square["tickets"][1], 2)  # a scan in the same window: the cached screen
+    with count_queries() as queries:
+        second = client.get(url).get_data(as_text=True)
+    assert second == first and figure(second, "lượt khách đã đón") == "1"
+    assert len(queries) == 2  # the activity, then the data versions in one statement; no aggregate
+    window[0] += 1
+    assert figure(client.get(url).get_data(as_text=True), "lượt khách đã đón") == "2"
+
+
+def test_a_renamed_checkpoint_shows_at_once(app, client, square, monkeypatch):
+    from checkin.views import counts as views
+
+    monkeypatch.setattr(views, "_window", lambda: 1000)
+    url = f"/checkin/activities/{square['activity']}/screen"
+    assert "Không gian xã hội số" in client.get(url).get_data(as_text=True)
+    with app.app_context():
+        db.session.get(Checkpoint, square["booth"]).name = "Không gian số cộng đồng"
+        db.session.commit()
+    assert "Không gian số cộng đồng" in client.get(url).get_data(as_text=True)
+
+
+def test_the_screen_of_an_internal_activity_is_not_public(client, square, make_user, login):
+    assert client.get(f"/checkin/activities/{square['internal']}/screen").status_code == 404
+    assert client.get("/checkin/activities/999999/screen").status_code == 404
+    login(make_user("organizer"))
+    response = client.get(f"/checkin/activities/{square['internal']}/screen")
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+
+
+def test_the_organizer_sees_counts_per_checkpoint_and_hour(app, client, square, make_user, login):
+    add_scan(app, square["gate"], square["tickets"][0], 5)  # 08:05 local
+    add_scan(app, square["gate"], square["tickets"][1], 70)  # 09:10
+    add_scan(app, square["booth"], square["tickets"][0], 75)
+    add_scan(app, square["booth"], square["tickets"][0], 80)
+    login(make_user("organizer"))
+    page = client.get(f"/checkin/activities/{square['activity']}/counts").get_data(as_text=True)
+    assert "Lượt vào theo điểm soát vé" in page and "Lượt vào theo giờ" in page
+    assert "05/10 08:00–09:00" in page and "05/10 09:00–10:00" in page
+    points = page[page.index('id="points"') : page.index('id="hours"')]
+    booth = points[points.index("Không gian xã hội số") :]
+    assert "<span>2</span>" in booth and '<td class="num">1</td>' in booth  # two admissions, one visitor
+    assert "Nguyễn Văn Bí Mật" not in page
