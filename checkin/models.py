@@ -1,20 +1,65 @@
-"""Checkpoints: the entrances and booths where volunteers scan tickets."""
+"""Checkpoints (the entrances, exits and booths where volunteers scan tickets), who scans where, and every scan.
+
+A ticket is a registration (``events.models.Registration``): its id is the ticket id, it is valid while the
+registration is confirmed, and a cancelled registration is a revoked ticket."""
 
 from __future__ import annotations
 
-import enum
+from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models import Audited, Unit, enum_column
+from app.models import Audited, LabelledEnum, Unit, User, UTCDateTime, enum_column, utcnow
 from events.models import Activity
 
 
-class CheckpointKind(enum.StrEnum):
+class CheckpointKind(LabelledEnum):
     ENTRANCE = "entrance"
+    EXIT = "exit"
     BOOTH = "booth"
+
+    @classmethod
+    def _labels(cls):
+        return {cls.ENTRANCE: _l("Entrance"), cls.EXIT: _l("Exit"), cls.BOOTH: _l("Booth")}
+
+
+class CheckpointRule(LabelledEnum):
+    """How often one ticket may be admitted at a checkpoint."""
+
+    ONCE = "once"
+    ONCE_PER_DAY = "once_per_day"
+    EVERY_TIME = "every_time"
+
+    @classmethod
+    def _labels(cls):
+        return {cls.ONCE: _l("Once"), cls.ONCE_PER_DAY: _l("Once a day"), cls.EVERY_TIME: _l("Every time")}
+
+
+class ScanVerdict(LabelledEnum):
+    """What a scan gave: the machine-readable reason scanners and the API share."""
+
+    ADMITTED = "admitted"
+    ALREADY_CHECKED_IN = "already_checked_in"
+    REVOKED = "revoked"
+    OTHER_ACTIVITY = "other_activity"
+    OTHER_DAY = "other_day"
+    UNKNOWN = "unknown"  # bad signature or format, or no such ticket
+    EXPIRED = "expired"
+
+    @classmethod
+    def _labels(cls):
+        return {
+            cls.ADMITTED: _l("Valid"),
+            cls.ALREADY_CHECKED_IN: _l("Already checked in"),
+            cls.REVOKED: _l("Ticket revoked"),
+            cls.OTHER_ACTIVITY: _l("Ticket of another activity"),
+            cls.OTHER_DAY: _l("Not today's ticket"),
+            cls.UNKNOWN: _l("Unknown ticket"),
+            cls.EXPIRED: _l("Ticket expired"),
+        }
 
 
 class Checkpoint(Audited, db.Model):
@@ -24,6 +69,9 @@ class Checkpoint(Audited, db.Model):
     activity_id: Mapped[int] = mapped_column(ForeignKey("activities.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[CheckpointKind] = mapped_column(enum_column(CheckpointKind, 20), default=CheckpointKind.BOOTH)
+    rule: Mapped[CheckpointRule] = mapped_column(
+        enum_column(CheckpointRule, 20), default=CheckpointRule.ONCE, server_default=CheckpointRule.ONCE.value
+    )
     description: Mapped[str] = mapped_column(Text, default="")
     host_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"))
     position: Mapped[int] = mapped_column(Integer, default=0)
@@ -32,3 +80,54 @@ class Checkpoint(Audited, db.Model):
     host_unit: Mapped[Unit | None] = relationship()
 
     __table_args__ = (UniqueConstraint("activity_id", "name", name="uq_checkpoints_activity_name"),)
+
+
+class CheckpointAssignment(Audited, db.Model):
+    """A volunteer assigned to scan at a checkpoint; a volunteer scans nowhere else."""
+
+    __tablename__ = "checkpoint_assignments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    checkpoint_id: Mapped[int] = mapped_column(ForeignKey("checkpoints.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+
+    checkpoint: Mapped[Checkpoint] = relationship()
+    user: Mapped[User] = relationship()
+
+    __table_args__ = (UniqueConstraint("checkpoint_id", "user_id", name="uq_checkpoint_assignments_point_user"),)
+
+
+class Scan(db.Model):
+    """One scan at a checkpoint, admitted or refused; every scan is kept (the log is the record).
+
+    ``admission_slot`` is what an admission takes under the checkpoint's rule: the ticket id for "once",
+    "<ticket id>:<local day>" for "once per day", nothing for "every time" and for refusals. Its unique
+    constraint per checkpoint is what admits a ticket once when two phones scan it at the same moment; an
+    undo gives the slot back. ``(device_id, nonce)`` is unique so that a scan sent again is stored once."""
+
+    __tablename__ = "scans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    checkpoint_id: Mapped[int] = mapped_column(ForeignKey("checkpoints.id", ondelete="CASCADE"))
+    # The registration scanned; None when the token named no ticket (bad signature, unknown id).
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("registrations.id", ondelete="SET NULL"), index=True)
+    device_id: Mapped[str] = mapped_column(String(64))
+    nonce: Mapped[str] = mapped_column(String(64))
+    scanned_at: Mapped[datetime] = mapped_column(UTCDateTime)  # the device's clock
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)  # the server's clock
+    verdict: Mapped[ScanVerdict] = mapped_column(enum_column(ScanVerdict, 20))
+    admitted: Mapped[bool] = mapped_column(default=False)
+    offline: Mapped[bool] = mapped_column(default=False)
+    client_verdict: Mapped[str | None] = mapped_column(String(20))  # what an offline scanner showed
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    admission_slot: Mapped[str | None] = mapped_column(String(40))
+
+    checkpoint: Mapped[Checkpoint] = relationship()
+    user: Mapped[User | None] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("checkpoint_id", "admission_slot", name="uq_scans_checkpoint_slot"),
+        UniqueConstraint("device_id", "nonce", name="uq_scans_device_nonce"),
+        Index("ix_scans_checkpoint_scanned", "checkpoint_id", "scanned_at"),
+    )

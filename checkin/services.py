@@ -49,6 +49,7 @@ def copy_with_plan(session: Session, old_plan, new_plan, activity_id_map: dict[i
                 activity_id=activity_id_map[point.activity_id],
                 name=point.name,
                 kind=point.kind,
+                rule=point.rule,
                 description=point.description,
                 host_unit_id=point.host_unit_id,
                 position=point.position,
