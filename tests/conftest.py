@@ -291,6 +291,7 @@ def make_records():
         from datetime import UTC, datetime, timedelta
         from types import SimpleNamespace
 
+        from checkin.models import Checkpoint, CheckpointAssignment
         from events.models import Activity, Plan, ProgrammeItem, Registration, TourStop, Venue
 
         now = datetime.now(UTC).replace(second=0, microsecond=0)
@@ -409,6 +410,12 @@ def make_records():
                 db.session.add(user)
                 db.session.flush()
                 users[role] = user.id
+            # check-in: the festival's entrance, where the volunteer scans, and a booth where nobody is assigned
+            entrance = Checkpoint(activity_id=festival.id, name="Cổng chính", kind="entrance", rule="once_per_day")
+            booth = Checkpoint(activity_id=festival.id, name="Không gian xã hội số", kind="booth", rule="every_time")
+            db.session.add_all([entrance, booth])
+            db.session.flush()
+            db.session.add(CheckpointAssignment(checkpoint_id=entrance.id, user_id=users["volunteer"]))
             db.session.commit()
             return SimpleNamespace(
                 now=now,
@@ -428,6 +435,8 @@ def make_records():
                 item_id=festival.programme[0].id,
                 draft_activity_id=drafted.id,
                 registration_id=registration.id,
+                checkpoint_id=entrance.id,
+                unassigned_checkpoint_id=booth.id,
                 token=registration.token,
                 users=users,
                 emails={role: f"{role}@example.vn" for role in ALL_ROLES},

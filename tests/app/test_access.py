@@ -30,6 +30,19 @@ PAGES = {
     "/admin/audit": {"audit": (lambda r: "/admin/audit", STAFF_ONLY)},
     "/admin/jobs": {"jobs": (lambda r: "/admin/jobs", STAFF_ONLY)},
     "/checkin/": {"check-in": (lambda r: "/checkin/", {**STAFF_ONLY, "organizer": 200, "volunteer": 200})},
+    "/checkin/checkpoints/<int:checkpoint_id>/scan": {
+        "scanner, assigned": (
+            lambda r: f"/checkin/checkpoints/{r.checkpoint_id}/scan",
+            {**STAFF_ONLY, "organizer": 200, "volunteer": 200},
+        ),
+        "scanner, not assigned": (
+            lambda r: f"/checkin/checkpoints/{r.unassigned_checkpoint_id}/scan",
+            {**STAFF_ONLY, "organizer": 200},
+        ),
+    },
+    "/checkin/activities/<int:activity_id>/review": {
+        "double admissions": (lambda r: f"/checkin/activities/{r.activity_id}/review", ORGANIZERS)
+    },
     "/contests/": {"contests": (lambda r: "/contests/", OPEN)},
     # events: public pages
     "/events/": {"plans": (lambda r: "/events/", OPEN)},

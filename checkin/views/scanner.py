@@ -1,0 +1,50 @@
+"""The scanner page of a checkpoint (a volunteer's phone at the gate), and the organizers' review of the double
+admissions that offline phones caused."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, make_response, render_template, url_for
+from flask_login import current_user
+
+from app import CSP
+from app.auth import role_required
+from app.extensions import db
+from app.timezone import campaign_zone
+from events.models import Activity
+
+from .. import bp
+from ..models import Checkpoint
+from ..services import scanner as services
+
+# The vendored QR decoder (qr-scanner) starts its worker from a Blob URL; nothing else is loosened.
+SCANNER_CSP = CSP + "; worker-src 'self' blob:"
+
+
+@bp.route("/checkpoints/<int:checkpoint_id>/scan")
+@role_required("organizer", "volunteer")
+def scan(checkpoint_id: int):
+    checkpoint = db.get_or_404(Checkpoint, checkpoint_id)
+    if not services.may_scan(db.session, checkpoint, current_user):
+        abort(403)
+    api = url_for("checkin.index") + "api/"
+    response = make_response(
+        render_template(
+            "checkin/scanner.html",
+            checkpoint=checkpoint,
+            scan_url=api + "scans",
+            undo_url=api + "scans/0/undo",
+            sync_url=api + f"checkpoints/{checkpoint.id}/sync",
+            timezone=current_app.config["TIMEZONE"],
+        )
+    )
+    response.headers["Content-Security-Policy"] = SCANNER_CSP
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/activities/<int:activity_id>/review")
+@role_required("organizer")
+def review(activity_id: int):
+    activity = db.get_or_404(Activity, activity_id)
+    doubles = services.double_admissions(db.session, activity.id, tz=campaign_zone())
+    return render_template("checkin/review.html", activity=activity, doubles=doubles)
