@@ -7,7 +7,7 @@ export FLASK_APP := wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install install-dev translations extract lint browser serve-prod bench wrk clean
+.PHONY: run test install install-dev translations extract lint browser zbar serve-prod bench wrk clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,7 +49,15 @@ browser:
 	  else echo "!!! /usr/bin/chromium is missing: install Debian's chromium package (browser tests will fail)"; fi; \
 	fi
 
-test: install-dev translations browser
+# The QR decoder the tests read every drawn ticket with (pyzbar loads Debian's libzbar0).
+zbar:
+	@if ! /sbin/ldconfig -p 2>/dev/null | grep -q 'libzbar\.so\.0'; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libzbar0 >/dev/null; \
+	  else echo "!!! libzbar0 is missing: install Debian's libzbar0 package (QR decoding tests will fail)"; fi; \
+	fi
+
+test: install-dev translations browser zbar
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -n auto --dist loadfile $(PYTEST_ARGS)
 

@@ -20,6 +20,7 @@ ENVIRONMENT = {
     "SCHEDULER_AUTOSTART": ("SCHEDULER_AUTOSTART", _bool),
     "PREFERRED_URL_SCHEME": ("PREFERRED_URL_SCHEME", str),
     "CANONICAL_URL": ("CANONICAL_URL", str),
+    "CHECKIN_SIGNING_KEYS": ("CHECKIN_SIGNING_KEYS", str),
     "MAIL_SERVER": ("MAIL_SERVER", str),
     "MAIL_PORT": ("MAIL_PORT", int),
     "MAIL_USERNAME": ("MAIL_USERNAME", str),
@@ -82,6 +83,9 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # a form left open during a long meeting must still submit
     SCHEDULER_AUTOSTART = False
+    # Ticket-signing keys, "<id>:<base64url raw Ed25519 key>" separated by commas (checkin/keys.py). None: key
+    # files in instance/checkin-keys/, the first made on first use. Several hosts must share one setting.
+    CHECKIN_SIGNING_KEYS = None
     PREFERRED_URL_SCHEME = "http"
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
     # E-mail: SMTP when MAIL_SERVER is set, else every message is written to the log (see app/outbox.py).

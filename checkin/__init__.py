@@ -4,7 +4,7 @@ from flask import Blueprint
 
 bp = Blueprint("checkin", __name__, url_prefix="/checkin")
 
-from . import views  # noqa: E402,F401
+from . import api, views  # noqa: E402,F401
 
 
 @bp.record_once
@@ -15,9 +15,10 @@ def _register(state) -> None:
     from app.providers import figures
     from events.services.transfer import copy_hooks
 
-    from . import demo, services
+    from . import demo
+    from .services import checkpoints
 
     register_loader("checkin", demo.load)
 
-    figures.register("checkin", services.figures)
-    copy_hooks.register("checkin", _l("Copy the check-in points"), services.copy_with_plan)
+    figures.register("checkin", checkpoints.figures)
+    copy_hooks.register("checkin", _l("Copy the check-in points"), checkpoints.copy_with_plan)

@@ -8,7 +8,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, and_
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -125,6 +126,16 @@ class Scan(db.Model):
 
     checkpoint: Mapped[Checkpoint] = relationship()
     user: Mapped[User | None] = relationship()
+
+    @hybrid_property
+    def counts(self) -> bool:
+        """An admission that stands: admitted and not undone (what counts, the "inside now" and the visitors)."""
+        return self.admitted and self.undone_at is None
+
+    @counts.inplace.expression
+    @classmethod
+    def _counts_expression(cls):
+        return and_(cls.admitted.is_(True), cls.undone_at.is_(None))
 
     __table_args__ = (
         UniqueConstraint("checkpoint_id", "admission_slot", name="uq_scans_checkpoint_slot"),

@@ -6,7 +6,8 @@ from flask_login import current_user
 from app.auth import role_required
 from app.extensions import db
 
-from .. import bp, services
+from .. import bp
+from ..services import checkpoints
 from ..services import scanner as scanner_services
 
 
@@ -15,7 +16,7 @@ from ..services import scanner as scanner_services
 def index():
     # a volunteer sees only the checkpoints they scan at; organizers see every one
     only = None if current_user.is_organizer else scanner_services.assigned_checkpoint_ids(db.session, current_user.id)
-    return render_template("checkin/index.html", groups=services.checkpoints_by_activity(db.session, only))
+    return render_template("checkin/index.html", groups=checkpoints.checkpoints_by_activity(db.session, only))
 
 
 from . import scanner  # noqa: E402,F401

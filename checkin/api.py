@@ -1,0 +1,190 @@
+"""The check-in JSON API (described in /api/openapi.json): the public keys, a checkpoint's sync, scans and undo.
+
+Scanners are signed-in volunteers assigned to the checkpoint, or organizers and admins. Writes carry the CSRF
+token in the X-CSRFToken header (the scanner page has it in <meta name="csrf-token">). Without a session the
+answer is 401 JSON (a scanner's fetch must not follow a redirect to the sign-in page)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import current_app, jsonify, request
+from flask_babel import format_time
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.errors import DomainError
+from app.extensions import db
+from app.models import utcnow
+from app.timezone import campaign_zone
+
+from . import bp, keys
+from .forms import ShapeError, parse_scan
+from .models import Checkpoint, Scan, ScanVerdict
+from .services import scans, tokens
+
+SCANNER_ROLES = ("admin", "organizer", "volunteer")
+
+
+def json_error(status: int, code: str, message, fields: dict | None = None):
+    body = {"code": code, "message": str(message)}
+    if fields:
+        body["fields"] = {name: [str(m) for m in messages] for name, messages in fields.items()}
+    return jsonify(error=body), status
+
+
+def iso(moment: datetime | None) -> str | None:
+    return moment.astimezone(UTC).isoformat() if moment is not None else None
+
+
+def _refusal(checkpoint_id: int | None):
+    """A JSON answer refusing the current user at ``checkpoint_id`` (None: before any checkpoint is known), or
+    None when they may scan there."""
+    if not current_user.is_authenticated:
+        return json_error(401, "sign_in_required", _("Sign in to scan tickets."))
+    if not current_user.has_role(*SCANNER_ROLES):
+        return json_error(403, "forbidden", _("Only volunteers and organizers scan tickets."))
+    if checkpoint_id is not None and not scans.may_scan(
+        db.session, current_user.id, current_user.is_organizer, checkpoint_id
+    ):
+        return json_error(403, "not_assigned", _("You are not assigned to scan at this checkpoint."))
+    return None
+
+
+def verdict_message(verdict: ScanVerdict, first: Scan | None) -> str:
+    """The sentence a scanner shows under the verdict."""
+    if verdict == ScanVerdict.ADMITTED:
+        return _("Valid ticket. Welcome!")
+    if verdict == ScanVerdict.ALREADY_CHECKED_IN:
+        if first is not None:
+            return _(
+                "Already checked in at %(time)s at %(checkpoint)s.",
+                time=format_time(first.scanned_at, "HH:mm"),
+                checkpoint=first.checkpoint.name,
+            )
+        return _("Already checked in.")
+    return {
+        ScanVerdict.REVOKED: lambda: _("This ticket was cancelled: do not admit."),
+        ScanVerdict.OTHER_ACTIVITY: lambda: _("This ticket is for another activity."),
+        ScanVerdict.OTHER_DAY: lambda: _("This ticket is not valid today."),
+        ScanVerdict.EXPIRED: lambda: _("This ticket has expired: its activity is over."),
+        ScanVerdict.UNKNOWN: lambda: _("Unknown ticket: the code is not one of ours or was mistyped."),
+    }[verdict]()
+
+
+def scan_body(scan: Scan, first: Scan | None = None) -> dict:
+    undo_until = scan.received_at + scans.UNDO_WINDOW if scan.counts else None
+    return {
+        "scan": {
+            "id": scan.id,
+            "verdict": scan.verdict.value,
+            "label": str(scan.verdict.label),
+            "admitted": scan.admitted,
+            "undone": scan.undone_at is not None,
+            "message": verdict_message(scan.verdict, first),
+            "ticket_id": scan.ticket_id,
+            "checkpoint_id": scan.checkpoint_id,
+            "scanned_at": iso(scan.scanned_at),
+            "offline": scan.offline,
+            "first_admitted_at": iso(first.scanned_at) if first is not None else None,
+            "first_checkpoint": first.checkpoint.name if first is not None else None,
+            "undo_until": iso(undo_until),
+        }
+    }
+
+
+@bp.route("/api/keys")
+def api_keys():
+    response = jsonify(keys=tokens.describe_keys(keys.verifying_keys()))
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@bp.route("/api/checkpoints/<int:checkpoint_id>/sync")
+def api_sync(checkpoint_id: int):
+    refused = _refusal(None)
+    if refused:
+        return refused
+    checkpoint = db.session.get(Checkpoint, checkpoint_id)
+    if checkpoint is None:
+        return json_error(404, "not_found", _("This checkpoint does not exist."))
+    refused = _refusal(checkpoint_id)
+    if refused:
+        return refused
+    payload = scans.sync_payload(
+        db.session,
+        checkpoint,
+        now=utcnow(),
+        tz=campaign_zone(),
+        keys=tokens.describe_keys(keys.verifying_keys()),
+    )
+    payload["checkpoint"]["expires_at"] = iso(payload["checkpoint"]["expires_at"])
+    payload["server_time"] = iso(payload["server_time"])
+    for row in payload["admitted"]:
+        row["scanned_at"] = iso(row["scanned_at"])
+    response = jsonify(payload)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/api/scans", methods=["POST"])
+def api_scan():
+    refused = _refusal(None)
+    if refused:
+        return refused
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict):
+        return json_error(400, "bad_request", _("Send the scan as a JSON object."))
+    try:
+        sent = parse_scan(payload)
+    except ShapeError as error:
+        return json_error(422, "invalid", _("Please correct the fields marked below."), error.fields)
+    checkpoint = db.session.get(Checkpoint, sent.checkpoint_id)
+    if checkpoint is None:
+        return json_error(404, "not_found", _("This checkpoint does not exist."))
+    refused = _refusal(checkpoint.id)
+    if refused:
+        return refused
+    try:
+        result = scans.redeem(
+            db.session,
+            checkpoint,
+            token=sent.token,
+            device_id=sent.device_id,
+            nonce=sent.nonce,
+            scanned_at=sent.scanned_at,
+            offline=sent.offline,
+            client_verdict=sent.client_verdict,
+            user_id=current_user.id,
+            now=utcnow(),
+            tz=campaign_zone(),
+            public_keys=keys.verifying_keys(),
+            secret=current_app.config["SECRET_KEY"],
+        )
+    except DomainError as error:
+        db.session.rollback()
+        return json_error(error.status, error.code, error.message)
+    body = scan_body(result.scan, result.first)
+    db.session.commit()
+    return jsonify(body), 201 if result.created else 200
+
+
+@bp.route("/api/scans/<int:scan_id>/undo", methods=["POST"])
+def api_undo(scan_id: int):
+    refused = _refusal(None)
+    if refused:
+        return refused
+    scan = db.session.get(Scan, scan_id)
+    if scan is None:
+        return json_error(404, "not_found", _("This scan does not exist."))
+    refused = _refusal(scan.checkpoint_id)
+    if refused:
+        return refused
+    try:
+        scans.undo(db.session, scan, utcnow())
+    except DomainError as error:
+        db.session.rollback()
+        return json_error(error.status, error.code, error.message)
+    body = scan_body(scan)
+    db.session.commit()
+    return jsonify(body)

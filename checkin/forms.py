@@ -1,0 +1,81 @@
+"""The shape of what scanners send (JSON bodies): checked here, judged by the services."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from flask_babel import lazy_gettext as _l
+
+from app.urls import MAX_DB_INT
+
+from .models import ScanVerdict
+
+DEVICE_ID = re.compile(r"\A[A-Za-z0-9_.:-]{1,64}\Z")  # a UUID, or any short id of the same characters
+MAX_TOKEN_LENGTH = 400  # a token is 117 characters; a typed code far less
+
+
+class ShapeError(Exception):
+    """The body is not what the API takes: ``fields`` maps each wrong field to its messages."""
+
+    def __init__(self, fields: dict[str, list]):
+        super().__init__("invalid")
+        self.fields = fields
+
+
+@dataclass(frozen=True)
+class ScanRequest:
+    token: str
+    checkpoint_id: int
+    device_id: str
+    nonce: str
+    scanned_at: datetime
+    offline: bool
+    client_verdict: str | None
+
+
+def parse_scan(payload: dict) -> ScanRequest:
+    """A scan's fields from a JSON object; ShapeError with a message per wrong field."""
+    errors: dict[str, list] = {}
+
+    def fail(name: str, message) -> None:
+        errors.setdefault(name, []).append(message)
+
+    token = payload.get("token")
+    if not isinstance(token, str) or not token.strip() or len(token) > MAX_TOKEN_LENGTH:
+        fail("token", _l("Scan a ticket's QR code or type the code printed under it."))
+    elif not token.isprintable() or any("\ud800" <= char <= "\udfff" for char in token):
+        fail("token", _l("The code holds characters a ticket never has."))
+    checkpoint_id = payload.get("checkpoint_id")
+    if isinstance(checkpoint_id, bool) or not isinstance(checkpoint_id, int) or not 1 <= checkpoint_id <= MAX_DB_INT:
+        fail("checkpoint_id", _l("Choose a checkpoint."))
+    for name in ("device_id", "nonce"):
+        value = payload.get(name)
+        if not isinstance(value, str) or not DEVICE_ID.match(value):
+            fail(name, _l("Up to 64 letters, digits, dots, colons, dashes or underscores."))
+    scanned_at = _instant(payload.get("scanned_at"))
+    if scanned_at is None:
+        fail("scanned_at", _l("The time of the scan, as an ISO 8601 date and time with its offset."))
+    offline = payload.get("offline", False)
+    if not isinstance(offline, bool):
+        fail("offline", _l("True or false."))
+    client_verdict = payload.get("client_verdict")
+    if client_verdict is not None and client_verdict not in {v.value for v in ScanVerdict}:
+        fail("client_verdict", _l("One of the verdicts a scanner shows."))
+    if errors:
+        raise ShapeError(errors)
+    device_id, nonce = payload["device_id"], payload["nonce"]
+    return ScanRequest(token, checkpoint_id, device_id, nonce, scanned_at, offline, client_verdict)
+
+
+def _instant(value) -> datetime | None:
+    if not isinstance(value, str) or len(value) > 40:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00") if value.endswith("Z") else value)
+    except ValueError:
+        return None
+    if moment.tzinfo is None or not 2000 <= moment.year <= 2100:
+        return None
+    return moment.astimezone(UTC)
