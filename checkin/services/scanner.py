@@ -1,5 +1,6 @@
-"""The scanner's rules beside the redeem API: who may scan where, and the review of double admissions that
-offline scanners can cause (each phone admitted the ticket alone; the server found out when they synced)."""
+"""The scanner's rules beside the redeem API (services/scans.py): where a volunteer scans, and the review of the
+double admissions that offline scanners cause (each phone admitted the ticket alone; the server found out when
+they synced)."""
 
 from __future__ import annotations
 
@@ -12,24 +13,6 @@ from sqlalchemy.orm import Session, joinedload
 from events.models import Registration
 
 from ..models import Checkpoint, CheckpointAssignment, CheckpointRule, Scan, ScanVerdict
-
-
-def may_scan(session: Session, checkpoint: Checkpoint, user) -> bool:
-    """Organizers and admins scan anywhere; a volunteer only at the checkpoints they are assigned to."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if user.is_organizer:
-        return True
-    if not user.has_role("volunteer"):
-        return False
-    return (
-        session.scalar(
-            select(CheckpointAssignment.id).where(
-                CheckpointAssignment.checkpoint_id == checkpoint.id, CheckpointAssignment.user_id == user.id
-            )
-        )
-        is not None
-    )
 
 
 def assigned_checkpoint_ids(session: Session, user_id: int) -> set[int]:
@@ -100,8 +83,7 @@ def double_admissions(session: Session, activity_id: int, *, tz: tzinfo) -> list
         .where(
             Scan.checkpoint_id.in_({scan.checkpoint_id for scan in late_scans}),
             Scan.ticket_id.in_(tickets),
-            Scan.admitted.is_(True),
-            Scan.undone_at.is_(None),
+            Scan.counts,
         )
         .options(joinedload(Scan.checkpoint), joinedload(Scan.user))
         .order_by(Scan.scanned_at, Scan.id)

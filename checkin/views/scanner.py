@@ -15,6 +15,7 @@ from events.models import Activity
 from .. import bp
 from ..models import Checkpoint
 from ..services import scanner as services
+from ..services import scans
 
 # The vendored QR decoder (qr-scanner) starts its worker from a Blob URL; nothing else is loosened.
 SCANNER_CSP = CSP + "; worker-src 'self' blob:"
@@ -24,16 +25,15 @@ SCANNER_CSP = CSP + "; worker-src 'self' blob:"
 @role_required("organizer", "volunteer")
 def scan(checkpoint_id: int):
     checkpoint = db.get_or_404(Checkpoint, checkpoint_id)
-    if not services.may_scan(db.session, checkpoint, current_user):
+    if not scans.may_scan(db.session, current_user.id, current_user.is_organizer, checkpoint.id):
         abort(403)
-    api = url_for("checkin.index") + "api/"
     response = make_response(
         render_template(
             "checkin/scanner.html",
             checkpoint=checkpoint,
-            scan_url=api + "scans",
-            undo_url=api + "scans/0/undo",
-            sync_url=api + f"checkpoints/{checkpoint.id}/sync",
+            scan_url=url_for("checkin.api_scan"),
+            undo_url=url_for("checkin.api_undo", scan_id=0),
+            sync_url=url_for("checkin.api_sync", checkpoint_id=checkpoint.id),
             timezone=current_app.config["TIMEZONE"],
         )
     )

@@ -376,6 +376,9 @@ async function decideOffline(text, scannedAt) {
   if ((data.revoked || []).includes(ticketId)) {
     return { verdict: "revoked", admitted: false, message: T.messages.revoked, ticketId };
   }
+  if (point.expires_at && scannedAt.getTime() > Date.parse(point.expires_at)) {
+    return { verdict: "expired", admitted: false, message: T.messages.expired, ticketId };
+  }
   const today = localDay(scannedAt);
   if (Array.isArray(point.days) && point.days.length && !point.days.includes(today)) {
     return { verdict: "other_day", admitted: false, message: T.messages.other_day, ticketId };
@@ -409,10 +412,16 @@ function looksLikeCode(text) {
 // ---------------------------------------------------------------- one scan
 
 let busy = false;
+const waiting = []; // scans that came while one was being checked (a wedge scanner can be that fast)
 
 async function handle(text, source) {
-  text = String(text || "").trim();
-  if (!text || busy) return;
+  // only line ends are dropped: a space is one of base45's characters and may end a token
+  text = String(text || "").replace(/^[\r\n\t]+|[\r\n\t]+$/g, "");
+  if (!text.trim()) return;
+  if (busy) {
+    waiting.push([text, source]);
+    return;
+  }
   busy = true;
   showBusy();
   const scan = {
@@ -469,6 +478,7 @@ async function handle(text, source) {
   } finally {
     busy = false;
     if (source !== "camera" && document.activeElement !== ui.code && finePointer()) ui.code.focus();
+    if (waiting.length) handle(...waiting.shift());
   }
 }
 

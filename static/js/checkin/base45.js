@@ -6,7 +6,12 @@ export const ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
 
 const VALUES = new Map(Array.from(ALPHABET, (ch, i) => [ch, i]));
 
-export class Base45Error extends Error {}
+export class Base45Error extends Error {
+  constructor(message) {
+    super(message);
+    this.name = "Base45Error";
+  }
+}
 
 /** The bytes a base45 string stands for; throws Base45Error on a character outside the alphabet, a length
  * that leaves one character over, or a group worth more than its bytes can hold. */

@@ -13,7 +13,8 @@ export const VERSION = 1;
 export function parseToken(text) {
   let bytes;
   try {
-    bytes = decodeBase45(String(text).trim());
+    // as the server reads it: line ends dropped, upper case (a wedge scanner with Caps Lock on inverts letters)
+    bytes = decodeBase45(String(text).replace(/^[\r\n\t]+|[\r\n\t]+$/g, "").toUpperCase());
   } catch (_) {
     return null;
   }
