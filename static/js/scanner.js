@@ -41,6 +41,7 @@ const ui = {
   cameraButton: el("camera-button"),
   cameraState: el("camera-state"),
   history: el("scan-history"),
+  signIn: el("signin-needed"),
 };
 
 // ---------------------------------------------------------------- device, clock, formatting
@@ -319,6 +320,7 @@ async function upload() {
       if (response.status >= 500) break;
       setOnline(true);
       const body = await response.json().catch(() => ({}));
+      if (signedOut(response, body)) break; // kept until someone signs in again on this phone
       if (response.ok && body.scan) {
         scan.pending = 0;
         scan.server_id = body.scan.id;
@@ -326,18 +328,26 @@ async function upload() {
         await store.putScan(scan);
         const item = history.find((h) => h.nonce === scan.nonce);
         if (item) item.id = body.scan.id;
-      } else if (response.status === 400 || response.status === 422) {
+      } else if (response.status === 422) {
         scan.pending = 0; // the server will never take it: keep it on the phone, stop resending
         scan.rejected = (body.error && body.error.code) || String(response.status);
         await store.putScan(scan);
       } else {
-        break; // 403 (signed out, no longer assigned): keep the queue until someone signs in again
+        break; // 403 (no longer assigned here), 404, 409: keep the queue; the next retry tries again
       }
     }
   } finally {
     uploading = false;
     await refreshPending();
   }
+}
+
+/** True (and the sign-in notice shown) when the answer says the session is gone: not signed in any more (401),
+ * or a CSRF token the server no longer takes (signed out everywhere). Scans then wait on the phone. */
+function signedOut(response, body) {
+  const gone = response.status === 401 || (response.status === 400 && body.error && body.error.code === "csrf_failed");
+  ui.signIn.hidden = !gone;
+  return gone;
 }
 
 function requestBody(scan) {
@@ -439,7 +449,9 @@ async function handle(text, source) {
       if (response.status < 500) {
         setOnline(true);
         const body = await response.json().catch(() => ({}));
-        if (response.ok && body.scan) {
+        if (signedOut(response, body)) {
+          // judged here and queued, as without network: the gate keeps moving while someone signs in again
+        } else if (response.ok && body.scan) {
           result = { ...body.scan, offline: false };
           await store.putScan({
             ...scan,
@@ -452,7 +464,8 @@ async function handle(text, source) {
           });
         } else {
           const message = (body.error && body.error.message) || T.refusedRequest;
-          result = { verdict: response.status === 403 ? "forbidden" : "unknown", admitted: false, message, offline: false };
+          const verdict = response.status === 422 ? "unknown" : "forbidden"; // a malformed code, or not allowed here
+          result = { verdict, admitted: false, message, offline: false };
         }
       }
     } catch (_) {

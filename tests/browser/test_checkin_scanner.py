@@ -264,3 +264,32 @@ def test_the_browser_reads_tokens_as_the_server_signs_them(page, csrf_live_serve
     assert result["lower"] == seeded["ids"][0] and result["short"] is None
     assert result["webcrypto"] == [True, False, False, "webcrypto"]
     assert result["noble"] == [True, False, False, "noble"]
+
+
+def test_when_the_session_ends_the_gate_keeps_moving_and_the_scans_go_up_after_signing_in(page, csrf_live_server):
+    base, app = csrf_live_server.url, csrf_live_server.app
+    seeded = _seed(app)
+    _sign_in(page, base, seeded["email"])
+    page.goto(f"{base}/checkin/checkpoints/{seeded['checkpoint']}/scan")
+    scanner = page.locator("#scanner")
+    expect(scanner).to_have_attribute("data-synced", "true")
+    page.context.clear_cookies()  # the session is gone (signed out elsewhere, or expired)
+
+    _wedge(page, seeded["tokens"][0])
+    expect(page.locator("#verdict")).to_have_attribute("data-verdict", "admitted")
+    expect(page.locator("#verdict-mode")).to_be_visible()  # judged on the phone, as without network
+    expect(scanner).to_have_attribute("data-pending", "1")
+    notice = page.locator("#signin-needed")
+    expect(notice).to_be_visible()
+    assert _scans(app, seeded["ids"][0]) == []
+
+    notice.get_by_role("link", name="Đăng nhập lại để gửi").click()
+    page.locator("input[name=login]").fill(seeded["email"])
+    page.locator("input[name=password]").fill(PASSWORD)
+    with page.expect_navigation():
+        page.locator("input[name=password]").press("Enter")
+    expect(page.locator("h1")).to_have_text("Cổng chính")
+    expect(scanner).to_have_attribute("data-pending", "0")
+    (scan,) = _scans(app, seeded["ids"][0])
+    assert scan.admitted and scan.offline and scan.client_verdict == "admitted"
+    expect(notice).to_be_hidden()
