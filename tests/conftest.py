@@ -284,14 +284,15 @@ def make_records():
 
     A published plan running from 10 days ago to 60 days ahead (its festival in 30 days, open for registration,
     with a programme item and one confirmed registration; an internal ceremony; a cluster tour with two stops),
-    a draft plan with one activity, a venue, and units (a province, a city, two wards, an office)."""
+    a draft plan with one activity, a venue, and units (a province, a city, two wards, an office); the festival's
+    entrance and a booth with the volunteer assigned to both, one admission at the booth, and the registration's
+    signed ticket token (``ticket``)."""
 
     def build(app):
         import secrets
         from datetime import UTC, datetime, timedelta
         from types import SimpleNamespace
 
-        from checkin.models import Checkpoint, CheckpointAssignment
         from events.models import Activity, Plan, ProgrammeItem, Registration, TourStop, Venue
 
         now = datetime.now(UTC).replace(second=0, microsecond=0)
@@ -410,12 +411,36 @@ def make_records():
                 db.session.add(user)
                 db.session.flush()
                 users[role] = user.id
-            # check-in: the festival's entrance, where the volunteer scans, and a booth where nobody is assigned
-            entrance = Checkpoint(activity_id=festival.id, name="Cổng chính", kind="entrance", rule="once_per_day")
-            booth = Checkpoint(activity_id=festival.id, name="Không gian xã hội số", kind="booth", rule="every_time")
+            # Check-in: the festival's entrance (once a day) and a booth (every time), the volunteer assigned to
+            # both, and one admission at the booth a moment ago (still within its undo window).
+            from app.models import utcnow
+            from checkin.keys import ticket_token
+            from checkin.models import Checkpoint, CheckpointAssignment, Scan
+
+            entrance = Checkpoint(activity=festival, name="Cổng chính", kind="entrance", rule="once_per_day")
+            booth = Checkpoint(activity=festival, name="Không gian xã hội số", kind="booth", rule="every_time")
             db.session.add_all([entrance, booth])
             db.session.flush()
-            db.session.add(CheckpointAssignment(checkpoint_id=entrance.id, user_id=users["volunteer"]))
+            volunteer = users["volunteer"]
+            db.session.add_all([CheckpointAssignment(checkpoint_id=p.id, user_id=volunteer) for p in (entrance, booth)])
+            scan = Scan(
+                checkpoint_id=booth.id,
+                ticket_id=registration.id,
+                device_id="records-device",
+                nonce="records-scan-1",
+                scanned_at=utcnow(),
+                received_at=utcnow(),
+                verdict="admitted",
+                admitted=True,
+                user_id=users["volunteer"],
+            )
+            db.session.add(scan)
+            db.session.flush()
+            ticket = ticket_token(registration, app)
+            # and a checkpoint nobody is assigned to (a volunteer may not scan there)
+            unassigned = Checkpoint(activity=festival, name="Cổng ra", kind="exit", rule="every_time")
+            db.session.add(unassigned)
+            db.session.flush()
             db.session.commit()
             return SimpleNamespace(
                 now=now,
@@ -435,9 +460,12 @@ def make_records():
                 item_id=festival.programme[0].id,
                 draft_activity_id=drafted.id,
                 registration_id=registration.id,
-                checkpoint_id=entrance.id,
-                unassigned_checkpoint_id=booth.id,
+                unassigned_checkpoint_id=unassigned.id,
                 token=registration.token,
+                ticket=ticket,
+                checkpoint_id=entrance.id,
+                booth_id=booth.id,
+                scan_id=scan.id,
                 users=users,
                 emails={role: f"{role}@example.vn" for role in ALL_ROLES},
             )

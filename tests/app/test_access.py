@@ -43,6 +43,14 @@ PAGES = {
     "/checkin/activities/<int:activity_id>/review": {
         "double admissions": (lambda r: f"/checkin/activities/{r.activity_id}/review", ORGANIZERS)
     },
+    "/checkin/api/keys": {"ticket keys": (lambda r: "/checkin/api/keys", OPEN)},
+    "/checkin/api/checkpoints/<int:checkpoint_id>/sync": {
+        # JSON: 401 rather than a redirect when signed out; the volunteer is assigned to this checkpoint.
+        "scanner sync": (
+            lambda r: f"/checkin/api/checkpoints/{r.checkpoint_id}/sync",
+            {**STAFF_ONLY, "anonymous": 401, "organizer": 200, "volunteer": 200},
+        )
+    },
     "/contests/": {"contests": (lambda r: "/contests/", OPEN)},
     # events: public pages
     "/events/": {"plans": (lambda r: "/events/", OPEN)},
@@ -177,7 +185,8 @@ def test_role_access(app, client, records, sign_in, group):
             elif response.status_code == 302 and role == "anonymous":
                 assert response.headers["Location"].startswith("/login?next="), url
             elif response.status_code == 403:
-                assert "Bạn không có quyền" in response.get_data(as_text=True), url
+                said = response.get_json()["error"]["message"] if response.is_json else response.get_data(as_text=True)
+                assert "Bạn không có quyền" in said, url
     assert wrong == []
 
 

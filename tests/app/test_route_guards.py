@@ -124,6 +124,18 @@ def import_body(r) -> dict:
 
 ORGANIZER = frozenset({"organizer"})
 ADMIN = frozenset({"admin"})
+SCANNERS = frozenset({"organizer", "volunteer"})  # a volunteer where assigned (the records' volunteer is)
+
+
+def scan_body(r, token: str | None = None) -> dict:
+    return {
+        "token": token or r.ticket,
+        "checkpoint_id": r.booth_id,
+        "device_id": "guard-device",
+        "nonce": "guard-nonce-1",
+        "scanned_at": r.now.isoformat(),
+    }
+
 
 WRITES: dict[str, Row] = {
     # core
@@ -342,6 +354,19 @@ WRITES: dict[str, Row] = {
         },
         ok=201,
     ),
+    # checkin: JSON writes of scanners (anonymous callers get 401 JSON, not a redirect: see is_refused)
+    "checkin.api_scan": Row(
+        SCANNERS,
+        {"/checkin/api/scans": lambda r: Request("/checkin/api/scans", json=scan_body(r))},
+        ok=201,
+        as_role="volunteer",
+    ),
+    "checkin.api_undo": Row(
+        SCANNERS,
+        {"/checkin/api/scans/<int:scan_id>/undo": lambda r: Request(f"/checkin/api/scans/{r.scan_id}/undo", json={})},
+        ok=200,
+        as_role="volunteer",
+    ),
 }
 
 
@@ -371,6 +396,16 @@ def allowed(row: Row) -> str:
     return next((role for role in ROLES if role != "admin" and role in row.who), "admin")
 
 
+def is_refused(who: str, rule: str, response) -> bool:
+    """Anonymous callers are sent to sign in (a JSON API answers 401 instead: a script's fetch must not follow a
+    redirect to a page); signed-in callers without the right get 403."""
+    if who != "anonymous":
+        return response.status_code == 403
+    if "/api/" in rule:
+        return response.status_code == 401 and response.is_json
+    return response.status_code == 302 and response.headers["Location"].startswith("/login")
+
+
 CASES = [(endpoint, rule) for endpoint, row in WRITES.items() for rule in row.requests]
 
 
@@ -398,10 +433,7 @@ def test_only_the_right_people_may_write(app, client, records, snapshot, sign_in
     for who in denied(row):
         sign_in(client, None if who == "anonymous" else records.users[who])
         response = build(records).send(client)
-        if who == "anonymous":
-            refused = response.status_code == 302 and response.headers["Location"].startswith("/login")
-        else:
-            refused = response.status_code == 403
+        refused = is_refused(who, rule, response)
         if not refused:
             problems.append(f"{who}: {response.status_code} {response.headers.get('Location', '')}")
         elif snapshot(app) != before:
