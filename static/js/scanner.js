@@ -24,6 +24,7 @@ const VERDICT_HOLD = 2500; // the big verdict stays this long, then the screen s
 const SAME_CODE_PAUSE = 2000; // the camera ignores a code still in view; it counts again after this long away
 const WEDGE_GAP = 50; // ms between keystrokes of a wedge scanner (people type slower)
 const UNDO_OFFLINE = 5 * 60_000;
+const KEEP_SCANS = 3 * 24 * 3600_000; // sent scans are forgotten after three days; unsent ones never
 
 const el = (id) => document.getElementById(id);
 const ui = {
@@ -189,7 +190,18 @@ function renderHistory() {
   }
 }
 
-setInterval(renderHistory, 30_000); // Undo buttons go away when their window closes
+// Undo buttons go away when their window closes (the list is redrawn only then, so a focused button stays put)
+setInterval(() => {
+  const now = Date.now();
+  let changed = false;
+  for (const item of history) {
+    if (item.undoUntil && item.undoUntil <= now && !item.expired) {
+      item.expired = true;
+      changed = true;
+    }
+  }
+  if (changed) renderHistory();
+}, 10_000);
 
 function remember(scan, result) {
   const item = {
@@ -609,6 +621,7 @@ setInterval(() => sync(), SYNC_EVERY);
 
 setOnline(online);
 ready();
+store.prune(Date.now() - KEEP_SCANS).catch(() => {});
 showSynced()
   .then(refreshPending)
   .then(sync)

@@ -71,3 +71,20 @@ export async function pendingScans() {
   const rows = await done(s.index("pending").getAll(1));
   return rows.sort((a, b) => (a.scanned_at < b.scanned_at ? -1 : 1));
 }
+
+/** Forget the scans already sent that are older than ``before`` (ms since the epoch); unsent ones stay. */
+export async function prune(before) {
+  const s = await store("scans", "readwrite");
+  const cutoff = new Date(before).toISOString();
+  return new Promise((resolve, reject) => {
+    const request = s.openCursor();
+    request.onsuccess = () => {
+      const cursor = request.result;
+      if (!cursor) return resolve();
+      const scan = cursor.value;
+      if (!scan.pending && scan.scanned_at < cutoff) cursor.delete();
+      cursor.continue();
+    };
+    request.onerror = () => reject(request.error);
+  });
+}
