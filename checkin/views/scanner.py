@@ -3,7 +3,7 @@ admissions that offline phones caused."""
 
 from __future__ import annotations
 
-from flask import abort, current_app, make_response, render_template, url_for
+from flask import abort, current_app, make_response, render_template, send_from_directory, url_for
 from flask_login import current_user
 
 from app import CSP
@@ -48,3 +48,12 @@ def review(activity_id: int):
     activity = db.get_or_404(Activity, activity_id)
     doubles = services.double_admissions(db.session, activity.id, tz=campaign_zone())
     return render_template("checkin/review.html", activity=activity, doubles=doubles)
+
+
+@bp.route("/scanner-sw.js")
+def scanner_worker():
+    """The scanner's service worker, served from /checkin/ so that it may control the scanner pages (a worker's
+    scope is at most the folder of its script). Public: it is a static script."""
+    response = send_from_directory(current_app.static_folder, "js/scanner-sw.js", mimetype="text/javascript")
+    response.headers["Cache-Control"] = "no-cache"
+    return response

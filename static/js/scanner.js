@@ -619,6 +619,11 @@ window.addEventListener("offline", () => setOnline(false));
 setInterval(() => upload(), RETRY_EVERY);
 setInterval(() => sync(), SYNC_EVERY);
 
+// the page opens again without network once it has been opened with it (see scanner-sw.js)
+if ("serviceWorker" in navigator && root.dataset.serviceWorker) {
+  navigator.serviceWorker.register(root.dataset.serviceWorker, { scope: root.dataset.serviceWorkerScope }).catch(() => {});
+}
+
 setOnline(online);
 ready();
 store.prune(Date.now() - KEEP_SCANS).catch(() => {});

@@ -40,6 +40,7 @@ PAGES = {
             {**STAFF_ONLY, "organizer": 200},
         ),
     },
+    "/checkin/scanner-sw.js": {"scanner service worker": (lambda r: "/checkin/scanner-sw.js", OPEN)},
     "/checkin/activities/<int:activity_id>/review": {
         "double admissions": (lambda r: f"/checkin/activities/{r.activity_id}/review", ORGANIZERS)
     },

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import qrcode
 from PIL import Image
 from playwright.sync_api import expect
 from sqlalchemy import select
+from werkzeug.serving import make_server
 
 from app.extensions import db
 from app.models import User
@@ -293,3 +295,37 @@ def test_when_the_session_ends_the_gate_keeps_moving_and_the_scans_go_up_after_s
     (scan,) = _scans(app, seeded["ids"][0])
     assert scan.admitted and scan.offline and scan.client_verdict == "admitted"
     expect(notice).to_be_hidden()
+
+
+def test_the_scanner_opens_again_when_the_server_cannot_be_reached(page, make_app):
+    """A phone that reloads the scanner while the square has no network still gets the page (from the service
+    worker's cache), with its lists, and keeps scanning."""
+    app = make_app(WTF_CSRF_ENABLED=True)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    try:
+        seeded = _seed(app)
+        _sign_in(page, base, seeded["email"])
+        url = f"{base}/checkin/checkpoints/{seeded['checkpoint']}/scan"
+        page.goto(url)
+        expect(page.locator("#scanner")).to_have_attribute("data-synced", "true")
+        page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+        page.reload()  # now under the worker, which keeps the page
+        expect(page.locator("#scanner")).to_have_attribute("data-ready", "true")
+        assert page.evaluate("navigator.serviceWorker.controller !== null")
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+        server.server_close()
+
+    page.reload()
+    expect(page.locator("h1")).to_have_text("Cổng chính")
+    scanner = page.locator("#scanner")
+    expect(scanner).to_have_attribute("data-ready", "true")
+    expect(page.locator("#network-state")).to_have_attribute("data-state", "offline")
+    _wedge(page, seeded["tokens"][1])
+    expect(page.locator("#verdict")).to_have_attribute("data-verdict", "admitted")
+    expect(page.locator("#verdict-mode")).to_be_visible()
+    expect(scanner).to_have_attribute("data-pending", "1")
