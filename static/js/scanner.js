@@ -125,8 +125,8 @@ function showVerdict(result) {
   clearTimeout(holdTimer);
   ui.verdict.dataset.verdict = verdict;
   ui.verdict.dataset.admitted = admitted ? "true" : "false";
-  ui.verdict.classList.remove("verdict--ready", "verdict--ok", "verdict--no", "verdict--busy");
-  ui.verdict.classList.add(admitted ? "verdict--ok" : "verdict--no");
+  ui.verdict.classList.remove("verdict--ready", "verdict--ok", "verdict--no", "verdict--warn", "verdict--busy");
+  ui.verdict.classList.add(admitted ? "verdict--ok" : verdict === "unchecked" ? "verdict--warn" : "verdict--no");
   ui.verdict.classList.toggle("verdict--offline", Boolean(offline));
   ui.title.textContent = T.verdicts[verdict] || T.verdicts.unknown;
   ui.detail.textContent = message || "";
@@ -139,7 +139,7 @@ function showVerdict(result) {
 }
 
 function ready() {
-  ui.verdict.classList.remove("verdict--ok", "verdict--no", "verdict--busy");
+  ui.verdict.classList.remove("verdict--ok", "verdict--no", "verdict--warn", "verdict--busy");
   ui.verdict.classList.add("verdict--ready");
   ui.verdict.dataset.verdict = "";
   ui.title.textContent = T.ready;
@@ -149,7 +149,7 @@ function ready() {
 
 function showBusy() {
   clearTimeout(holdTimer);
-  ui.verdict.classList.remove("verdict--ready", "verdict--ok", "verdict--no");
+  ui.verdict.classList.remove("verdict--ready", "verdict--ok", "verdict--no", "verdict--warn");
   ui.verdict.classList.add("verdict--busy");
   ui.title.textContent = T.checking;
   ui.detail.textContent = "";
@@ -386,7 +386,8 @@ async function decideOffline(text, scannedAt) {
   const token = parseToken(text);
   if (!token) {
     // a typed short code carries no signature: it cannot be checked without the server
-    return { verdict: "unknown", admitted: false, message: looksLikeCode(text) ? T.typedOffline : T.messages.unknown };
+    if (looksLikeCode(text)) return { verdict: "unchecked", admitted: false, message: T.typedOffline };
+    return { verdict: "unknown", admitted: false, message: T.messages.unknown };
   }
   if (!data) return { verdict: "unknown", admitted: false, message: T.neverSynced, ticketId: token.ticketId };
   const point = data.checkpoint;
@@ -486,7 +487,7 @@ async function handle(text, source) {
     if (!result) {
       const decided = await decideOffline(text, new Date(scan.scanned_at));
       result = { ...decided, offline: true };
-      const queue = !(decided.verdict === "unknown" && looksLikeCode(text) && !parseToken(text));
+      const queue = decided.verdict !== "unchecked"; // a typed code nobody could check let nobody in
       await store.putScan({
         ...scan,
         offline: true,

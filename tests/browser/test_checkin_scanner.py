@@ -19,7 +19,7 @@ from werkzeug.serving import make_server
 
 from app.extensions import db
 from app.models import User
-from checkin.keys import ticket_token, verifying_keys
+from checkin.keys import ticket_code, ticket_token, verifying_keys
 from checkin.models import Checkpoint, CheckpointAssignment, Scan
 from checkin.services import tokens
 from events.models import Activity, Plan, Registration
@@ -95,6 +95,7 @@ def _seed(app) -> dict:
             "email": volunteer.email,
             "ids": [t.id for t in tickets],
             "tokens": [ticket_token(t, app) for t in tickets],
+            "codes": [ticket_code(t, app) for t in tickets],
         }
 
 
@@ -329,3 +330,29 @@ def test_the_scanner_opens_again_when_the_server_cannot_be_reached(page, make_ap
     expect(page.locator("#verdict")).to_have_attribute("data-verdict", "admitted")
     expect(page.locator("#verdict-mode")).to_be_visible()
     expect(scanner).to_have_attribute("data-pending", "1")
+
+
+def test_a_typed_code_is_checked_by_the_server_and_never_guessed_offline(page, csrf_live_server):
+    base, app = csrf_live_server.url, csrf_live_server.app
+    seeded = _seed(app)
+    _sign_in(page, base, seeded["email"])
+    page.goto(f"{base}/checkin/checkpoints/{seeded['checkpoint']}/scan")
+    expect(page.locator("#scanner")).to_have_attribute("data-synced", "true")
+    field = page.get_by_label("Mã vé")
+    # typed from the ticket, as people do: lower case, with a space
+    field.fill(seeded["codes"][0].lower().replace("-", " - "))
+    page.get_by_role("button", name="Kiểm tra").click()
+    expect(page.locator("#verdict")).to_have_attribute("data-verdict", "admitted")
+    expect(field).to_have_value("")
+    (scan,) = _scans(app, seeded["ids"][0])
+    assert scan.admitted and not scan.offline
+
+    page.context.set_offline(True)
+    field.fill(seeded["codes"][1])
+    field.press("Enter")
+    expect(page.locator("#verdict")).to_have_attribute("data-verdict", "unchecked")
+    expect(page.locator("#verdict-title")).to_have_text("Chưa kiểm tra được")
+    expect(page.locator("#verdict-detail")).to_have_text(
+        "Không kiểm tra được mã nhập tay khi mất mạng: hãy quét mã QR, hoặc thử lại khi có mạng."
+    )
+    expect(page.locator("#scanner")).to_have_attribute("data-pending", "0")  # nothing to send: nobody was let in
