@@ -589,6 +589,7 @@ async function startCamera() {
     seen.clear();
     await camera.start();
     root.dataset.camera = "on";
+    rememberCamera("on");
     ui.cameraButton.textContent = T.stopCamera;
     ui.cameraButton.setAttribute("aria-pressed", "true");
     ui.cameraState.textContent = T.cameraOn;
@@ -603,9 +604,28 @@ async function startCamera() {
 function stopCamera() {
   if (camera) camera.stop();
   root.dataset.camera = "off";
+  rememberCamera("off");
   ui.cameraButton.textContent = T.startCamera;
   ui.cameraButton.setAttribute("aria-pressed", "false");
   ui.cameraState.textContent = T.cameraOff;
+}
+
+// the camera comes back on by itself when the page is opened again (a reload, a phone woken up)
+const CAMERA_KEY = "dxday.checkin.camera";
+function rememberCamera(state) {
+  try {
+    localStorage.setItem(CAMERA_KEY, state);
+  } catch (_) {
+    // private mode: the volunteer taps the button again
+  }
+}
+
+function cameraWasOn() {
+  try {
+    return localStorage.getItem(CAMERA_KEY) === "on";
+  } catch (_) {
+    return false;
+  }
 }
 
 ui.cameraButton.addEventListener("click", () => (root.dataset.camera === "on" ? stopCamera() : startCamera()));
@@ -636,3 +656,4 @@ showSynced()
     root.dataset.ready = "true";
   });
 if (finePointer()) ui.code.focus();
+if (cameraWasOn()) startCamera();
