@@ -162,10 +162,8 @@ def redeem(
     offline: bool = False,
     client_verdict: str | None = None,
 ) -> ScanResult:
-    """Judge and store one scan at ``checkpoint``. The same (device, nonce) again answers the stored scan."""
-    replay = _by_nonce(session, device_id, nonce)
-    if replay is not None:
-        return _replayed(session, replay)
+    """Judge and store one scan at ``checkpoint``. The same (device, nonce) again answers the stored scan (found
+    when its insert meets the unique key: a first scan costs no look-up for it)."""
     ticket, registration = read_ticket(session, token, public_keys=public_keys, secret=secret)
     at = effective_time(scanned_at, now)
     judgement = judge(checkpoint, checkpoint.activity, registration, ticket=ticket, at=at, tz=tz)
@@ -183,9 +181,9 @@ def redeem(
     for _attempt in range(3):
         if judgement.verdict != ScanVerdict.ADMITTED:
             return _store(session, values, judgement.verdict, slot=None)
-        scan_id = _insert(session, values | {"verdict": ScanVerdict.ADMITTED, "admitted": True}, judgement.slot)
-        if scan_id is not None:
-            return ScanResult(session.get(Scan, scan_id), created=True)
+        scan = _insert(session, values | {"verdict": ScanVerdict.ADMITTED, "admitted": True}, judgement.slot)
+        if scan is not None:
+            return ScanResult(scan, created=True)
         replay = _by_nonce(session, device_id, nonce)
         if replay is not None:
             return _replayed(session, replay)
@@ -198,24 +196,23 @@ def redeem(
 
 
 def _store(session: Session, values: dict, verdict: ScanVerdict, *, slot: str | None) -> ScanResult:
-    scan_id = _insert(session, values | {"verdict": verdict, "admitted": verdict == ScanVerdict.ADMITTED}, slot)
-    if scan_id is None:  # the only other unique key: this device's nonce, sent twice at once
+    scan = _insert(session, values | {"verdict": verdict, "admitted": verdict == ScanVerdict.ADMITTED}, slot)
+    if scan is None:  # without a slot, the only unique key it can meet: this device's nonce, sent before
         return _replayed(session, _by_nonce(session, values["device_id"], values["nonce"]))
-    return ScanResult(session.get(Scan, scan_id), created=True)
+    return ScanResult(scan, created=True)
 
 
-def _insert(session: Session, values: dict, slot: str | None) -> int | None:
-    """INSERT the scan unless a unique key (slot or nonce) is taken; its id, or None."""
+def _insert(session: Session, values: dict, slot: str | None) -> Scan | None:
+    """INSERT the scan unless a unique key (slot or nonce) is taken: the new Scan, or None."""
     dialect = session.get_bind().dialect.name
-    table = Scan.__table__
     row = values | {"admission_slot": slot}
     if dialect == "postgresql":
-        stmt = postgresql.insert(table).values(row).on_conflict_do_nothing()
+        stmt = postgresql.insert(Scan).values(row).on_conflict_do_nothing()
     elif dialect == "sqlite":
-        stmt = sqlite.insert(table).values(row).on_conflict_do_nothing()
+        stmt = sqlite.insert(Scan).values(row).on_conflict_do_nothing()
     else:  # pragma: no cover - the app runs on SQLite and PostgreSQL only
-        stmt = insert(table).values(row)
-    return session.execute(stmt.returning(table.c.id)).scalar()
+        stmt = insert(Scan).values(row)
+    return session.scalars(stmt.returning(Scan)).first()
 
 
 def _by_nonce(session: Session, device_id: str, nonce: str) -> Scan | None:

@@ -44,6 +44,8 @@ PAGES = {
     "/checkin/activities/<int:activity_id>/review": {
         "double admissions": (lambda r: f"/checkin/activities/{r.activity_id}/review", ORGANIZERS)
     },
+    # The ticket's QR image: whoever holds the registration's secret link (the records' registration is confirmed).
+    "/checkin/tickets/<token>.png": {"ticket QR": (lambda r: f"/checkin/tickets/{r.token}.png", OPEN)},
     "/checkin/api/keys": {"ticket keys": (lambda r: "/checkin/api/keys", OPEN)},
     "/checkin/api/checkpoints/<int:checkpoint_id>/sync": {
         # JSON: 401 rather than a redirect when signed out; the volunteer is assigned to this checkpoint.
