@@ -172,6 +172,12 @@ function renderHistory() {
     what.className = "scan-what";
     what.textContent = [item.title, item.message].filter(Boolean).join(" — ") + (item.offline ? ` (${T.offline})` : "");
     li.append(when, what);
+    if (item.server) {
+      const server = document.createElement("span");
+      server.className = "scan-server";
+      server.textContent = fill(T.serverSaid, { verdict: item.server });
+      li.append(server);
+    }
     if (item.undone) {
       const note = document.createElement("span");
       note.className = "scan-undone";
@@ -339,7 +345,13 @@ async function upload() {
         scan.server_verdict = body.scan.verdict;
         await store.putScan(scan);
         const item = history.find((h) => h.nonce === scan.nonce);
-        if (item) item.id = body.scan.id;
+        if (item) {
+          item.id = body.scan.id;
+          // the server saw it otherwise (another phone had let the ticket in first): say so on the line
+          if (body.scan.verdict !== scan.client_verdict) item.server = T.verdicts[body.scan.verdict] || body.scan.verdict;
+          if (!body.scan.admitted) item.undoUntil = 0;
+          renderHistory();
+        }
       } else if (response.status === 422) {
         scan.pending = 0; // the server will never take it: keep it on the phone, stop resending
         scan.rejected = (body.error && body.error.code) || String(response.status);

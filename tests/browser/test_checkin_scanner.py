@@ -356,3 +356,49 @@ def test_a_typed_code_is_checked_by_the_server_and_never_guessed_offline(page, c
         "Không kiểm tra được mã nhập tay khi mất mạng: hãy quét mã QR, hoặc thử lại khi có mạng."
     )
     expect(page.locator("#scanner")).to_have_attribute("data-pending", "0")  # nothing to send: nobody was let in
+
+
+def test_two_offline_phones_admit_one_ticket_and_the_organizer_sees_it_on_the_review(
+    new_context, csrf_live_server, make_user, assert_accessible
+):
+    base, app = csrf_live_server.url, csrf_live_server.app
+    seeded = _seed(app)
+    phones = []
+    for _ in range(2):
+        context = new_context(**PHONE)
+        phone = context.new_page()
+        _sign_in(phone, base, seeded["email"])
+        phone.goto(f"{base}/checkin/checkpoints/{seeded['checkpoint']}/scan")
+        expect(phone.locator("#scanner")).to_have_attribute("data-synced", "true")
+        context.set_offline(True)
+        phones.append((context, phone))
+    # the same ticket at both phones while the Wi-Fi is down: each lets the visitor in
+    for _context, phone in phones:
+        _wedge(phone, seeded["tokens"][0])
+        expect(phone.locator("#verdict")).to_have_attribute("data-verdict", "admitted")
+        expect(phone.locator("#scanner")).to_have_attribute("data-pending", "1")
+    for context, phone in phones:
+        context.set_offline(False)
+        expect(phone.locator("#scanner")).to_have_attribute("data-pending", "0", timeout=20_000)
+    # the phone that came back second learns that the server had the ticket in already
+    late = phones[1][1].locator("#scan-history li").first
+    expect(late.locator(".scan-server")).to_have_text(f"Máy chủ: {ALREADY}")
+    expect(late.get_by_role("button", name="Hoàn tác")).to_have_count(0)
+    assert sorted((s.verdict.value, s.client_verdict) for s in _scans(app, seeded["ids"][0])) == [
+        ("admitted", "admitted"),
+        ("already_checked_in", "admitted"),
+    ]
+
+    organizer = make_user("organizer")
+    page = new_context(**PHONE).new_page()
+    _sign_in(page, base, organizer["email"])
+    page.goto(f"{base}/checkin/")
+    page.get_by_role("link", name="Vé được cho vào hai lần khi máy quét mất mạng").click()
+    expect(page.locator("h1")).to_have_text("Vé được cho vào hai lần")
+    expect(page.locator("caption")).to_have_text("1 vé được cho vào hai lần")
+    row = page.locator("tbody tr")
+    expect(row).to_contain_text(f"#{seeded['ids'][0]}")
+    expect(row).to_contain_text("Nguyễn Thị Lan")
+    expect(row.locator("td")).to_have_count(2)
+    expect(row.locator("td").nth(1)).to_contain_text("quét khi mất mạng")
+    assert_accessible(page, "double-admission review")
