@@ -186,7 +186,7 @@ function renderHistory() {
     } else if (item.admitted && item.undoUntil && item.undoUntil > now) {
       const button = document.createElement("button");
       button.type = "button";
-      button.className = "button secondary scan-undo";
+      button.className = "button button--ghost scan-undo";
       button.textContent = T.undo;
       button.setAttribute("aria-label", `${T.undo}: ${item.time} ${item.title}`);
       button.addEventListener("click", () => undo(item, button));
@@ -229,14 +229,13 @@ async function undo(item, button) {
   button.disabled = true;
   const local = await store.getScan(item.nonce);
   if (local && local.pending) {
-    // not sent yet: it never reaches the server as an admission
-    local.pending = 0;
+    // not sent yet: it stops counting on this phone now, and goes up with the queue to be logged and undone there
+    local.undo_requested = true;
     local.undone = true;
     local.admitted = false;
     await store.putScan(local);
     item.undone = true;
     renderHistory();
-    await refreshPending();
     return;
   }
   const id = item.id || (local && local.server_id);
@@ -343,6 +342,11 @@ async function upload() {
         scan.pending = 0;
         scan.server_id = body.scan.id;
         scan.server_verdict = body.scan.verdict;
+        if (scan.undo_requested && body.scan.admitted && !body.scan.undone) {
+          // undone on the phone before it could be sent: the server logs it, then takes it back
+          const undone = await post(URLS.undo.replace(/\/0\/undo$/, `/${body.scan.id}/undo`), {}, 10_000).catch(() => null);
+          if (!undone || undone.status >= 500) break; // sent again later: the same nonce answers the stored scan
+        }
         await store.putScan(scan);
         const item = history.find((h) => h.nonce === scan.nonce);
         if (item) {
