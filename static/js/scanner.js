@@ -170,7 +170,8 @@ function renderHistory() {
     when.textContent = item.time;
     const what = document.createElement("span");
     what.className = "scan-what";
-    what.textContent = [item.title, item.message].filter(Boolean).join(" — ") + (item.offline ? ` (${T.offline})` : "");
+    // the sentence says it all ("Already checked in at 08:15 at the main gate"); the short word when there is none
+    what.textContent = (item.message || item.title) + (item.offline ? ` (${T.offline})` : "");
     li.append(when, what);
     if (item.server) {
       const server = document.createElement("span");

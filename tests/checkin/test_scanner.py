@@ -244,7 +244,7 @@ def test_the_scanner_page_is_for_the_checkpoints_volunteers(app, client, make_us
         re.search(r'<script type="application/json" id="scanner-strings">(.*?)</script>', page, re.S)[1]
     )
     assert strings["verdicts"]["admitted"] == "Hợp lệ"
-    assert strings["messages"]["already_checked_in"] == "Đã soát vé lúc {time} tại {checkpoint}."
+    assert strings["messages"]["already_checked_in"] == "Vé đã được quét lúc {time} tại {checkpoint}."
     # a volunteer assigned elsewhere does not scan here
     assert client.get(f"/checkin/checkpoints/{festival['hall']}/scan").status_code == 403
     assert client.get("/checkin/checkpoints/999999/scan").status_code == 404
