@@ -226,16 +226,17 @@ def _slot_holder(session: Session, checkpoint_id: int, slot: str) -> Scan | None
 def _replayed(session: Session, scan: Scan) -> ScanResult:
     first = None
     if scan.verdict == ScanVerdict.ALREADY_CHECKED_IN and scan.ticket_id is not None:
-        first = first_admission(session, scan.checkpoint_id, scan.ticket_id, before_id=scan.id)
+        first = blocking_admission(session, scan.checkpoint_id, scan.ticket_id, before_id=scan.id)
     return ScanResult(scan, created=False, first=first)
 
 
-def first_admission(session: Session, checkpoint_id: int, ticket_id: int, *, before_id: int | None = None):
-    """The earliest standing admission of a ticket at a checkpoint (before scan ``before_id``, if given)."""
-    stmt = select(Scan).where(Scan.checkpoint_id == checkpoint_id, Scan.ticket_id == ticket_id, Scan.counts)
-    if before_id is not None:
-        stmt = stmt.where(Scan.id < before_id)
-    return session.scalar(stmt.order_by(Scan.id).limit(1))
+def blocking_admission(session: Session, checkpoint_id: int, ticket_id: int, *, before_id: int) -> Scan | None:
+    """The standing admission that made scan ``before_id`` "already checked in", told again when that scan is
+    resent: the ticket's latest admission at the checkpoint before it (under "once a day", that day's)."""
+    stmt = select(Scan).where(
+        Scan.checkpoint_id == checkpoint_id, Scan.ticket_id == ticket_id, Scan.counts, Scan.id < before_id
+    )
+    return session.scalar(stmt.order_by(Scan.id.desc()).limit(1))
 
 
 # --- undo -----------------------------------------------------------------------------------------------------------

@@ -206,9 +206,12 @@ def test_the_sync_and_the_public_keys_let_a_scanner_check_tickets_alone(app, cli
          {"token", "checkpoint_id", "scanned_at", "offline", "client_verdict"}),
     ],
 )  # fmt: skip
-def test_a_malformed_scan_is_refused_with_a_reason_per_field(app, client, login, festival, body, status, fields):
+def test_a_malformed_scan_is_refused_with_a_reason_per_field(
+    app, client, login, openapi, festival, body, status, fields
+):
     login(festival.volunteer)
     response = client.post("/checkin/api/scans", json=body, headers={"X-CSRFToken": "off"})
+    checked(openapi, response, json.dumps(body).encode())  # the error answer is one the description allows
     assert response.status_code == status
     error = response.get_json()["error"]
     assert error["code"] == ("bad_request" if status == 400 else "invalid")

@@ -166,19 +166,23 @@ def test_a_replayed_nonce_returns_the_stored_answer_and_stores_nothing(app, fest
     assert count(app) == 2
 
 
-def test_once_per_day_admits_again_on_the_next_local_day(app, festival):
+def test_once_per_day_admits_again_after_local_midnight(app, festival):
     f = festival
-    today = redeem(app, f, f.entrance, f.tickets[0], "d1")
-    again = redeem(app, f, f.entrance, f.tickets[0], "d2")
-    tomorrow = f.now + timedelta(days=1) - timedelta(minutes=1)
-    next_day = redeem(app, f, f.entrance, f.tickets[0], "d3", now=tomorrow)
-    local_today, local_next = f.now.astimezone(TZ).date(), tomorrow.astimezone(TZ).date()
-    expected = ScanVerdict.ADMITTED if local_next != local_today else ScanVerdict.ALREADY_CHECKED_IN
-    assert (today["verdict"], again["verdict"], next_day["verdict"]) == (
+    # The festival runs from yesterday to tomorrow: the last local midnight falls inside it.
+    midnight = datetime.combine(f.now.astimezone(TZ).date(), datetime.min.time(), tzinfo=TZ)
+    before = redeem(app, f, f.entrance, f.tickets[0], "d1", now=midnight - timedelta(minutes=1))
+    after = redeem(app, f, f.entrance, f.tickets[0], "d2", now=midnight + timedelta(minutes=1))
+    again = redeem(app, f, f.entrance, f.tickets[0], "d3", now=midnight + timedelta(minutes=2))
+    assert [before["verdict"], after["verdict"], again["verdict"]] == [
+        ScanVerdict.ADMITTED,
         ScanVerdict.ADMITTED,
         ScanVerdict.ALREADY_CHECKED_IN,
-        expected,
-    )
+    ]
+    assert again["first_id"] == after["id"]  # today's admission, not yesterday's
+    # The booth admits once ever: across midnight too.
+    assert redeem(app, f, f.booth, f.tickets[0], "d4", now=midnight - timedelta(minutes=1))["verdict"] == "admitted"
+    late = redeem(app, f, f.booth, f.tickets[0], "d5", now=midnight + timedelta(minutes=1))
+    assert late["verdict"] == ScanVerdict.ALREADY_CHECKED_IN
 
 
 def test_every_time_admits_every_pass_and_checkpoints_are_independent(app, festival):

@@ -13,6 +13,7 @@ from app.extensions import db
 from checkin import keys
 from checkin.services import tickets, tokens
 from events.models import Registration
+from tests.events.conftest import campaign, registration_setup  # noqa: F401 (fixtures reused from events)
 
 
 def zbar(png: bytes) -> list[str]:
@@ -110,3 +111,35 @@ def test_keys_from_the_setting_win_over_the_folder(make_app):
     served = app.test_client().get("/checkin/api/keys").get_json()["keys"]
     assert served == tokens.describe_keys({3: key.public_key()})
     assert not os.path.exists(os.path.join(app.instance_path, keys.KEY_FOLDER))  # no file made
+
+
+def test_a_waitlisted_person_gets_a_ticket_when_promoted_and_the_message_links_it(
+    app,
+    client,
+    registration_setup,  # noqa: F811
+):
+    from app.models import OutboxMessage
+
+    setup = registration_setup
+    activity_id = setup.make_activity(capacity=1)
+
+    def register(phone, name):
+        data = {"name": name, "phone": phone, "ward_id": str(setup.ward_id), "email": "", "consent": "y"}
+        response = client.post(f"/events/activities/{activity_id}/register", data=data)
+        return response.headers["Location"].rsplit("/", 1)[-1]
+
+    first, waiting = register("0912345678", "Nguyễn Thị Bích"), register("0987654321", "Trần Văn Cường")
+    assert "ticket-qr" not in client.get(f"/events/registrations/{waiting}").get_data(as_text=True)
+    assert client.get(f"/checkin/tickets/{waiting}.png").status_code == 404  # a waiting-list place is no ticket
+
+    client.post(f"/events/registrations/{first}/cancel")  # the seat frees up: the waiting person is promoted
+    page = client.get(f"/events/registrations/{waiting}").get_data(as_text=True)
+    assert "ticket-qr" in page
+    [token] = zbar(client.get(f"/checkin/tickets/{waiting}.png").data)
+    with app.app_context():
+        promoted = db.session.query(Registration).filter_by(token=waiting).one()
+        ticket = tokens.verify(token, keys.verifying_keys(app))
+        assert (ticket.ticket_id, ticket.issued_at) == (promoted.id, promoted.promoted_at.replace(microsecond=0))
+        message = db.session.query(OutboxMessage).filter_by(template="registration_promoted").one()
+        assert message.payload["token"] == waiting  # its link is the page that now shows the ticket
+    assert client.get(f"/checkin/tickets/{first}.png").status_code == 404  # the cancelled ticket is gone
