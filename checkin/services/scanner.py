@@ -117,3 +117,40 @@ def double_admissions(session: Session, activity_id: int, *, tz: tzinfo) -> list
             )
         )
     return found
+
+
+@dataclass(frozen=True)
+class OfflineMistake:
+    """A visitor an offline phone let in whom the server refused for another reason than a double admission:
+    the ticket had been cancelled (the phone had not synced since), or a ticket of another day or activity."""
+
+    ticket_id: int | None
+    holder: str | None
+    verdict: ScanVerdict
+    scan: Admission
+
+
+def offline_mistakes(session: Session, activity_id: int) -> list[OfflineMistake]:
+    """Scans of the activity shown as admitted by a phone while offline and refused by the server for a reason
+    other than "already checked in" (those are ``double_admissions``); oldest first."""
+    rows = session.scalars(
+        select(Scan)
+        .join(Scan.checkpoint)
+        .where(
+            Checkpoint.activity_id == activity_id,
+            Scan.offline.is_(True),
+            Scan.client_verdict == ScanVerdict.ADMITTED.value,
+            Scan.verdict.not_in([ScanVerdict.ADMITTED, ScanVerdict.ALREADY_CHECKED_IN]),
+        )
+        .options(joinedload(Scan.checkpoint), joinedload(Scan.user))
+        .order_by(Scan.scanned_at, Scan.id)
+    ).all()
+    tickets = {scan.ticket_id for scan in rows if scan.ticket_id is not None}
+    holders = (
+        dict(session.execute(select(Registration.id, Registration.name).where(Registration.id.in_(tickets))).all())
+        if tickets
+        else {}
+    )
+    return [
+        OfflineMistake(scan.ticket_id, holders.get(scan.ticket_id), scan.verdict, _admission(scan)) for scan in rows
+    ]

@@ -47,7 +47,8 @@ def scan(checkpoint_id: int):
 def review(activity_id: int):
     activity = db.get_or_404(Activity, activity_id)
     doubles = services.double_admissions(db.session, activity.id, tz=campaign_zone())
-    return render_template("checkin/review.html", activity=activity, doubles=doubles)
+    mistakes = services.offline_mistakes(db.session, activity.id)
+    return render_template("checkin/review.html", activity=activity, doubles=doubles, mistakes=mistakes)
 
 
 @bp.route("/scanner-sw.js")

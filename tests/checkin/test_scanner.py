@@ -14,7 +14,7 @@ import pytest
 from app.extensions import db
 from checkin.models import Checkpoint, CheckpointAssignment, CheckpointRule
 from checkin.services import scans, tokens
-from checkin.services.scanner import double_admissions
+from checkin.services.scanner import double_admissions, offline_mistakes
 from events.models import Activity, Plan, Registration
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -259,3 +259,54 @@ def test_the_vendored_libraries_keep_their_licence_and_version():
         assert (package["name"], package["version"], package["license"]) == (name, version, "MIT")
         assert "MIT License" in (vendor / folder / "LICENSE").read_text()
     assert (vendor / "qr-scanner" / "qr-scanner-worker.min.js").exists()
+
+
+def test_offline_admissions_the_server_refused_for_another_reason_are_listed_apart(
+    app, client, make_user, login, festival
+):
+    lan, hung, _ = festival["tokens"]
+    with app.app_context():
+        # Hùng cancelled his registration; a phone that had not synced since let him in
+        db.session.get(Registration, festival["tickets"][1]).status = "cancelled"
+        db.session.commit()
+        scan(
+            festival["entrance"],
+            hung,
+            "e5f6a7b8-phone-b",
+            at(6, 9),
+            received=at(6, 9, 30),
+            offline=True,
+            client_verdict="admitted",
+        )
+        # a double admission is not a "mistake" of this kind, nor an offline refusal
+        scan(festival["entrance"], lan, "a1b2c3d4-phone-a", at(6, 9))
+        scan(
+            festival["entrance"],
+            lan,
+            "e5f6a7b8-phone-b",
+            at(6, 9, 5),
+            received=at(6, 9, 30),
+            offline=True,
+            client_verdict="admitted",
+        )
+        scan(
+            festival["entrance"],
+            hung,
+            "a1b2c3d4-phone-a",
+            at(6, 9, 10),
+            received=at(6, 9, 30),
+            offline=True,
+            client_verdict="revoked",
+        )
+        (mistake,) = offline_mistakes(db.session, festival["activity"])
+        assert (mistake.ticket_id, mistake.holder, mistake.verdict.value) == (
+            festival["tickets"][1],
+            "Trần Văn Hùng",
+            "revoked",
+        )
+        assert mistake.scan.device == "e5f6a7b8" and mistake.scan.scanned_at == at(6, 9)
+        assert offline_mistakes(db.session, festival["other_activity"]) == []
+    login(make_user("organizer"))
+    page = client.get(f"/checkin/activities/{festival['activity']}/review").get_data(as_text=True)
+    assert "Cho vào khi mất mạng, máy chủ từ chối" in page and "Trần Văn Hùng" in page
+    assert "1 vé được cho vào hai lần" in page
