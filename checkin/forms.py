@@ -61,7 +61,9 @@ def parse_scan(payload: dict) -> ScanRequest:
     if not isinstance(offline, bool):
         fail("offline", _l("True or false."))
     client_verdict = payload.get("client_verdict")
-    if client_verdict is not None and client_verdict not in {v.value for v in ScanVerdict}:
+    if client_verdict is not None and (
+        not isinstance(client_verdict, str) or client_verdict not in {v.value for v in ScanVerdict}
+    ):
         fail("client_verdict", _l("One of the verdicts a scanner shows."))
     if errors:
         raise ShapeError(errors)
@@ -73,7 +75,7 @@ def _instant(value) -> datetime | None:
     if not isinstance(value, str) or len(value) > 40:
         return None
     try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00") if value.endswith("Z") else value)
+        moment = datetime.fromisoformat(value.upper())  # RFC 3339 allows a lower-case "t" and "z"
     except ValueError:
         return None
     if moment.tzinfo is None or not 2000 <= moment.year <= 2100:

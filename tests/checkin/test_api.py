@@ -204,6 +204,9 @@ def test_the_sync_and_the_public_keys_let_a_scanner_check_tickets_alone(app, cli
         ({"token": "A\x00", "checkpoint_id": True, "device_id": "d", "nonce": "n", "scanned_at": "2024-10-05T09:00:00",
           "offline": "yes", "client_verdict": "maybe"}, 422,
          {"token", "checkpoint_id", "scanned_at", "offline", "client_verdict"}),
+        # Found by the fuzz below: a list where a string belongs was a server error.
+        ({"token": ["A"], "checkpoint_id": 1, "device_id": "d", "nonce": "n", "scanned_at": "2024-10-05T09:00:00Z",
+          "client_verdict": ["admitted"]}, 422, {"token", "client_verdict"}),
     ],
 )  # fmt: skip
 def test_a_malformed_scan_is_refused_with_a_reason_per_field(
@@ -246,3 +249,54 @@ def test_a_scan_without_its_csrf_token_is_refused_when_csrf_is_on(make_app, logi
     assert refused.status_code == 400 and refused.get_json()["error"]["code"] == "csrf_failed"
     accepted = client.post("/checkin/api/scans", json=body, headers={"X-CSRFToken": csrf})
     assert accepted.status_code == 201 and accepted.get_json()["scan"]["verdict"] == "admitted"
+
+
+def test_generated_scans_from_a_signed_in_scanner_never_make_the_server_fail(app, client, login, festival):
+    """schemathesis generates valid and invalid requests for the check-in operations from the served description
+    and sends them as the signed-in organizer; half aim at a real checkpoint with a real ticket so the fuzz gets
+    past the shape checks. No server error, and every answer is one the description allows."""
+    import schemathesis
+    from hypothesis import HealthCheck, Phase, given, settings
+    from hypothesis import strategies as st
+    from schemathesis.checks import not_a_server_error
+    from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
+
+    login(festival.organizer)
+    session_cookie = client.get_cookie("session").value
+    schema = schemathesis.openapi.from_wsgi("/api/openapi.json", app)
+    checks = [not_a_server_error, status_code_conformance, response_schema_conformance]
+    operations = [r.ok() for r in schema.get_all_operations() if r.ok().path.startswith("/checkin/")]
+    assert {op.label for op in operations} == {
+        "GET /checkin/api/keys",
+        "GET /checkin/api/checkpoints/{checkpoint_id}/sync",
+        "POST /checkin/api/scans",
+        "POST /checkin/api/scans/{scan_id}/undo",
+    }
+    fuzz_settings = settings(
+        max_examples=30,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    for operation in operations:
+        modes = [schemathesis.GenerationMode.POSITIVE]
+        if any(operation.iter_parameters()) or len(operation.body):  # nothing to make invalid in GET keys
+            modes.append(schemathesis.GenerationMode.NEGATIVE)
+        for mode in modes:
+
+            @fuzz_settings
+            @given(case=operation.as_strategy(generation_mode=mode), aim=st.booleans())
+            def fuzz(case, aim):
+                if aim and isinstance(case.body, dict):
+                    now = datetime.now(UTC).isoformat()
+                    case.body.update(token=festival.tickets[0], checkpoint_id=festival.entrance, scanned_at=now)
+                if aim and case.path_parameters and "checkpoint_id" in case.path_parameters:
+                    case.path_parameters["checkpoint_id"] = festival.entrance
+                case.cookies = {**(case.cookies or {}), "session": session_cookie}
+                response = case.call(headers={"X-CSRFToken": "CSRF is off in TestConfig"})
+                case.validate_response(response, checks=checks)
+
+            fuzz()
+    assert scans_stored(app) > 0  # the signed-in fuzz got past the guard and the shape checks, and scanned
