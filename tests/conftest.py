@@ -444,6 +444,10 @@ def make_records():
             db.session.add(scan)
             db.session.flush()
             ticket = ticket_token(registration, app)
+            # and a checkpoint nobody is assigned to (a volunteer may not scan there)
+            unassigned = Checkpoint(activity=festival, name="Cổng ra", kind="exit", rule="every_time")
+            db.session.add(unassigned)
+            db.session.flush()
             db.session.commit()
             ward_ids = (ward.id, other_ward.id)
             quiz = build_quiz_records(app, now=now, ward_id=ward_ids[0], other_ward_id=ward_ids[1])
@@ -467,6 +471,7 @@ def make_records():
                 item_id=festival.programme[0].id,
                 draft_activity_id=drafted.id,
                 registration_id=registration.id,
+                unassigned_checkpoint_id=unassigned.id,
                 token=registration.token,
                 ticket=ticket,
                 checkpoint_id=entrance.id,

@@ -19,14 +19,18 @@ from events.models import Activity
 from ..models import Checkpoint, CheckpointAssignment, CheckpointKind, CheckpointRule, Scan
 
 
-def checkpoints_by_activity(session: Session) -> list[tuple[Activity, list[Checkpoint]]]:
-    """Every checkpoint, grouped under its activity in the activity's time order."""
-    rows = session.scalars(
+def checkpoints_by_activity(session: Session, only: set[int] | None = None) -> list[tuple[Activity, list[Checkpoint]]]:
+    """Every checkpoint (or only those whose ids are in ``only``: a volunteer's), grouped under its activity in
+    the activity's time order."""
+    stmt = (
         select(Checkpoint)
         .join(Checkpoint.activity)
         .options(joinedload(Checkpoint.activity).joinedload(Activity.venue), joinedload(Checkpoint.host_unit))
         .order_by(Activity.starts_at, Activity.id, Checkpoint.position, Checkpoint.name)
-    ).all()
+    )
+    if only is not None:
+        stmt = stmt.where(Checkpoint.id.in_(only))
+    rows = session.scalars(stmt).all()
     return [(activity, list(points)) for activity, points in groupby(rows, key=lambda c: c.activity)]
 
 

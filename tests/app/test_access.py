@@ -32,6 +32,20 @@ PAGES = {
     "/admin/audit": {"audit": (lambda r: "/admin/audit", STAFF_ONLY)},
     "/admin/jobs": {"jobs": (lambda r: "/admin/jobs", STAFF_ONLY)},
     "/checkin/": {"check-in": (lambda r: "/checkin/", {**STAFF_ONLY, "organizer": 200, "volunteer": 200})},
+    "/checkin/checkpoints/<int:checkpoint_id>/scan": {
+        "scanner, assigned": (
+            lambda r: f"/checkin/checkpoints/{r.checkpoint_id}/scan",
+            {**STAFF_ONLY, "organizer": 200, "volunteer": 200},
+        ),
+        "scanner, not assigned": (
+            lambda r: f"/checkin/checkpoints/{r.unassigned_checkpoint_id}/scan",
+            {**STAFF_ONLY, "organizer": 200},
+        ),
+    },
+    "/checkin/scanner-sw.js": {"scanner service worker": (lambda r: "/checkin/scanner-sw.js", OPEN)},
+    "/checkin/activities/<int:activity_id>/review": {
+        "double admissions": (lambda r: f"/checkin/activities/{r.activity_id}/review", ORGANIZERS)
+    },
     # check-in, the organizer's side: checkpoints, walk-ins, badges, counts, the big screen
     "/checkin/activities/<int:activity_id>/checkpoints": {
         "checkpoints": (lambda r: f"/checkin/activities/{r.activity_id}/checkpoints", ORGANIZERS)

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from app.demo import load_demo
 from app.extensions import db
+from checkin.models import Checkpoint
 from events.models import Activity, Plan, TourStop, Venue
 
 pytestmark = pytest.mark.browser
@@ -35,6 +36,7 @@ def _pages(app) -> list[str]:
         tour = db.session.scalar(select(Activity).where(Activity.kind == "cluster_tour"))
         stop = db.session.scalar(select(TourStop))
         venue = db.session.scalar(select(Venue))
+        entrance = db.session.scalar(select(Checkpoint).where(Checkpoint.activity_id == festival.id))
         return [
             "/",
             "/events/",
@@ -55,6 +57,8 @@ def _pages(app) -> list[str]:
             "/events/calendar?view=list&date=2024-10-01",
             "/contests/",
             "/checkin/",
+            f"/checkin/checkpoints/{entrance.id}/scan",
+            f"/checkin/activities/{festival.id}/review",
             "/admin/users",
             "/admin/users/new",
             "/admin/units",
