@@ -155,7 +155,7 @@ class BadgeJobState(LabelledEnum):
         return {
             cls.QUEUED: _l("Waiting"),
             cls.RUNNING: _l("Being built"),
-            cls.DONE: _l("Ready"),
+            cls.DONE: _l("Ready to download"),
             cls.FAILED: _l("Failed"),
         }
 

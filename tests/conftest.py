@@ -407,7 +407,8 @@ def make_records():
             db.session.flush()
             from checkin.models import Checkpoint as _Checkpoint
 
-            # The festival's exit, with nobody assigned and nothing scanned (check-in's organizer rows use it).
+            # The festival's exit, with nobody assigned and nothing scanned (check-in's organizer rows use it; a
+            # volunteer may not scan there).
             exit_point = _Checkpoint(activity=festival, name="Cổng ra", kind="exit", rule="every_time", position=9)
             db.session.add(exit_point)
             db.session.flush()
@@ -444,10 +445,6 @@ def make_records():
             db.session.add(scan)
             db.session.flush()
             ticket = ticket_token(registration, app)
-            # and a checkpoint nobody is assigned to (a volunteer may not scan there)
-            unassigned = Checkpoint(activity=festival, name="Cổng ra", kind="exit", rule="every_time")
-            db.session.add(unassigned)
-            db.session.flush()
             db.session.commit()
             ward_ids = (ward.id, other_ward.id)
             quiz = build_quiz_records(app, now=now, ward_id=ward_ids[0], other_ward_id=ward_ids[1])
@@ -471,7 +468,7 @@ def make_records():
                 item_id=festival.programme[0].id,
                 draft_activity_id=drafted.id,
                 registration_id=registration.id,
-                unassigned_checkpoint_id=unassigned.id,
+                unassigned_checkpoint_id=exit_point.id,  # nobody scans there: a volunteer may not
                 token=registration.token,
                 ticket=ticket,
                 checkpoint_id=entrance.id,

@@ -232,17 +232,6 @@ def is_assigned_to_activity(session: Session, user_id: int, activity_id: int) ->
     )
 
 
-def assigned_activity_ids(session: Session, user_id: int) -> set[int]:
-    """The activities at whose checkpoints the user scans."""
-    return set(
-        session.scalars(
-            select(Checkpoint.activity_id)
-            .join(CheckpointAssignment, CheckpointAssignment.checkpoint_id == Checkpoint.id)
-            .where(CheckpointAssignment.user_id == user_id)
-        )
-    )
-
-
 def activities_to_set_up(session: Session, now, limit: int = 100) -> list[Activity]:
     """Activities not over yet, not cancelled and without any checkpoint: where an organizer may start check-in."""
     return list(
