@@ -19,6 +19,7 @@ ENVIRONMENT = {
     "QUIZ_REGISTRATION_RATE_LIMIT": ("QUIZ_REGISTRATION_RATE_LIMIT", str),
     "QUIZ_ANSWER_RATE_LIMIT": ("QUIZ_ANSWER_RATE_LIMIT", str),
     "QUIZ_PARTICIPANT_RATE_LIMIT": ("QUIZ_PARTICIPANT_RATE_LIMIT", str),
+    "SCAN_RATE_LIMIT": ("SCAN_RATE_LIMIT", str),
     "SESSION_COOKIE_SECURE": ("SESSION_COOKIE_SECURE", _bool),
     "SCHEDULER_AUTOSTART": ("SCHEDULER_AUTOSTART", _bool),
     "PREFERRED_URL_SCHEME": ("PREFERRED_URL_SCHEME", str),
@@ -71,6 +72,9 @@ class Config:
     QUIZ_REGISTRATION_RATE_LIMIT = "120 per minute"
     QUIZ_ANSWER_RATE_LIMIT = "3000 per minute"
     QUIZ_PARTICIPANT_RATE_LIMIT = "120 per minute"
+    # Per scanner account: a busy gate scans a ticket every two seconds and a phone back online uploads its queue
+    # in bursts; the limit is there for a stolen or rogue account guessing typed codes (one guess per scan).
+    SCAN_RATE_LIMIT = "300 per minute"
     RATELIMIT_HEADERS_ENABLED = True
     # Redis is an accelerator, never a single point of failure: when it does not answer, the limits are counted
     # in this process's memory (Flask-Limiter logs "falling back to in-memory storage") and any other limiter

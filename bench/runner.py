@@ -197,6 +197,7 @@ def app_environment(url: str) -> dict:
         "SCHEDULER_AUTOSTART": "false",
         "REGISTRATION_RATE_LIMIT": "100000000 per minute",
         "LOGIN_RATE_LIMIT": "100000000 per minute",
+        "SCAN_RATE_LIMIT": "100000000 per minute",
         "FLASK_APP": "wsgi",
     }
 

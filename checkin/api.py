@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.errors import DomainError
-from app.extensions import db
+from app.extensions import db, limiter
 from app.models import utcnow
 from app.timezone import campaign_zone
 
@@ -127,7 +127,19 @@ def api_sync(checkpoint_id: int):
     return response
 
 
+def scan_limit() -> str:
+    return current_app.config["SCAN_RATE_LIMIT"]
+
+
+def scanner_key() -> str:
+    """Rate-limit key of the signed-in scanner (an account, wherever its phones are), else the address."""
+    if current_user.is_authenticated:
+        return f"scanner:{current_user.id}"
+    return request.remote_addr or ""
+
+
 @bp.route("/api/scans", methods=["POST"])
+@limiter.limit(scan_limit, methods=["POST"], key_func=scanner_key)
 def api_scan():
     refused = _refusal(None)
     if refused:

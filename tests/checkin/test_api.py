@@ -300,3 +300,20 @@ def test_generated_scans_from_a_signed_in_scanner_never_make_the_server_fail(app
 
             fuzz()
     assert scans_stored(app) > 0  # the signed-in fuzz got past the guard and the shape checks, and scanned
+
+
+def test_a_scanner_account_past_its_scan_limit_is_told_to_wait_and_nothing_is_stored(
+    make_app, sign_in, openapi, festival
+):
+    app = make_app(SCAN_RATE_LIMIT="3 per minute")
+    client = app.test_client()
+    sign_in(client, festival.volunteer["id"])
+    answers = [scan(client, openapi, festival, festival.tickets[i], festival.booth, f"limit-{i}") for i in range(4)]
+    assert [a.status_code for a in answers] == [201, 201, 201, 429]
+    refused = answers[-1]
+    assert refused.get_json()["error"]["code"] == "rate_limited" and int(refused.headers["Retry-After"]) > 0
+    assert scans_stored(app) == 3
+    # the limit is the account's, not the address's: another volunteer's phone on the same Wi-Fi still scans
+    other = app.test_client()
+    sign_in(other, festival.organizer["id"])
+    assert scan(other, openapi, festival, festival.tickets[3], festival.booth, "limit-other").status_code == 201
