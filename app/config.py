@@ -115,4 +115,5 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     WTF_CSRF_ENABLED = False
     LOGIN_RATE_LIMIT = "1000 per minute"
+    SCAN_RATE_LIMIT = "100000 per minute"  # the concurrency tests scan 500 tickets from one account at once
     MAIL_BACKEND = "locmem"  # tests read flask_mailman's outbox, or set up a real SMTP server (aiosmtpd)
