@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from app.errors import DomainError
 from app.text import forbidden_characters, nfc
 from events.services.transfer import ImportRejected, RowError, fold
-from events.services.transfer.reading import _csv_lines, _xlsx_lines
+from events.services.transfer.reading import csv_lines, xlsx_lines
 
 from ..models import Difficulty, Question, QuestionOption, QuizTopic
 
@@ -116,7 +116,7 @@ def read_question_file(filename: str, stream) -> list[dict]:
         raise _file_error(_l("The file is larger than %(size)s MB. Split it into smaller files.", size=2), "too_large")
     if not data.strip():
         raise _file_error(_l("The file is empty."), "empty_file")
-    lines = _xlsx_lines(data) if extension == "xlsx" else _csv_lines(data)
+    lines = xlsx_lines(data) if extension == "xlsx" else csv_lines(data)
     return _rows(lines)
 
 

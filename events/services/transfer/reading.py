@@ -376,7 +376,7 @@ def read_upload(filename: str, stream) -> list[dict]:
         raise _file_error(_l("The file is larger than %(size)s MB. Split it into smaller files.", size=2), "too_large")
     if not data.strip():
         raise _file_error(_l("The file is empty."), "empty_file")
-    lines = _xlsx_lines(data) if extension == "xlsx" else _csv_lines(data)
+    lines = xlsx_lines(data) if extension == "xlsx" else csv_lines(data)
     return _data_rows(lines)
 
 
@@ -402,7 +402,9 @@ def _check_unpacked_size(data: bytes) -> None:
         )
 
 
-def _xlsx_lines(data: bytes) -> Iterator[tuple[int, tuple]]:
+def xlsx_lines(data: bytes) -> Iterator[tuple[int, tuple]]:
+    """The numbered lines of an XLSX file's first sheet (cell values), its unpacked size checked before it is
+    read; an unreadable file is a DomainError on the "file" field. Shared with the quiz's question import."""
     from openpyxl import load_workbook
 
     _check_unpacked_size(data)
@@ -422,7 +424,9 @@ def _xlsx_lines(data: bytes) -> Iterator[tuple[int, tuple]]:
         workbook.close()
 
 
-def _csv_lines(data: bytes) -> Iterable[tuple[int, tuple]]:
+def csv_lines(data: bytes) -> Iterable[tuple[int, tuple]]:
+    """The numbered lines of a UTF-8 CSV file (NFC; ";", "," or tab between cells, as Excel writes them); a file
+    that is not UTF-8 or is malformed is a DomainError on the "file" field."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
