@@ -5,13 +5,12 @@ from __future__ import annotations
 import re
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, IntegerField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, IntegerField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, Regexp
 
 from app.forms import Form
-from app.urls import MAX_DB_INT
-from events.forms.registration import PHONE_FILTERS, phone_validators
+from events.forms.registration import PHONE_FILTERS, full_name_field, phone_validators, ward_field
 
 FIRST_BIRTH_YEAR = 1900
 LAST_BIRTH_YEAR = 2025  # a participant is a few years old at least; the contest says who may take part
@@ -24,15 +23,6 @@ def _strip(value):
 
 def _cccd_digits(value):
     return _CCCD_DECORATION.sub("", value) if isinstance(value, str) else value
-
-
-def _ward_id(value):
-    if value in ("", None):
-        return None
-    number = int(value)
-    if not 1 <= number <= MAX_DB_INT:  # no unit has such an id: the service says "choose from the list"
-        return 0
-    return number
 
 
 def ward_choices(tree) -> list[SelectChoice]:
@@ -69,23 +59,14 @@ def birth_year_field(label):
 class ParticipantForm(Form):
     """Who takes part: the least the contest needs (Decree 13/2023/NĐ-CP), with consent."""
 
-    full_name = StringField(
-        _l("Full name"),
-        filters=[_strip],
-        validators=[DataRequired(_l("Enter your full name.")), Length(max=120, message=_l("The name is too long."))],
-    )
+    full_name = full_name_field()
     phone = StringField(
         _l("Phone number"),
         filters=PHONE_FILTERS,
         validators=phone_validators(),
         description=_l("One phone takes part once per contest. It is never shown in full."),
     )
-    ward_id = SelectField(
-        _l("Ward or commune where you live"),
-        coerce=_ward_id,
-        validators=[InputRequired(_l("Choose your ward or commune."))],
-        validate_choice=False,  # the service refuses a unit that is not a ward
-    )
+    ward_id = ward_field()  # the service refuses a unit that is not a ward
     birth_year = birth_year_field(_l("Year of birth"))
     cccd = StringField(
         _l("Citizen ID number (CCCD, optional)"),

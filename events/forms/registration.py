@@ -10,6 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, Regexp
 
 from app.forms import PHONE_PATTERN, Form
+from app.urls import MAX_DB_INT
 
 # What people type around the digits ("0912 345 678", "0912.345.678", "(+84) 912-345-678").
 _PHONE_DECORATION = re.compile(r"[\s.\-()]")
@@ -28,7 +29,10 @@ def _ward_id(value):
     # "" is the "choose…" placeholder: no ward yet, which InputRequired then reports in words.
     if value in ("", None):
         return None
-    return int(value)
+    number = int(value)
+    if not 1 <= number <= MAX_DB_INT:  # no unit has such an id: the service says "choose from the list"
+        return 0
+    return number
 
 
 PHONE_FILTERS = [_strip, _phone_digits]
@@ -45,6 +49,27 @@ def phone_validators() -> list:
     ]
 
 
+def full_name_field() -> StringField:
+    """A person's full name, required, as registration and the quiz's sign-up ask it."""
+    return StringField(
+        _l("Full name"),
+        filters=[_strip],
+        validators=[DataRequired(_l("Enter your full name.")), Length(max=120, message=_l("The name is too long."))],
+    )
+
+
+def ward_field() -> SelectField:
+    """The ward or commune where a person lives, chosen from the unit tree (the page fills the choices)."""
+    return SelectField(
+        _l("Ward or commune where you live"),
+        coerce=_ward_id,
+        validators=[InputRequired(_l("Choose your ward or commune."))],
+        # The service refuses a ward that is not one (``unknown_ward``, on this field): a POST need not load the
+        # 500 wards of a province to check its choice; only a page that shows the list does.
+        validate_choice=False,
+    )
+
+
 def ward_choices(groups: list[tuple[str, list[tuple[int, str]]]]) -> list[SelectChoice]:
     """Select options from ``services.wards_by_district``: a placeholder, then wards under their district."""
     choices = [SelectChoice("", _l("Choose your ward or commune"))]
@@ -57,25 +82,14 @@ def ward_choices(groups: list[tuple[str, list[tuple[int, str]]]]) -> list[Select
 class RegistrationForm(Form):
     """Name, phone, ward, optional email and consent; also read from a JSON body by the API."""
 
-    name = StringField(
-        _l("Full name"),
-        filters=[_strip],
-        validators=[DataRequired(_l("Enter your full name.")), Length(max=120, message=_l("The name is too long."))],
-    )
+    name = full_name_field()
     phone = StringField(
         _l("Phone number"),
         filters=PHONE_FILTERS,
         validators=phone_validators(),
         description=_l("Used to recognise your registration at the venue. It is never shown in full."),
     )
-    ward_id = SelectField(
-        _l("Ward or commune where you live"),
-        coerce=_ward_id,
-        validators=[InputRequired(_l("Choose your ward or commune."))],
-        # The service refuses a ward that is not one (``unknown_ward``, on this field): a POST need not load the
-        # 500 wards of a province to check its choice; only a page that shows the list does.
-        validate_choice=False,
-    )
+    ward_id = ward_field()
     email = EmailField(
         _l("Email (optional)"),
         filters=[_strip],
