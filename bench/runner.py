@@ -198,6 +198,9 @@ def app_environment(url: str) -> dict:
         "REGISTRATION_RATE_LIMIT": "100000000 per minute",
         "LOGIN_RATE_LIMIT": "100000000 per minute",
         "SCAN_RATE_LIMIT": "100000000 per minute",
+        "QUIZ_REGISTRATION_RATE_LIMIT": "100000000 per minute",
+        "QUIZ_ANSWER_RATE_LIMIT": "100000000 per minute",
+        "QUIZ_PARTICIPANT_RATE_LIMIT": "100000000 per minute",
         "FLASK_APP": "wsgi",
     }
 

@@ -3,6 +3,7 @@
 from flask import Blueprint
 
 bp = Blueprint("contests", __name__, url_prefix="/contests")
+RESULTS_CACHE = "contest-results"
 
 from . import api, views  # noqa: E402,F401
 
@@ -11,6 +12,7 @@ from . import api, views  # noqa: E402,F401
 def _register(state) -> None:
     from flask_babel import lazy_gettext as _l
 
+    from app import cache
     from app.demo import register_loader
     from app.providers import figures
     from app.scheduler import register_jobs
@@ -19,6 +21,11 @@ def _register(state) -> None:
     from . import cli, demo, jobs, services
 
     register_loader("contests", demo.load)
+    from .models import Contest, QuizRound, UnitPopulation
+
+    # The public results page is kept as bytes: a closed round's results only change when it is ranked again
+    # (ranking.rank_round raises the version itself: its UPDATE of the attempts is no flush).
+    cache.track(RESULTS_CACHE, Contest, QuizRound, UnitPopulation)
 
     figures.register("contests", services.figures)
     copy_hooks.register("contests", _l("Copy the plan's contests"), services.copy_with_plan)

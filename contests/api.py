@@ -24,16 +24,12 @@ MAX_POSITION = 10_000
 MAX_OPTION_ID = 2**31 - 1
 
 
-def _attempt(token: str, round_id: int):
-    """(participant, round, attempt) of the URL, or a JSON 404."""
-    if not TOKEN.match(token or ""):
+def _attempt(token: str, round_id: int, position: int | None = None):
+    """(participant, round, attempt, question id at ``position``) of the URL, or a JSON 404."""
+    found = pages.taking(db.session, token, round_id, position) if TOKEN.match(token or "") else None
+    if found is None or found[2] is None:
         return None, json_error(404, "not_found", _("No such attempt."))
-    participant = pages.participant_by_token(db.session, token)
-    quiz_round = pages.round_of_participant(db.session, participant, round_id) if participant else None
-    attempt = pages.current_attempt(db.session, round_id, participant.id) if quiz_round else None
-    if attempt is None:
-        return None, json_error(404, "not_found", _("No such attempt."))
-    return (participant, quiz_round, attempt), None
+    return found, None
 
 
 def _state(quiz_round, attempt, now) -> dict:
@@ -53,7 +49,7 @@ def api_attempt(token: str, round_id: int):
     found, error = _attempt(token, round_id)
     if error:
         return error
-    _participant, quiz_round, attempt = found
+    _participant, quiz_round, attempt, _question = found
     return jsonify(_state(quiz_round, attempt, utcnow()) | {"csrf_token": generate_csrf()})
 
 
@@ -78,24 +74,24 @@ def api_save_answer(token: str, round_id: int):
         if not valid_options:
             fields["options"] = [_("The ids of the chosen options, as a list of numbers.")]
         return json_error(422, "invalid", _("Please correct the fields marked below."), fields)
-    found, error = _attempt(token, round_id)
+    found, error = _attempt(token, round_id, position)
     if error:
         return error
-    _participant, quiz_round, attempt = found
+    _participant, quiz_round, attempt, question_id = found
     now = utcnow()
-    question_id = pages.question_at(db.session, attempt, position)
     if question_id is None:
         return json_error(404, "not_found", _("This attempt has no question with that number."))
     try:
-        saved = pages.save_answer_retrying(db.session, attempt, question_id, sorted(set(options)), now)
+        saved = pages.save_answer_retrying(db.session, attempt, question_id, sorted(set(options)), now, quiz_round)
+        answer = jsonify(  # before the commit, which expires what the session holds
+            position=position,
+            options=sorted(set(options)),
+            saved_at=saved.saved_at.isoformat().replace("+00:00", "Z"),
+            remaining_seconds=pages.remaining_seconds(attempt, now),
+        )
         db.session.commit()
     except DomainError as failure:
         db.session.rollback()
         fields = {failure.field: [str(failure.message)]} if failure.field else None
         return json_error(failure.status, failure.code, failure.message, fields)
-    return jsonify(
-        position=position,
-        options=sorted(set(options)),
-        saved_at=saved.saved_at.isoformat().replace("+00:00", "Z"),
-        remaining_seconds=pages.remaining_seconds(attempt, now),
-    )
+    return answer

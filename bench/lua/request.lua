@@ -5,7 +5,9 @@
 --   BENCH_PHONE_PREFIX, BENCH_PHONE_BASE
 --                                   phones are prefix .. 8 digits from base + a per-thread counter, so every
 --                                   request of every run registers a distinct phone
---   BENCH_TOKENS                    a file of lines (signed tickets) handed out in turn as "{token}"
+--   BENCH_TOKENS                    a file of lines (signed tickets) handed out in turn as "{token}"; a line of
+--                                   tab-separated fields also gives "{1}", "{2}"… in the path and the body
+--                                   (a quiz participant's token, a question's position, an option's id)
 --   BENCH_EXPECT                    the statuses that count as success ("200", "303", "201,200", "304")
 -- done() prints one line "BENCH_RESULT {json}" that the runner reads.
 
@@ -47,10 +49,22 @@ function init(args)
     end
   end
   local varies = body_template ~= nil and (string.find(body_template, "{phone}", 1, true)
-    or string.find(body_template, "{key}", 1, true) or string.find(body_template, "{token}", 1, true))
-  if not varies then
+    or string.find(body_template, "{key}", 1, true) or string.find(body_template, "{token}", 1, true)
+    or string.find(body_template, "{1}", 1, true))
+  if not varies and not string.find(path, "{1}", 1, true) then
     static_request = wrk.format(method, path, headers, body_template)
   end
+end
+
+local function fill(text, line)
+  -- base45 has "%", the escape of Lua's replacement strings: double it
+  text = string.gsub(text, "{token}", (string.gsub(line, "%%", "%%%%")))
+  local index = 0
+  for value in string.gmatch(line, "[^\t]+") do
+    index = index + 1
+    text = string.gsub(text, "{" .. index .. "}", (string.gsub(value, "%%", "%%%%")))
+  end
+  return text
 end
 
 function request()
@@ -59,12 +73,17 @@ function request()
   counter = counter + 1
   local phone = prefix .. string.format("%08d", n)
   local key = string.format("bench-submission-key-%s-%012d", prefix, n)
-  local body = string.gsub(string.gsub(body_template, "{phone}", phone), "{key}", key)
-  if #tokens > 0 then
-    -- base45 has "%", the escape of Lua's replacement strings: double it
-    body = string.gsub(body, "{token}", (string.gsub(tokens[(n % #tokens) + 1], "%%", "%%%%")))
+  local body = body_template
+  local request_path = path
+  if body then
+    body = string.gsub(string.gsub(body, "{phone}", phone), "{key}", key)
   end
-  return wrk.format(method, path, headers, body)
+  if #tokens > 0 then
+    local line = tokens[(n % #tokens) + 1]
+    if body then body = fill(body, line) end
+    request_path = fill(path, line)
+  end
+  return wrk.format(method, request_path, headers, body)
 end
 
 function response(status, response_headers, body)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, literal, select
 from sqlalchemy.orm import Session, selectinload
 from werkzeug.exceptions import NotFound as HttpNotFound
 
@@ -130,6 +130,39 @@ def current_attempt(session: Session, round_id: int, participant_id: int) -> Qui
     )
 
 
+def taking(
+    session: Session, token: str, round_id: int, position: int | None = None
+) -> tuple[Participant, QuizRound, QuizAttempt | None, int | None] | None:
+    """The participant with this return token, the round (of their contest, visible), their latest attempt at it
+    (None before they start) and, when ``position`` is given, the id of the attempt's question there (None when it
+    has none), in one query: every page and save of a round begins here. None when the token or the round is
+    unknown."""
+    at_position = AttemptQuestion.question_id if position is not None else literal(None)
+    stmt = (
+        select(Participant, QuizRound, QuizAttempt, at_position)
+        .join(
+            QuizRound,
+            and_(
+                QuizRound.id == round_id,
+                QuizRound.contest_id == Participant.contest_id,
+                QuizRound.state.in_(VISIBLE_STATES),
+            ),
+        )
+        .outerjoin(
+            QuizAttempt, and_(QuizAttempt.round_id == QuizRound.id, QuizAttempt.participant_id == Participant.id)
+        )
+        .where(Participant.return_token == token)
+        .order_by(QuizAttempt.number.desc())
+        .limit(1)
+    )
+    if position is not None:
+        stmt = stmt.outerjoin(
+            AttemptQuestion, and_(AttemptQuestion.attempt_id == QuizAttempt.id, AttemptQuestion.position == position)
+        )
+    row = session.execute(stmt).first()
+    return tuple(row) if row is not None else None
+
+
 @dataclass
 class RoundRow:
     quiz_round: QuizRound
@@ -227,29 +260,60 @@ class Screen:
 
 
 def attempt_screen(session: Session, attempt: QuizAttempt, position: int, now: datetime) -> Screen | None:
-    shown = quiz.shown_questions(session, attempt, position)
-    if not shown:
+    """The question at ``position`` with its options in this attempt's order and the saved choice (one query), and
+    which positions are answered (one more): never whether an option is correct."""
+    rows = session.execute(
+        select(
+            AttemptQuestion.option_order,
+            Question.id.label("question_id"),
+            Question.text,
+            Question.multiple,
+            Question.image_path,
+            AttemptAnswer.chosen_option_ids,
+            QuestionOption.id.label("option_id"),
+            QuestionOption.text.label("option_text"),
+        )
+        .join(Question, Question.id == AttemptQuestion.question_id)
+        .join(QuestionOption, QuestionOption.question_id == Question.id)
+        .outerjoin(
+            AttemptAnswer,
+            and_(
+                AttemptAnswer.attempt_id == AttemptQuestion.attempt_id,
+                AttemptAnswer.question_id == AttemptQuestion.question_id,
+            ),
+        )
+        .where(AttemptQuestion.attempt_id == attempt.id, AttemptQuestion.position == position)
+    ).all()
+    if not rows:
         return None
-    question = shown[0]
+    first = rows[0]
+    texts = {row.option_id: row.option_text for row in rows}
     return Screen(
         position=position,
         total=attempt.question_total,
-        question_id=question.question_id,
-        text=question.text,
-        multiple=question.multiple,
-        image_path=question.image_path,
-        options=[ShownOption(option.id, option.text) for option in question.options],
-        chosen=set(question.chosen),
+        question_id=first.question_id,
+        text=first.text,
+        multiple=first.multiple,
+        image_path=first.image_path,
+        options=[ShownOption(option_id, texts[option_id]) for option_id in first.option_order if option_id in texts],
+        chosen=set(first.chosen_option_ids or ()),
         answered=answered_positions(session, attempt),
         remaining_seconds=remaining_seconds(attempt, now),
     )
 
 
-def save_answer_retrying(session: Session, attempt: QuizAttempt, question_id: int, chosen: list[int], now):
+def save_answer_retrying(
+    session: Session,
+    attempt: QuizAttempt,
+    question_id: int,
+    chosen: list[int],
+    now,
+    quiz_round: QuizRound | None = None,
+):
     """quiz-core's idempotent save (an upsert keyed by attempt and question: two tabs saving at once leave one
     answer). On SQLite a write that loses the race for the file's lock waits (busy timeout); no savepoint is opened
     before it, since a read inside an open transaction could not then be upgraded to a write."""
-    return quiz.save_answer(session, attempt, question_id, chosen, now=now)
+    return quiz.save_answer(session, attempt, question_id, chosen, now=now, quiz_round=quiz_round)
 
 
 @dataclass

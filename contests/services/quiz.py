@@ -18,6 +18,7 @@ from sqlalchemy import Text, case, cast, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from app.errors import Conflict, DomainError, NotFound
 
@@ -312,12 +313,24 @@ def save_answer(
     quiz_round = quiz_round or session.get(QuizRound, attempt.round_id)
     accepts_answers(attempt, quiz_round, now)
     chosen = sorted({int(option_id) for option_id in chosen_option_ids})
+    # The question's options, its kind and the answer saved so far, in one query (the hot path of a round).
     rows = session.execute(
-        select(QuestionOption.id, QuestionOption.is_correct, Question.multiple)
+        select(
+            QuestionOption.id,
+            QuestionOption.is_correct,
+            Question.multiple,
+            AttemptAnswer.chosen_option_ids,
+            AttemptAnswer.is_correct.label("saved_correct"),
+            AttemptAnswer.saved_at,
+        )
         .join(Question, Question.id == QuestionOption.question_id)
         .join(
             AttemptQuestion,
             (AttemptQuestion.question_id == Question.id) & (AttemptQuestion.attempt_id == attempt.id),
+        )
+        .outerjoin(
+            AttemptAnswer,
+            (AttemptAnswer.attempt_id == attempt.id) & (AttemptAnswer.question_id == Question.id),
         )
         .where(Question.id == question_id)
     ).all()
@@ -330,9 +343,17 @@ def save_answer(
             _l("Choose the options of this question.") if multiple else _l("Choose one option."), field="choice"
         )
     correct = is_correct_choice((row.id for row in rows if row.is_correct), chosen)
-    existing = session.get(AttemptAnswer, (attempt.id, question_id))
-    if existing is not None and list(existing.chosen_option_ids) == chosen:
-        return existing
+    saved = rows[0]
+    # The answer as this session already holds it, if it does (kept in step below); never read it again.
+    existing = session.identity_map.get(identity_key(AttemptAnswer, (attempt.id, question_id)))
+    if saved.chosen_option_ids is not None and list(saved.chosen_option_ids) == chosen:
+        return existing or AttemptAnswer(
+            attempt_id=attempt.id,
+            question_id=question_id,
+            chosen_option_ids=chosen,
+            is_correct=saved.saved_correct,
+            saved_at=saved.saved_at,
+        )
     # The attempt first, and only while it is not submitted: the row lock orders this save and a submission from
     # another tab, so no answer lands after the attempt was handed in. Requests that arrive out of order never move
     # the last change backwards.
@@ -394,14 +415,17 @@ def set_prediction(attempt: QuizAttempt, prediction: int | None, *, quiz_round: 
     attempt.prediction = prediction
 
 
+def _correct_answers(attempt_id):
+    return (
+        select(func.count())
+        .where(AttemptAnswer.attempt_id == attempt_id, AttemptAnswer.is_correct.is_(True))
+        .scalar_subquery()
+    )
+
+
 def grade(session: Session, attempt: QuizAttempt) -> int:
     """The attempt's score: how many of its questions have a correct saved answer."""
-    return (
-        session.scalar(
-            select(func.count()).where(AttemptAnswer.attempt_id == attempt.id, AttemptAnswer.is_correct.is_(True))
-        )
-        or 0
-    )
+    return session.scalar(select(_correct_answers(attempt.id))) or 0
 
 
 def submit(
@@ -421,12 +445,21 @@ def submit(
     accepts_answers(attempt, quiz_round, now)
     if prediction is not None:
         set_prediction(attempt, prediction, quiz_round=quiz_round, now=now)
-    # Compare-and-set: of two submissions at the same moment, the first one stands and the other changes nothing.
-    session.execute(
+    # Compare-and-set first: of two submissions at the same moment, the first one stands and the other changes
+    # nothing. Its row lock also waits out an answer being saved from another tab, and every later save finds the
+    # attempt handed in; so the count of correct answers read after it is final, and closing the round reads it.
+    handed_in = session.execute(
         update(QuizAttempt)
         .where(QuizAttempt.id == attempt.id, QuizAttempt.submitted_at.is_(None))
-        .values(submitted_at=now, score=grade(session, attempt), prediction=attempt.prediction)
+        .values(submitted_at=now, prediction=attempt.prediction)
         .execution_options(synchronize_session=False)
-    )
+    ).rowcount
+    if handed_in:
+        session.execute(
+            update(QuizAttempt)
+            .where(QuizAttempt.id == attempt.id)
+            .values(score=_correct_answers(attempt.id))
+            .execution_options(synchronize_session=False)
+        )
     session.expire(attempt)
     return attempt

@@ -17,11 +17,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, func, literal, select, text, update
+from sqlalchemy import and_, case, func, literal, or_, select, text, update
 from sqlalchemy.orm import Session
 
+from app import cache
 from app.errors import Conflict
 
+from .. import RESULTS_CACHE
 from ..models import AttemptAnswer, QuizAttempt, QuizRound, RoundState
 from ..models.quiz import PRIZE_ORDER
 
@@ -61,16 +63,10 @@ def prize_boundaries(prize_table: dict | None) -> list[tuple[str, int]]:
 
 
 def _ranking_select(quiz_round: QuizRound):
-    """The ranked attempts of the round: id, score, rank, tie size, and the all-correct count (a window over all)."""
+    """The ranked attempts of the round: id, score, rank, tie size, and the all-correct count (a window over all).
+    Reads the attempts only: their scores were written at submission or by ``grade_unsubmitted``."""
     A = QuizAttempt
-    scores = (
-        select(AttemptAnswer.attempt_id, func.count().label("correct"))
-        .join(A, A.id == AttemptAnswer.attempt_id)
-        .where(A.round_id == quiz_round.id, AttemptAnswer.is_correct.is_(True))
-        .group_by(AttemptAnswer.attempt_id)
-        .subquery("scores")
-    )
-    score = func.coalesce(scores.c.correct, 0)
+    score = func.coalesce(A.score, 0)
     base = (
         select(
             A.id.label("id"),
@@ -80,8 +76,6 @@ def _ranking_select(quiz_round: QuizRound):
             func.coalesce(A.time_taken_ms, _LAST).label("taken"),
             func.coalesce(A.submitted_at, A.deadline_at).label("finished"),
         )
-        .select_from(A)
-        .outerjoin(scores, scores.c.attempt_id == A.id)
         .where(A.round_id == quiz_round.id, A.disqualified_at.is_(None))
         .subquery("base")
     )
@@ -98,9 +92,27 @@ def _ranking_select(quiz_round: QuizRound):
     return select(ranked, func.count().over(partition_by=ranked.c.rnk).label("tie_size")).subquery("sized")
 
 
+def grade_unsubmitted(session: Session, quiz_round: QuizRound) -> None:
+    """Score the attempts that were never handed in (their time ran out) from their saved answers, in one
+    statement. A submitted attempt was scored when it was handed in, under its row lock, and its answers cannot
+    change after that, so the close reads 100,000 scores instead of counting millions of answers."""
+    A = QuizAttempt
+    correct = (
+        select(func.count())
+        .where(AttemptAnswer.attempt_id == A.id, AttemptAnswer.is_correct.is_(True))
+        .scalar_subquery()
+    )
+    session.execute(
+        update(A)
+        .where(A.round_id == quiz_round.id, or_(A.submitted_at.is_(None), A.score.is_(None)))
+        .values(score=correct)
+        .execution_options(synchronize_session=False)
+    )
+
+
 def rank_round(session: Session, quiz_round: QuizRound) -> RoundResults:
     """Write score, rank, prize and prize_tied on every attempt of the round, and the frozen counts on the round.
-    A fixed number of statements (5), whatever the number of attempts."""
+    A fixed number of statements (6), whatever the number of attempts."""
     sized = _ranking_select(quiz_round)
     bounds = prize_boundaries(quiz_round.prize_table)
     last_of_group = sized.c.rnk + sized.c.tie_size - 1
@@ -113,6 +125,7 @@ def rank_round(session: Session, quiz_round: QuizRound) -> RoundResults:
     if session.get_bind().dialect.name == "postgresql":
         # The ranking sorts every attempt twice: in memory rather than on disk, for this transaction only.
         session.execute(text("SET LOCAL work_mem = '64MB'"))
+    grade_unsubmitted(session, quiz_round)
     session.execute(
         update(A)
         .where(A.id == sized.c.id)
@@ -120,15 +133,10 @@ def rank_round(session: Session, quiz_round: QuizRound) -> RoundResults:
         .execution_options(synchronize_session=False)
     )
     # Disqualified attempts: graded, but out of the ranking.
-    correct = (
-        select(func.count())
-        .where(AttemptAnswer.attempt_id == A.id, AttemptAnswer.is_correct.is_(True))
-        .scalar_subquery()
-    )
     session.execute(
         update(A)
         .where(A.round_id == quiz_round.id, A.disqualified_at.is_not(None))
-        .values(score=correct, rank=None, prize=None, prize_tied=False)
+        .values(rank=None, prize=None, prize_tied=False)
         .execution_options(synchronize_session=False)
     )
     ranked, all_correct, winners = session.execute(
@@ -140,6 +148,7 @@ def rank_round(session: Session, quiz_round: QuizRound) -> RoundResults:
     ).one()
     quiz_round.all_correct_count = int(all_correct)
     quiz_round.ranked_count = int(ranked)
+    cache.bump(session, RESULTS_CACHE)  # the public results page shows the new ranks at once
     session.flush()
     session.expire_all()
     return RoundResults(

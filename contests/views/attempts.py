@@ -28,21 +28,25 @@ from . import device_hash, participant_key, quiz_answer_limit, quiz_participant_
 log = logging.getLogger(__name__)
 
 
+def _taking(token: str, round_id: int):
+    """(participant, round, latest attempt or None) of the URL, in one query; 404 when either is unknown."""
+    found = pages.taking(db.session, valid_token(token), round_id)
+    if found is None:
+        abort(404)
+    return found
+
+
 def _participant_and_round(token: str, round_id: int):
-    participant = pages.participant_by_token(db.session, valid_token(token))
-    if participant is None:
-        abort(404)
-    quiz_round = pages.round_of_participant(db.session, participant, round_id)
-    if quiz_round is None:
-        abort(404)
+    participant, quiz_round, _attempt, _question = _taking(token, round_id)
     return participant, quiz_round
 
 
-def _attempt_or_home(participant, quiz_round):
-    attempt = pages.current_attempt(db.session, quiz_round.id, participant.id)
+def _attempt_or_home(token: str, round_id: int):
+    participant, quiz_round, attempt, _question = _taking(token, round_id)
+    home = None
     if attempt is None:
-        return None, redirect(url_for(".participant_home", token=participant.return_token), code=303)
-    return attempt, None
+        home = redirect(url_for(".participant_home", token=participant.return_token), code=303)
+    return participant, quiz_round, attempt, home
 
 
 def _after(participant, quiz_round, view: str, **values):
@@ -77,8 +81,7 @@ def start_round(token: str, round_id: int):
 @bp.route("/me/<token>/rounds/<int:round_id>")
 def resume(token: str, round_id: int):
     """Where a reload or a return lands: the first unanswered question, or the review when all are answered."""
-    participant, quiz_round = _participant_and_round(token, round_id)
-    attempt, home = _attempt_or_home(participant, quiz_round)
+    participant, quiz_round, attempt, home = _attempt_or_home(token, round_id)
     if attempt is None:
         return home
     if attempt.submitted_at is not None or quiz_round.state == "closed":
@@ -93,8 +96,7 @@ def resume(token: str, round_id: int):
 @limiter.limit(quiz_answer_limit, methods=["POST"])
 @limiter.limit(quiz_participant_limit, methods=["POST"], key_func=participant_key)
 def question(token: str, round_id: int, position: int):
-    participant, quiz_round = _participant_and_round(token, round_id)
-    attempt, home = _attempt_or_home(participant, quiz_round)
+    participant, quiz_round, attempt, home = _attempt_or_home(token, round_id)
     if attempt is None:
         return home
     now = utcnow()
@@ -149,8 +151,7 @@ def _submit_form(quiz_round, attempt, formdata=None):
 
 @bp.route("/me/<token>/rounds/<int:round_id>/review")
 def review(token: str, round_id: int):
-    participant, quiz_round = _participant_and_round(token, round_id)
-    attempt, home = _attempt_or_home(participant, quiz_round)
+    participant, quiz_round, attempt, home = _attempt_or_home(token, round_id)
     if attempt is None:
         return home
     if attempt.submitted_at is not None or quiz_round.state == "closed":
@@ -169,8 +170,7 @@ def review(token: str, round_id: int):
 @bp.route("/me/<token>/rounds/<int:round_id>/submit", methods=["POST"])
 @limiter.limit(quiz_answer_limit, methods=["POST"])
 def submit(token: str, round_id: int):
-    participant, quiz_round = _participant_and_round(token, round_id)
-    attempt, home = _attempt_or_home(participant, quiz_round)
+    participant, quiz_round, attempt, home = _attempt_or_home(token, round_id)
     if attempt is None:
         return home
     if attempt.submitted_at is not None:  # a double click, a second tab: the first submit stands
@@ -200,8 +200,7 @@ def submit(token: str, round_id: int):
 
 @bp.route("/me/<token>/rounds/<int:round_id>/result")
 def result(token: str, round_id: int):
-    participant, quiz_round = _participant_and_round(token, round_id)
-    attempt, home = _attempt_or_home(participant, quiz_round)
+    participant, quiz_round, attempt, home = _attempt_or_home(token, round_id)
     if attempt is None:
         return home
     closed = quiz_round.state == "closed"

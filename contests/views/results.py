@@ -5,14 +5,23 @@ from __future__ import annotations
 
 from flask import abort, render_template
 
+from app import cache
 from app.extensions import db
+from app.models import utcnow
 
-from .. import bp
+from .. import RESULTS_CACHE, bp
 from ..services import pages, results
 
 
 @bp.route("/rounds/<int:round_id>/results")
 def round_results(round_id: int):
+    """Frozen once the round is closed, so anonymous visitors (the crowd after "results are out") get the page as
+    rendered bytes; it is rendered again only when the round is ranked again or the contest changes."""
+    return cache.page(db.session, RESULTS_CACHE, f"quiz-results:{round_id}", lambda: (_results_page(round_id), None),
+                      now=utcnow())  # fmt: skip
+
+
+def _results_page(round_id: int) -> str:
     quiz_round = pages.public_round(db.session, round_id)
     if quiz_round is None or quiz_round.state != "closed":
         abort(404)

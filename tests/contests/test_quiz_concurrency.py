@@ -121,3 +121,33 @@ def test_start_twice_at_once_makes_one_attempt_with_one_draw(app, live_server, q
         assert len(attempts) == 1
         assert [slot.position for slot in attempts[0].questions] == [1, 2, 3, 4]
         assert len({slot.question_id for slot in attempts[0].questions}) == 4
+
+
+def test_answers_saved_while_the_attempt_is_submitted_are_either_refused_or_counted_in_its_score(
+    app, live_server, quiz
+):
+    """The score written at submission is final (closing the round reads it): an answer racing the submit from
+    another tab either lands before it, and counts, or is refused; never saved yet left out of the score."""
+    base = f"/contests/me/{quiz.token}/rounds/{quiz.open_round_id}"
+    with app.app_context():
+        attempt = db.session.get(QuizAttempt, quiz.attempt_id)
+        slots = [(slot.position, slot.question_id) for slot in attempt.questions]
+        right = {qid: correct_option(db.session, qid) for _, qid in slots}
+        wrong = {slot.question_id: next(o for o in slot.option_order if o != right[slot.question_id])
+                 for slot in attempt.questions}  # fmt: skip
+    api = f"/contests/api/me/{quiz.token}/rounds/{quiz.open_round_id}/answers"
+    calls = [  # each question answered wrong, right, wrong…: the last saved choice before the submit decides
+        lambda p=p, q=q, n=n: post_json(live_server, api, {"position": p, "options": [(right, wrong)[n % 2][q]]})
+        for n in range(3)
+        for p, q in slots
+    ]
+    calls += [lambda: post_form(live_server, f"{base}/submit", {"prediction": "3"})] * 2
+    results = all_at_once(calls)
+    assert {status for status, _, _ in results} <= {200, 303, 409}
+    with app.app_context():
+        attempt = db.session.get(QuizAttempt, quiz.attempt_id)
+        correct = db.session.scalar(
+            select(func.count()).where(AttemptAnswer.attempt_id == attempt.id, AttemptAnswer.is_correct.is_(True))
+        )
+        assert attempt.submitted_at is not None
+        assert attempt.score == correct
