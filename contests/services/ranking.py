@@ -92,22 +92,27 @@ def _ranking_select(quiz_round: QuizRound):
     return select(ranked, func.count().over(partition_by=ranked.c.rnk).label("tie_size")).subquery("sized")
 
 
-def grade_unsubmitted(session: Session, quiz_round: QuizRound) -> None:
+def grade_unsubmitted(session: Session, quiz_round: QuizRound) -> int:
     """Score the attempts that were never handed in (their time ran out) from their saved answers, in one
     statement. A submitted attempt was scored when it was handed in, under its row lock, and its answers cannot
-    change after that, so the close reads 100,000 scores instead of counting millions of answers."""
+    change after that, so the close reads 100,000 scores instead of counting millions of answers. Returns how many
+    attempts' scores changed."""
     A = QuizAttempt
     correct = (
         select(func.count())
         .where(AttemptAnswer.attempt_id == A.id, AttemptAnswer.is_correct.is_(True))
         .scalar_subquery()
     )
-    session.execute(
+    return session.execute(
         update(A)
-        .where(A.round_id == quiz_round.id, or_(A.submitted_at.is_(None), A.score.is_(None)))
+        .where(
+            A.round_id == quiz_round.id,
+            or_(A.submitted_at.is_(None), A.score.is_(None)),
+            A.score.is_distinct_from(correct),
+        )
         .values(score=correct)
         .execution_options(synchronize_session=False)
-    )
+    ).rowcount
 
 
 def rank_round(session: Session, quiz_round: QuizRound) -> RoundResults:
@@ -125,20 +130,33 @@ def rank_round(session: Session, quiz_round: QuizRound) -> RoundResults:
     if session.get_bind().dialect.name == "postgresql":
         # The ranking sorts every attempt twice: in memory rather than on disk, for this transaction only.
         session.execute(text("SET LOCAL work_mem = '64MB'"))
-    grade_unsubmitted(session, quiz_round)
-    session.execute(
+    # Only the attempts whose place changes are written: a recompute after one disqualification rewrites the
+    # few places it moves, and one that changes nothing writes nothing.
+    changed = grade_unsubmitted(session, quiz_round)
+    changed += session.execute(
         update(A)
-        .where(A.id == sized.c.id)
-        .values(score=sized.c.score, rank=sized.c.rnk, prize=prize, prize_tied=tied)
+        .where(
+            A.id == sized.c.id,
+            or_(
+                A.rank.is_distinct_from(sized.c.rnk),
+                A.prize.is_distinct_from(prize),
+                A.prize_tied.is_distinct_from(tied),
+            ),
+        )
+        .values(rank=sized.c.rnk, prize=prize, prize_tied=tied)
         .execution_options(synchronize_session=False)
-    )
+    ).rowcount
     # Disqualified attempts: graded, but out of the ranking.
-    session.execute(
+    changed += session.execute(
         update(A)
-        .where(A.round_id == quiz_round.id, A.disqualified_at.is_not(None))
+        .where(
+            A.round_id == quiz_round.id,
+            A.disqualified_at.is_not(None),
+            or_(A.rank.is_not(None), A.prize.is_not(None), A.prize_tied.is_(True)),
+        )
         .values(rank=None, prize=None, prize_tied=False)
         .execution_options(synchronize_session=False)
-    )
+    ).rowcount
     ranked, all_correct, winners = session.execute(
         select(
             func.count(A.id),
@@ -148,7 +166,8 @@ def rank_round(session: Session, quiz_round: QuizRound) -> RoundResults:
     ).one()
     quiz_round.all_correct_count = int(all_correct)
     quiz_round.ranked_count = int(ranked)
-    cache.bump(session, RESULTS_CACHE)  # the public results page shows the new ranks at once
+    if changed:  # the public results page shows the new places at once (the round's own changes raise it too)
+        cache.bump(session, RESULTS_CACHE)
     session.flush()
     session.expire_all()
     return RoundResults(

@@ -242,6 +242,26 @@ def test_the_public_results_list_winners_with_masked_phones_and_participation(cl
     assert client.get(f"/contests/rounds/{quiz.open_round_id}/results").status_code == 404
 
 
+def test_the_public_results_are_served_as_kept_bytes_until_the_round_is_ranked_again(app, client, quiz,
+                                                                                     count_queries):  # fmt: skip
+    from contests.services import flags  # noqa: PLC0415
+
+    url = f"/contests/rounds/{quiz.closed_round_id}/results"
+    assert "Lê Văn Hùng" in client.get(url).get_data(as_text=True)
+    with count_queries() as statements:
+        again = client.get(url)
+    assert again.status_code == 200 and "Lê Văn Hùng" in again.get_data(as_text=True)
+    assert len(statements) <= 1, statements  # the results' version, nothing of the 100,000 attempts
+    with app.app_context():  # the winner disqualified after the close: the round is ranked again
+        winner = db.session.scalar(
+            select(QuizAttempt).where(QuizAttempt.round_id == quiz.closed_round_id, QuizAttempt.rank == 1)
+        )
+        flags.disqualify(db.session, winner, reason="Thi hộ", actor_id=quiz.organizer_id, now=quiz.now)
+        db.session.commit()
+    page = client.get(url).get_data(as_text=True)
+    assert "Lê Văn Hùng" not in page and "Phạm Thị Hoa" in page
+
+
 # --- organizers -----------------------------------------------------------------------------------------------------
 
 
