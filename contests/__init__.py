@@ -23,8 +23,8 @@ def _register(state) -> None:
     register_loader("contests", demo.load)
     from .models import Contest, QuizRound, UnitPopulation
 
-    # The public results page is kept as bytes: a closed round's results only change when it is ranked again
-    # (ranking.rank_round raises the version itself: its UPDATE of the attempts is no flush).
+    # The public results page is kept as bytes: a closed round's places change only when it is ranked again, and
+    # every re-ranking (a disqualification, a reinstatement, a new prize table) changes the round's own row.
     cache.track(RESULTS_CACHE, Contest, QuizRound, UnitPopulation)
 
     figures.register("contests", services.figures)

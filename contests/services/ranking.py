@@ -20,10 +20,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, literal, or_, select, text, update
 from sqlalchemy.orm import Session
 
-from app import cache
 from app.errors import Conflict
 
-from .. import RESULTS_CACHE
 from ..models import AttemptAnswer, QuizAttempt, QuizRound, RoundState
 from ..models.quiz import PRIZE_ORDER
 
@@ -92,18 +90,17 @@ def _ranking_select(quiz_round: QuizRound):
     return select(ranked, func.count().over(partition_by=ranked.c.rnk).label("tie_size")).subquery("sized")
 
 
-def grade_unsubmitted(session: Session, quiz_round: QuizRound) -> int:
+def grade_unsubmitted(session: Session, quiz_round: QuizRound) -> None:
     """Score the attempts that were never handed in (their time ran out) from their saved answers, in one
     statement. A submitted attempt was scored when it was handed in, under its row lock, and its answers cannot
-    change after that, so the close reads 100,000 scores instead of counting millions of answers. Returns how many
-    attempts' scores changed."""
+    change after that, so the close reads 100,000 scores instead of counting millions of answers."""
     A = QuizAttempt
     correct = (
         select(func.count())
         .where(AttemptAnswer.attempt_id == A.id, AttemptAnswer.is_correct.is_(True))
         .scalar_subquery()
     )
-    return session.execute(
+    session.execute(
         update(A)
         .where(
             A.round_id == quiz_round.id,
@@ -112,7 +109,7 @@ def grade_unsubmitted(session: Session, quiz_round: QuizRound) -> int:
         )
         .values(score=correct)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
 
 
 def rank_round(session: Session, quiz_round: QuizRound) -> RoundResults:
@@ -132,8 +129,8 @@ def rank_round(session: Session, quiz_round: QuizRound) -> RoundResults:
         session.execute(text("SET LOCAL work_mem = '64MB'"))
     # Only the attempts whose place changes are written: a recompute after one disqualification rewrites the
     # few places it moves, and one that changes nothing writes nothing.
-    changed = grade_unsubmitted(session, quiz_round)
-    changed += session.execute(
+    grade_unsubmitted(session, quiz_round)
+    session.execute(
         update(A)
         .where(
             A.id == sized.c.id,
@@ -145,9 +142,9 @@ def rank_round(session: Session, quiz_round: QuizRound) -> RoundResults:
         )
         .values(rank=sized.c.rnk, prize=prize, prize_tied=tied)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     # Disqualified attempts: graded, but out of the ranking.
-    changed += session.execute(
+    session.execute(
         update(A)
         .where(
             A.round_id == quiz_round.id,
@@ -156,7 +153,7 @@ def rank_round(session: Session, quiz_round: QuizRound) -> RoundResults:
         )
         .values(rank=None, prize=None, prize_tied=False)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     ranked, all_correct, winners = session.execute(
         select(
             func.count(A.id),
@@ -166,8 +163,6 @@ def rank_round(session: Session, quiz_round: QuizRound) -> RoundResults:
     ).one()
     quiz_round.all_correct_count = int(all_correct)
     quiz_round.ranked_count = int(ranked)
-    if changed:  # the public results page shows the new places at once (the round's own changes raise it too)
-        cache.bump(session, RESULTS_CACHE)
     session.flush()
     session.expire_all()
     return RoundResults(
