@@ -147,9 +147,9 @@ class KeptOptionsSelect(Select):
     """A ``<select>`` whose ``<option>``s are rendered once per ``field.options_key`` and then reused by every
     request of the process (the calendar's area filter: some 500 units, rendered once per change to the units
     and per language instead of on every page); the chosen option gets ``selected`` put in. The output is the
-    same as WTForms' ``Select``. Without a key (or with groups, or multiple) it is WTForms' ``Select``."""
+    same as WTForms' ``Select``, groups included. Without a key (or multiple) it is WTForms' ``Select``."""
 
-    _kept: OrderedDict[str, tuple[list[str], list, dict]] = OrderedDict()
+    _kept: OrderedDict[str, tuple[list[str], dict, dict]] = OrderedDict()
     _lock = threading.Lock()
     SIZE = 32
 
@@ -178,20 +178,32 @@ class KeptOptionsSelect(Select):
         with cls._lock:
             cls._kept.clear()
 
-    def _options(self, key: str, field) -> tuple[list[str], list, dict] | None:
+    def _options(self, key: str, field) -> tuple[list[str], dict, dict] | None:
         with self._lock:
             kept = self._kept.get(key)
             if kept is not None:
                 self._kept.move_to_end(key)
                 return kept
-        if field.has_groups():
-            return None
-        rendered, choices, positions = [], [], {}
-        for index, choice in enumerate(field._iter_choices_normalized()):
-            choices.append(choice._replace(selected=False))
-            rendered.append(str(self.render_option(choices[-1])))
+        rendered, choices, positions = [], {}, {}
+
+        def add(choice) -> None:
+            index = len(rendered)
+            choices[index] = choice._replace(selected=False)
+            rendered.append(str(self.render_option(choices[index])))
             with suppress(TypeError, ValueError):
                 positions.setdefault(field.coerce(choice.value), index)
+
+        if field.has_groups():  # the sign-up's wards under their districts: <optgroup>s kept as they are
+            for group, group_choices in field._iter_groups_normalized():
+                if group is not None:
+                    rendered.append(f"<optgroup {html_params(label=group)}>")
+                for choice in group_choices:
+                    add(choice)
+                if group is not None:
+                    rendered.append("</optgroup>")
+        else:
+            for choice in field._iter_choices_normalized():
+                add(choice)
         with self._lock:
             self._kept[key] = (rendered, choices, positions)
             while len(self._kept) > self.SIZE:

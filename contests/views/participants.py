@@ -7,6 +7,7 @@ from flask import abort, current_app, redirect, render_template, request, url_fo
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from app import cache
 from app.errors import DomainError
 from app.extensions import db, limiter
 from app.models import utcnow
@@ -60,7 +61,11 @@ def join(contest_id: int):
             db.session.commit()
             response = redirect(url_for(".participant_home", token=participant.return_token), code=303)
             return remember_participant(response, contest.id, participant.return_token)
-    form.ward_id.choices = ward_choices(unit_tree(db.session))
+    # The sign-up's ~500 wards: listed once per version of the units and language, their <option>s rendered once.
+    locale = str(get_locale())
+    form.ward_id.choices = cache.memo(db.session, "events", f"quiz-wards:{locale}",
+                                      lambda: ward_choices(unit_tree(db.session)))  # fmt: skip
+    form.ward_id.options_key = f"quiz-wards:{cache.version(db.session, 'events')}:{locale}"
     page = current_app.make_response(render_template("contests/participants/join.html", contest=contest, form=form))
     return remember_device(page)
 

@@ -9,6 +9,7 @@ from wtforms import BooleanField, EmailField, HiddenField, SelectField, StringFi
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, Regexp
 
+from app.fields import KeptOptionsSelect
 from app.forms import PHONE_PATTERN, Form
 from app.urls import MAX_DB_INT
 
@@ -67,6 +68,7 @@ def ward_field() -> SelectField:
         # The service refuses a ward that is not one (``unknown_ward``, on this field): a POST need not load the
         # 500 wards of a province to check its choice; only a page that shows the list does.
         validate_choice=False,
+        widget=KeptOptionsSelect(),  # a page that sets ``options_key`` renders the 500 options once per version
     )
 
 

@@ -40,6 +40,28 @@ def test_the_options_are_kept_per_key_and_built_again_for_a_new_key():
     assert "Phường Đổi Tên" in str(renamed.area()) and "Phường Số 1 " not in str(renamed.area())
 
 
+def test_options_under_groups_render_as_wtforms_renders_them():
+    from wtforms.fields.choices import SelectChoice
+
+    wards = [SelectChoice("", "Choose")] + [
+        SelectChoice(str(i), f"Phường {i}", optgroup=f"Thành phố {i // 10} & <Tân>") for i in range(1, 30)
+    ]
+
+    class KeptGroups(Form):
+        area = SelectField(choices=wards, widget=KeptOptionsSelect())
+
+    class PlainGroups(Form):
+        area = SelectField(choices=wards, widget=Select())
+
+    for data in (None, "", "12", "404"):
+        assert render(KeptGroups, data, key="wards:v1:vi") == render(PlainGroups, data)
+    assert render(KeptGroups, "12", key="wards:v1:vi").count("<optgroup") == 3
+    renamed = KeptGroups()
+    renamed.area.choices = [SelectChoice("1", "Phường Đổi Tên", optgroup="Huyện Mới")]
+    renamed.area.options_key = "wards:v1:vi"
+    assert "Phường Đổi Tên" not in str(renamed.area())  # kept: rendered once for the key
+
+
 def test_without_a_key_it_is_plain_select():
     form = Kept(data={"area": "2"})
     assert str(form.area()) == str(Plain(data={"area": "2"}).area())
