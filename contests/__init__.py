@@ -3,7 +3,7 @@
 from flask import Blueprint
 
 bp = Blueprint("contests", __name__, url_prefix="/contests")
-RESULTS_CACHE = "contest-results"
+PUBLIC_CACHE = "contests"  # the public pages kept as bytes (app.cache.page)
 
 from . import api, views  # noqa: E402,F401
 
@@ -23,9 +23,9 @@ def _register(state) -> None:
     register_loader("contests", demo.load)
     from .models import Contest, QuizRound, UnitPopulation
 
-    # The public results page is kept as bytes: a closed round's places change only when it is ranked again, and
-    # every re-ranking (a disqualification, a reinstatement, a new prize table) changes the round's own row.
-    cache.track(RESULTS_CACHE, Contest, QuizRound, UnitPopulation)
+    # The sign-up form and the results are kept as bytes. A closed round's places change only when it is ranked
+    # again, and every re-ranking (a disqualification, a reinstatement, a new prize table) changes the round's row.
+    cache.track(PUBLIC_CACHE, Contest, QuizRound, UnitPopulation)
 
     figures.register("contests", services.figures)
     copy_hooks.register("contests", _l("Copy the plan's contests"), services.copy_with_plan)

@@ -64,18 +64,20 @@ def start_round(token: str, round_id: int):
         attempt = quiz_services.start_attempt(
             db.session, quiz_round, participant, now=now, seed=secrets.randbits(62), device_hash=device_hash()
         )
+        attempt_id = attempt.id  # read before the commit expires it (the opening's spike: no reload after it)
         db.session.commit()
     except IntegrityError:  # the same start from another tab won the race a moment ago: continue that attempt
         db.session.rollback()
-        attempt = pages.current_attempt(db.session, quiz_round.id, participant.id)
+        attempt = pages.current_attempt(db.session, round_id, participant.id)
         if attempt is None:
             raise
+        attempt_id = attempt.id
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
-        return redirect(url_for(".participant_home", token=participant.return_token), code=303)
-    log.info("quiz attempt %s of round %s started", attempt.id, quiz_round.id)
-    return _after(participant, quiz_round, ".resume")
+        return redirect(url_for(".participant_home", token=token), code=303)
+    log.info("quiz attempt %s of round %s started", attempt_id, round_id)
+    return redirect(url_for(".resume", token=token, round_id=round_id), code=303)
 
 
 @bp.route("/me/<token>/rounds/<int:round_id>")

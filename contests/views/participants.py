@@ -13,7 +13,7 @@ from app.extensions import db, limiter
 from app.models import utcnow
 from app.services import normalise_phone, unit_tree
 
-from .. import bp
+from .. import PUBLIC_CACHE, bp
 from ..forms.participants import ParticipantForm, ReturnForm, ward_choices
 from ..services import identities, pages
 from . import device_hash, quiz_registration_limit, remember_device, remember_participant, remembered_token, valid_token
@@ -35,6 +35,17 @@ def contest_page(contest_id: int):
 @bp.route("/<int:contest_id>/join", methods=["GET", "POST"])
 @limiter.limit(quiz_registration_limit, methods=["POST"])
 def join(contest_id: int):
+    if request.method != "POST":
+        # The same blank form for every visitor (the crowd of a round's opening): kept as bytes per version of the
+        # contests and of the units, each visitor's CSRF token put in.
+        page = cache.page(
+            db.session,
+            PUBLIC_CACHE,
+            lambda: f"quiz-join:{cache.version(db.session, 'events')}",
+            lambda: (_join_page(pages.public_quiz_or_404(db.session, contest_id), ParticipantForm()), None),
+            now=utcnow(),
+        )
+        return remember_device(current_app.make_response(page))
     contest = pages.public_quiz_or_404(db.session, contest_id)
     form = ParticipantForm()
     if form.validate_on_submit():
@@ -54,20 +65,24 @@ def join(contest_id: int):
                 locale=str(get_locale()),
                 device_hash=device_hash(),
             )
+            token = participant.return_token  # read before the commit expires it
         except DomainError as error:
             db.session.rollback()
             form.add_domain_error(error)
         else:
             db.session.commit()
-            response = redirect(url_for(".participant_home", token=participant.return_token), code=303)
-            return remember_participant(response, contest.id, participant.return_token)
+            response = redirect(url_for(".participant_home", token=token), code=303)
+            return remember_participant(response, contest_id, token)
+    return remember_device(current_app.make_response(_join_page(contest, form)))
+
+
+def _join_page(contest, form: ParticipantForm) -> str:
     # The sign-up's ~500 wards: listed once per version of the units and language, their <option>s rendered once.
     locale = str(get_locale())
     form.ward_id.choices = cache.memo(db.session, "events", f"quiz-wards:{locale}",
                                       lambda: ward_choices(unit_tree(db.session)))  # fmt: skip
     form.ward_id.options_key = f"quiz-wards:{cache.version(db.session, 'events')}:{locale}"
-    page = current_app.make_response(render_template("contests/participants/join.html", contest=contest, form=form))
-    return remember_device(page)
+    return render_template("contests/participants/join.html", contest=contest, form=form)
 
 
 def _phone_key() -> str:

@@ -9,7 +9,7 @@ from app import cache
 from app.extensions import db
 from app.models import utcnow
 
-from .. import RESULTS_CACHE, bp
+from .. import PUBLIC_CACHE, bp
 from ..services import pages, results
 
 
@@ -17,8 +17,7 @@ from ..services import pages, results
 def round_results(round_id: int):
     """Frozen once the round is closed, so anonymous visitors (the crowd after "results are out") get the page as
     rendered bytes; it is rendered again only when the round is ranked again or the contest changes."""
-    return cache.page(db.session, RESULTS_CACHE, f"quiz-results:{round_id}", lambda: (_results_page(round_id), None),
-                      now=utcnow())  # fmt: skip
+    return cache.page(db.session, PUBLIC_CACHE, "quiz-results", lambda: (_results_page(round_id), None), now=utcnow())
 
 
 def _results_page(round_id: int) -> str:

@@ -57,6 +57,22 @@ def test_a_citizen_signs_up_and_lands_on_their_rounds_with_a_return_cookie(app, 
     assert "Đặng Thu Trang" in contest_page
 
 
+def test_the_sign_up_form_is_kept_as_bytes_and_a_renamed_contest_shows_at_once(app, client, quiz, count_queries):
+    from contests.models import Contest  # noqa: PLC0415
+
+    url = f"/contests/{quiz.contest_id}/join"
+    first = client.get(url)
+    assert first.status_code == 200 and "dxdev" in first.headers.get("Set-Cookie", "")  # the device cookie too
+    with count_queries() as statements:
+        again = client.get(url)
+    assert again.status_code == 200 and 'name="ward_id"' in again.get_data(as_text=True)
+    assert len(statements) <= 2, statements  # the versions: no contest, no 500 wards
+    with app.app_context():
+        db.session.get(Contest, quiz.contest_id).title = "Cuộc thi Tìm hiểu an toàn thông tin 2027"
+        db.session.commit()
+    assert "Cuộc thi Tìm hiểu an toàn thông tin 2027" in client.get(url).get_data(as_text=True)
+
+
 def test_the_same_phone_in_another_spelling_is_told_to_continue_instead(app, client, quiz):
     response = client.post(f"/contests/{quiz.contest_id}/join", data=join_body(quiz, phone="+84 987 000 003", cccd=""))
     page = response.get_data(as_text=True)
