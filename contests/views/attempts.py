@@ -51,6 +51,7 @@ def _after(participant, quiz_round, view: str, **values):
 
 @bp.route("/me/<token>/rounds/<int:round_id>/start", methods=["POST"])
 @limiter.limit(quiz_answer_limit, methods=["POST"])
+@limiter.limit(quiz_participant_limit, methods=["POST"], key_func=participant_key)
 def start_round(token: str, round_id: int):
     participant, quiz_round = _participant_and_round(token, round_id)
     if not ConfirmForm().validate_on_submit():
@@ -168,6 +169,7 @@ def review(token: str, round_id: int):
 
 @bp.route("/me/<token>/rounds/<int:round_id>/submit", methods=["POST"])
 @limiter.limit(quiz_answer_limit, methods=["POST"])
+@limiter.limit(quiz_participant_limit, methods=["POST"], key_func=participant_key)
 def submit(token: str, round_id: int):
     participant, quiz_round = _participant_and_round(token, round_id)
     attempt, home = _attempt_or_home(participant, quiz_round)
