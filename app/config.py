@@ -19,6 +19,7 @@ ENVIRONMENT = {
     "QUIZ_REGISTRATION_RATE_LIMIT": ("QUIZ_REGISTRATION_RATE_LIMIT", str),
     "QUIZ_ANSWER_RATE_LIMIT": ("QUIZ_ANSWER_RATE_LIMIT", str),
     "QUIZ_PARTICIPANT_RATE_LIMIT": ("QUIZ_PARTICIPANT_RATE_LIMIT", str),
+    "QUIZ_RETENTION_DAYS": ("QUIZ_RETENTION_DAYS", int),
     "SCAN_RATE_LIMIT": ("SCAN_RATE_LIMIT", str),
     "SESSION_COOKIE_SECURE": ("SESSION_COOKIE_SECURE", _bool),
     "SCHEDULER_AUTOSTART": ("SCHEDULER_AUTOSTART", _bool),
@@ -72,6 +73,9 @@ class Config:
     QUIZ_REGISTRATION_RATE_LIMIT = "120 per minute"
     QUIZ_ANSWER_RATE_LIMIT = "3000 per minute"
     QUIZ_PARTICIPANT_RATE_LIMIT = "120 per minute"
+    # Days after a contest's last round closed before its participants' names, phones and e-mails are erased
+    # (Decree 13/2023: no longer than the purpose needs; prizes handed out, complaints settled). Scores stay.
+    QUIZ_RETENTION_DAYS = 365
     # Per scanner account: a busy gate scans a ticket every two seconds and a phone back online uploads its queue
     # in bursts; the limit is there for a stolen or rogue account guessing typed codes (one guess per scan).
     SCAN_RATE_LIMIT = "300 per minute"

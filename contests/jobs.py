@@ -21,3 +21,18 @@ def open_rounds(session, now):
 )
 def close_rounds(session, now):
     return rounds.close_due_rounds(session, now)
+
+
+@scheduled(
+    "contests.erase_participants",
+    "cron",
+    _l("Erase quiz participants' personal data once their contest's retention period has ended (Decree 13/2023)"),
+    hour=2,
+    minute=45,
+)
+def erase_participants(session, now):
+    from flask import current_app
+
+    from .services import retention
+
+    return retention.erase_expired_participants(session, now, retention_days=current_app.config["QUIZ_RETENTION_DAYS"])

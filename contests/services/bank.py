@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.errors import DomainError
+from app.tabular import Table, data_rows, is_blank
 from app.text import forbidden_characters, nfc
 from events.services.transfer import ImportRejected, RowError, fold
 from events.services.transfer.reading import csv_lines, xlsx_lines
@@ -117,63 +118,27 @@ def read_question_file(filename: str, stream) -> list[dict]:
     if not data.strip():
         raise _file_error(_l("The file is empty."), "empty_file")
     lines = xlsx_lines(data) if extension == "xlsx" else csv_lines(data)
-    return _rows(lines)
+    return data_rows(lines, _question_table())
 
 
-def _blank(value) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _rows(lines: Iterable[tuple[int, Sequence]]) -> list[dict]:
-    header: dict[int, str] | None = None
-    rows: list[dict] = []
-    for number, cells in lines:
-        if number > MAX_LINES:
-            raise _file_error(
-                _l(
-                    "The file has more than %(count)s lines. Delete the empty rows below the questions.",
-                    count=MAX_LINES,
-                ),
-                "too_many_lines",
-            )
-        if header is None:
-            found = {}
-            for index, cell in enumerate(cells):
-                key = COLUMN_NAMES.get(fold(cell)) if not _blank(cell) else None
-                if key and key not in found.values():
-                    found[index] = key
-            if {"text", "correct"} <= set(found.values()):
-                header = found
-                missing = [c.header for c in COLUMNS if c.required and c.key not in header.values()]
-                if missing:
-                    raise _file_error(
-                        _l(
-                            "The file has no column “%(names)s”. Download the template and keep its header row.",
-                            names="”, “".join(missing),
-                        ),
-                        "missing_columns",
-                    )
-            elif number >= 20:
-                break
-            continue
-        if all(_blank(cell) for cell in cells):
-            continue
-        if len(rows) >= MAX_ROWS:
-            raise _file_error(
-                _l("The file has more than %(count)s questions. Split it into smaller files.", count=MAX_ROWS),
-                "too_many_rows",
-            )
-        row = {key: cells[index] for index, key in header.items() if index < len(cells)}
-        row[ROW_KEY] = number
-        rows.append(row)
-    if header is None:
-        raise _file_error(
-            _l("The header row was not found: the first row must hold the template's column names (Chủ đề, Câu hỏi…)."),
-            "no_header",
-        )
-    if not rows:
-        raise _file_error(_l("The file has no question rows."), "no_rows")
-    return rows
+def _question_table() -> Table:
+    """The question file for the shared header-row search: the template's columns, its messages."""
+    return Table(
+        column_of=lambda cell: COLUMN_NAMES.get(fold(cell)),
+        marks=frozenset({"text", "correct"}),
+        required=[(c.key, c.header) for c in COLUMNS if c.required],
+        max_lines=MAX_LINES,
+        max_rows=MAX_ROWS,
+        too_many_lines=_l(
+            "The file has more than %(count)s lines. Delete the empty rows below the questions.", count=MAX_LINES
+        ),
+        too_many_rows=_l("The file has more than %(count)s questions. Split it into smaller files.", count=MAX_ROWS),
+        no_header=_l(
+            "The header row was not found: the first row must hold the template's column names (Chủ đề, Câu hỏi…)."
+        ),
+        no_rows=_l("The file has no question rows."),
+        error=_file_error,
+    )
 
 
 # --- checking ------------------------------------------------------------------------------------------------
@@ -186,7 +151,7 @@ class _CellError(ValueError):
 
 
 def _text(value, limit: int) -> str:
-    if _blank(value):
+    if is_blank(value):
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)

@@ -10,7 +10,7 @@ import hmac
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -103,8 +103,14 @@ def identity(phone: str, cccd: str | None, secret: str | bytes) -> Identity:
     )
 
 
+def last_birth_year(today: date) -> int:
+    """The latest year of birth a participant may give on ``today`` (the campaign's local date): this year, so the
+    bound moves on by itself every 1 January; the contest's rules say who may actually take part."""
+    return today.year
+
+
 def check_birth_year(year: int | None, now: datetime) -> int:
-    if year is None or not MIN_BIRTH_YEAR <= year <= now.year:
+    if year is None or not MIN_BIRTH_YEAR <= year <= last_birth_year(now.date()):
         raise InvalidIdentity(_l("Enter your year of birth (four digits)."), field="birth_year")
     return year
 

@@ -62,26 +62,38 @@ def close_and_tell(session: Session, quiz_round: QuizRound, *, now: datetime) ->
 
 def tell_results(session: Session, quiz_round: QuizRound, *, now: datetime) -> int:
     """Queue "results are out" for every participant with an attempt in the round (by e-mail when they gave one,
-    else SMS), once per participant and round; returns how many messages were new."""
+    else SMS), once per participant and round, with the link to their own result page (their return token: the
+    message goes to them alone); returns how many messages were new."""
     contest = session.get(Contest, quiz_round.contest_id)
     people = session.execute(
-        select(Participant.id, Participant.full_name, Participant.phone, Participant.email, Participant.locale)
+        select(
+            Participant.id,
+            Participant.full_name,
+            Participant.phone,
+            Participant.email,
+            Participant.locale,
+            Participant.return_token,
+        )
         .where(Participant.id.in_(select(QuizAttempt.participant_id).where(QuizAttempt.round_id == quiz_round.id)))
         .order_by(Participant.id)
     ).all()
-    payload = {"round_title": quiz_round.title, "contest_title": contest.title if contest else ""}
+    payload = {
+        "round_title": quiz_round.title,
+        "contest_title": contest.title if contest else "",
+        "round_id": quiz_round.id,
+    }
     return outbox.enqueue_many(
         session,
         RESULTS_TEMPLATE,
         (
             outbox.Outgoing(
                 to=outbox.recipients(email=email, phone=phone),
-                payload={**payload, "name": name},
+                payload={**payload, "name": name, "token": token},
                 locale=locale,
                 dedupe_key=f"quiz-results:{quiz_round.id}:{pid}",
                 subject_ref=f"Participant:{pid}",
             )
-            for pid, name, phone, email, locale in people
+            for pid, name, phone, email, locale, token in people
         ),
         now=now,
     )

@@ -30,6 +30,8 @@ def quiz_answer_limit() -> str:
 
 
 def quiz_participant_limit() -> str:
+    """Starts, answer saves and submits per participant (their token), so one scripted participant is held back
+    without holding back the lab behind the same address."""
     return current_app.config["QUIZ_PARTICIPANT_RATE_LIMIT"]
 
 

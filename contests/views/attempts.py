@@ -55,6 +55,7 @@ def _after(participant, quiz_round, view: str, **values):
 
 @bp.route("/me/<token>/rounds/<int:round_id>/start", methods=["POST"])
 @limiter.limit(quiz_answer_limit, methods=["POST"])
+@limiter.limit(quiz_participant_limit, methods=["POST"], key_func=participant_key)
 def start_round(token: str, round_id: int):
     participant, quiz_round = _participant_and_round(token, round_id)
     if not ConfirmForm().validate_on_submit():
@@ -171,6 +172,7 @@ def review(token: str, round_id: int):
 
 @bp.route("/me/<token>/rounds/<int:round_id>/submit", methods=["POST"])
 @limiter.limit(quiz_answer_limit, methods=["POST"])
+@limiter.limit(quiz_participant_limit, methods=["POST"], key_func=participant_key)
 def submit(token: str, round_id: int):
     participant, quiz_round, attempt, home = _attempt_or_home(token, round_id)
     if attempt is None:

@@ -168,3 +168,46 @@ def test_the_cli_imports_with_a_progress_bar_and_prints_row_errors_in_vietnamese
     template = tmp_path / "mau.xlsx"
     assert runner.invoke(args=["contests", "question-template", str(template)]).exit_code == 0
     assert load_workbook(template).sheetnames == ["Câu hỏi", "Hướng dẫn"]
+
+
+def test_the_header_row_is_found_under_a_title_block(quiz):
+    rows = [["Ngân hàng câu hỏi – Tuần 1"], [], HEADER, *GOOD, [], []]
+    created = bank.import_file(quiz.session, quiz.contest.id, "cau-hoi.xlsx", _xlsx(rows))
+    assert [q.text for q in created] == [GOOD[0][2], GOOD[1][2]]
+
+
+def test_the_shared_header_search_speaks_of_questions_with_the_forms_status(quiz):
+    from flask_babel import force_locale
+
+    lines = "\n".join([",".join(HEADER), *[""] * (bank.MAX_LINES + 1)]).encode()
+    with pytest.raises(bank.DomainError) as refused:
+        bank.import_file(quiz.session, quiz.contest.id, "cau-hoi.csv", io.BytesIO(lines))
+    assert (refused.value.code, refused.value.status, refused.value.field) == ("too_many_lines", 422, "file")
+    with force_locale("vi"):
+        assert "bên dưới các câu hỏi" in str(refused.value.message)
+    with pytest.raises(bank.DomainError) as refused:
+        bank.import_file(quiz.session, quiz.contest.id, "cau-hoi.csv", io.BytesIO(",".join(HEADER).encode()))
+    assert refused.value.code == "no_rows"
+    with force_locale("vi"):
+        assert "câu hỏi" in str(refused.value.message)
+
+
+def test_a_question_file_that_unpacks_to_too_much_is_refused_without_speaking_of_a_schedule(quiz):
+    import zipfile
+
+    from flask_babel import force_locale
+
+    from events.services.transfer import MAX_UNPACKED_BYTES
+
+    data = _xlsx([HEADER, *GOOD])
+    with zipfile.ZipFile(data, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/padding.xml", b"\0" * (MAX_UNPACKED_BYTES + 1))
+    data.seek(0)
+    with pytest.raises(bank.DomainError) as refused:
+        bank.import_file(quiz.session, quiz.contest.id, "cau-hoi.xlsx", data)
+    assert refused.value.code == "too_large_unpacked" and refused.value.field == "file"
+    with force_locale("vi"):
+        message = str(refused.value.message)
+    assert "lịch" not in message and "hoạt động" not in message and "tệp mẫu" in message
+    with force_locale("en"):
+        assert "schedule" not in str(refused.value.message)

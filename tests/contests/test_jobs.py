@@ -26,6 +26,7 @@ def test_a_round_closes_after_its_grace_ranks_flags_and_tells_each_participant_o
     by_mail = quiz.attempt(
         correct=3, prediction=1, taken_s=300, submitted_s=300, person=quiz.participant(email="an@example.vn")
     )
+    by_sms.participant.return_token = "t" * 43  # secrets.token_urlsafe(32): the SMS must fit with the link
     closes = quiz.round.closes_at
     assert jobs.close_rounds(quiz.session, closes + timedelta(seconds=10)).changed == 0  # inside the grace
     assert jobs.close_rounds(quiz.session, closes + timedelta(seconds=16)).changed == 1
@@ -39,9 +40,33 @@ def test_a_round_closes_after_its_grace_ranks_flags_and_tells_each_participant_o
     ]
     assert jobs.close_rounds(quiz.session, closes + timedelta(minutes=5)).changed == 0
     assert quiz.session.scalar(select(func.count(OutboxMessage.id))) == 2
+    # Each message links to that participant's own result page, on the site's configured address.
+    app.config["CANONICAL_URL"] = "https://ngaychuyendoiso.binhduong.gov.vn"
     sms = outbox.render(messages[0])
     assert "Tuần 1" in sms.subject or "Tuan 1" in outbox.fold_to_ascii(sms.subject)
     text = outbox.fold_to_ascii(sms.subject)
-    assert len(text) <= outbox.SMS_MAX_CHARS, text
+    own = f"https://ngaychuyendoiso.binhduong.gov.vn/contests/me/{by_sms.participant.return_token}"
+    assert len(text) <= outbox.SMS_MAX_CHARS, (len(text), text)
+    assert text.endswith(f"{own}/rounds/{quiz.round.id}/result"), text
     mail = outbox.render(messages[1])
-    assert mail.subject == "Đã có kết quả “Tuần 1”" and "năm sinh" in mail.body and "/contests/" in mail.body
+    assert mail.subject == "Đã có kết quả “Tuần 1”" and "năm sinh" in mail.body
+    assert "Ngay CDS" in text and "ket qua" in text
+    own = f"https://ngaychuyendoiso.binhduong.gov.vn/contests/me/{by_mail.participant.return_token}"
+    assert f"{own}/rounds/{quiz.round.id}/result\n" in mail.body
+
+
+def test_the_results_sms_fits_one_segment_with_a_long_round_title_and_address(app):
+    payload = {
+        "round_title": "Tuần 12: Nhận diện lừa đảo trực tuyến qua tin nhắn và mạng xã hội",
+        "contest_title": "Cuộc thi trực tuyến tìm hiểu về an toàn thông tin",
+        "round_id": 99_999,
+        "name": "Nguyễn Thị Hồng Nhung Phương",
+        "token": "x" * 43,
+    }
+    app.config["CANONICAL_URL"] = "https://ngaychuyendoiso.binhduong.gov.vn"
+    with app.app_context():
+        message = OutboxMessage(channel="sms", recipient="0912345678", template="quiz_results", locale="vi",
+                                payload=payload)  # fmt: skip
+        text = outbox.fold_to_ascii(outbox.render(message).body)
+    assert text.isascii() and len(text) <= outbox.SMS_MAX_CHARS, (len(text), text)
+    assert text.endswith("/contests/me/" + "x" * 43 + "/rounds/99999/result"), text

@@ -495,6 +495,25 @@ def test_answer_saves_are_limited_per_participant(make_app):
     assert other.status_code == 303
 
 
+@pytest.mark.parametrize(
+    ("tail", "body"),
+    [("/start", {}), ("/questions/1", {"single": "1", "next": "y"}), ("/submit", {"prediction": "3"})],
+    ids=["start", "question", "submit"],
+)
+def test_the_form_posts_of_a_round_are_limited_per_participant(make_app, tail, body):
+    """One participant scripting a form post is held back (a Vietnamese page); the next one in the same school lab,
+    behind the same address, is not."""
+    app = make_app(QUIZ_PARTICIPANT_RATE_LIMIT="2 per minute")
+    quiz = world(app)
+    client = app.test_client()
+    statuses = [client.post(attempt_url(quiz, tail=tail), data=body) for _ in range(3)]
+    assert [s.status_code == 429 for s in statuses] == [False, False, True]
+    page = statuses[2].get_data(as_text=True)
+    assert "Bạn đã thử quá nhiều lần" in page and "<html" in page
+    other = client.post(attempt_url(quiz, token=quiz.fresh_token, tail=tail), data=body)
+    assert other.status_code == 303
+
+
 def test_an_open_round_keeps_its_draw_size_and_the_reason_is_on_the_field(app, organizer, quiz):
     from tests.app.test_route_guards import local, quiz_round_body  # noqa: PLC0415
 

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from flask_babel import lazy_gettext as _l
 
 from app.errors import DomainError
+from app.tabular import Table, data_rows, is_blank
 from app.text import ascii_digits, forbidden_characters, nfc
 from app.urls import MAX_DB_INT
 
@@ -45,14 +46,10 @@ from .columns import (
 # --- cells ---------------------------------------------------------------------------------------------------
 
 
-def _is_blank(value) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
 def _text(value) -> str:
     """A cell as text: NFC (one spelling per letter); control characters (a NUL, an ESC; line breaks are
     allowed, the long columns keep them) are refused rather than stored."""
-    if _is_blank(value):
+    if is_blank(value):
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
@@ -98,7 +95,7 @@ def _datetime(value, tz: ZoneInfo) -> datetime:
 
 
 def _optional_datetime(value, tz: ZoneInfo) -> datetime | None:
-    return None if _is_blank(value) else _datetime(value, tz)
+    return None if is_blank(value) else _datetime(value, tz)
 
 
 def _audience_groups(value) -> list[str]:
@@ -136,7 +133,7 @@ _GROUPED = re.compile(r"^[0-9]{1,3}([.,\s][0-9]{3})+$")
 
 
 def _count(value) -> int | None:
-    if _is_blank(value):
+    if is_blank(value):
         return None
     if isinstance(value, bool):
         raise _CellError(_l("Write a whole number."))
@@ -163,7 +160,7 @@ _NO = {"khong", "k", "no", "n", "false", "0", "noi bo"}
 
 
 def _yes_no(value, default: bool = True) -> bool:
-    if _is_blank(value):
+    if is_blank(value):
         return default
     if isinstance(value, bool):
         return value
@@ -209,7 +206,7 @@ def parse_rows(
     for position, row in enumerate(rows):
         number = row.get(ROW_KEY, first_row + position) if isinstance(row, Mapping) else first_row + position
         cells = _cells(row)
-        if all(_is_blank(value) for value in cells.values()):
+        if all(is_blank(value) for value in cells.values()):
             continue
         draft, row_errors = _parse_row(number, cells, unit_index, venue_index, area_index, tz)
         errors.extend(row_errors)
@@ -230,7 +227,7 @@ def _parse_row(number: int, cells: dict, units: _NameIndex, venues: _NameIndex, 
 
     def required(parse: Callable, message) -> Callable:
         def parse_required(value):
-            if _is_blank(value):
+            if is_blank(value):
                 raise _CellError(message)
             return parse(value)
 
@@ -377,7 +374,7 @@ def read_upload(filename: str, stream) -> list[dict]:
     if not data.strip():
         raise _file_error(_l("The file is empty."), "empty_file")
     lines = xlsx_lines(data) if extension == "xlsx" else csv_lines(data)
-    return _data_rows(lines)
+    return data_rows(lines, _schedule_table())
 
 
 def _unreadable() -> DomainError:
@@ -397,7 +394,7 @@ def _check_unpacked_size(data: bytes) -> None:
         raise _unreadable() from error
     if unpacked > MAX_UNPACKED_BYTES:
         raise _file_error(
-            _l("The file holds more data than a schedule needs. Copy the activities into the template and retry."),
+            _l("The file unpacks to more data than an import may hold. Copy its rows into the template and retry."),
             "too_large_unpacked",
         )
 
@@ -414,7 +411,7 @@ def xlsx_lines(data: bytes) -> Iterator[tuple[int, tuple]]:
         raise _unreadable() from error
     try:
         sheet = workbook[DATA_SHEET] if DATA_SHEET in workbook.sheetnames else workbook.worksheets[0]
-        # Read lazily: _data_rows stops at MAX_LINES, so millions of formatted empty rows are never all parsed.
+        # Read lazily: data_rows stops at MAX_LINES, so millions of formatted empty rows are never all parsed.
         yield from enumerate(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS), start=1)
     except DomainError:
         raise
@@ -447,61 +444,23 @@ def csv_lines(data: bytes) -> Iterable[tuple[int, tuple]]:
         ) from error
 
 
-def _header_map(cells: Sequence) -> dict[int, str]:
-    found = {}
-    for index, cell in enumerate(cells):
-        key = COLUMN_NAMES.get(fold(cell)) if not _is_blank(cell) else None
-        if key is not None and key not in found.values():
-            found[index] = key
-    return found
-
-
-def _data_rows(lines: Iterable[tuple[int, Sequence]]) -> list[dict]:
-    header: dict[int, str] | None = None
-    rows: list[dict] = []
-    for number, cells in lines:
-        if number > MAX_LINES:
-            raise _file_error(
-                _l(
-                    "The file has more than %(count)s lines. Delete the empty rows below the activities.",
-                    count=MAX_LINES,
-                ),
-                "too_many_lines",
-            )
-        if header is None:
-            candidate = _header_map(cells)
-            if {"title", "starts_at"} <= set(candidate.values()):
-                header = candidate
-                missing = [c.header for c in COLUMNS if c.required and c.key not in header.values()]
-                if missing:
-                    raise _file_error(
-                        _l(
-                            "The file has no column “%(names)s”. Download the template and keep its header row.",
-                            names="”, “".join(missing),
-                        ),
-                        "missing_columns",
-                    )
-            elif number >= HEADER_SEARCH_ROWS:
-                break
-            continue
-        if all(_is_blank(cell) for cell in cells):
-            continue
-        if len(rows) >= MAX_ROWS:
-            raise _file_error(
-                _l("The file has more than %(count)s activities. Split it into smaller files.", count=MAX_ROWS),
-                "too_many_rows",
-            )
-        row = {key: cells[index] for index, key in header.items() if index < len(cells)}
-        row[ROW_KEY] = number
-        rows.append(row)
-    if header is None:
-        raise _file_error(
-            _l(
-                "The header row was not found: the first row must hold the column names of the template "
-                "(Tiêu đề, Loại, Bắt đầu…)."
-            ),
-            "no_header",
-        )
-    if not rows:
-        raise _file_error(_l("The file has no activity rows."), "no_rows")
-    return rows
+def _schedule_table() -> Table:
+    """The schedule's file for the shared header-row search: the template's columns, its messages."""
+    return Table(
+        column_of=lambda cell: COLUMN_NAMES.get(fold(cell)),
+        marks=frozenset({"title", "starts_at"}),
+        required=[(c.key, c.header) for c in COLUMNS if c.required],
+        max_lines=MAX_LINES,
+        max_rows=MAX_ROWS,
+        header_search_lines=HEADER_SEARCH_ROWS,
+        too_many_lines=_l(
+            "The file has more than %(count)s lines. Delete the empty rows below the activities.", count=MAX_LINES
+        ),
+        too_many_rows=_l("The file has more than %(count)s activities. Split it into smaller files.", count=MAX_ROWS),
+        no_header=_l(
+            "The header row was not found: the first row must hold the column names of the template "
+            "(Tiêu đề, Loại, Bắt đầu…)."
+        ),
+        no_rows=_l("The file has no activity rows."),
+        error=_file_error,
+    )
