@@ -16,10 +16,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, cast, literal, or_, select, update
 from sqlalchemy.orm import Session
 
-from app import outbox
+from app import cache, outbox
 from app.models import AuditEntry
 from app.scheduler import JobResult
 
+from .. import PUBLIC_CACHE
 from ..models import Participant, QuizRound, RoundState
 
 ERASED_PREFIX = "erased:"  # phone_hash is unique per contest: an erased row keeps a value no phone hashes to
@@ -82,6 +83,7 @@ def erase_participants(session: Session, contest_id: int, *, now: datetime) -> i
         )
         outbox.forget(session, [f"Participant:{i}" for i in chunk])
     if ids:
+        cache.bump(session, PUBLIC_CACHE)  # the kept results pages no longer show their names
         session.add(
             AuditEntry(
                 at=now,

@@ -8,8 +8,9 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from app import cache
 from app.models import AuditEntry, OutboxMessage
-from contests import jobs
+from contests import PUBLIC_CACHE, jobs
 from contests.models import Contest, Participant, QuizAttempt, QuizRound
 from contests.services import retention
 
@@ -61,8 +62,10 @@ def test_a_year_after_the_last_round_closed_participants_are_erased_but_their_re
 
     just_before = closed + timedelta(days=365) - timedelta(seconds=1)
     assert retention.erase_expired_participants(quiz.session, just_before, retention_days=365).changed == 0
+    kept_pages = cache.version(quiz.session, PUBLIC_CACHE)
     result = retention.erase_expired_participants(quiz.session, closed + timedelta(days=365), retention_days=365)
     assert result.changed == 2
+    assert cache.version(quiz.session, PUBLIC_CACHE) > kept_pages  # the kept results pages drop the names too
     quiz.session.expire_all()
 
     for person in (first, second):
