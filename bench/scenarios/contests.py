@@ -304,7 +304,7 @@ def opening_spike(ctx: Context) -> tuple[str, bool]:
             page, cookie = response.read(), _cookies(response)
             token = _csrf(page)
             form = urllib.parse.urlencode({"csrf_token": token, "full_name": f"Người dự thi mở vòng {n}",
-                                           "phone": f"06{n:08d}", "ward_id": ward_id, "birth_year": 1990,
+                                           "phone": f"09{50_000_000 + n:08d}", "ward_id": ward_id, "birth_year": 1990,
                                            "consent": "y"})  # fmt: skip
             sent = time.monotonic()
             conn.request("POST", f"/contests/{contest_id}/join", body=form,
