@@ -1,11 +1,12 @@
 """Scheduled jobs of the contests feature, registered when its blueprint is set up: rounds open and close at
-their times (idempotent; the one scheduler process runs them)."""
+their times, and flags are raised for review after a close and while a round is open (idempotent; the one
+scheduler process runs them)."""
 
 from flask_babel import lazy_gettext as _l
 
 from app.scheduler import scheduled
 
-from .services import rounds
+from .services import flags, rounds
 
 
 @scheduled("contests.open_rounds", "interval", _l("Open quiz rounds whose opening time has come"), minutes=1)
@@ -21,3 +22,13 @@ def open_rounds(session, now):
 )
 def close_rounds(session, now):
     return rounds.close_due_rounds(session, now)
+
+
+@scheduled(
+    "contests.detect_flags",
+    "interval",
+    _l("Look for attempts to review in rounds just closed, and in open rounds every few minutes"),
+    minutes=1,
+)
+def detect_flags(session, now):
+    return flags.detect_due_rounds(session, now)

@@ -89,6 +89,9 @@ class QuizRound(Audited, db.Model):
     # Frozen at close: the actual number of participants who answered every question right, and how many ranked.
     all_correct_count: Mapped[int | None] = mapped_column(Integer)
     ranked_count: Mapped[int | None] = mapped_column(Integer)
+    # When the flags job (or an organizer's "detect now") last looked at the round's attempts: a round closed
+    # since then is due for a last look, an open one every few minutes.
+    flags_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     contest = relationship("Contest")

@@ -1,0 +1,26 @@
+"""contests: when a quiz round's flags were last detected
+
+Revision ID: 0010_quiz_flags_checked
+Revises: 0009_badge_jobs
+Create Date: 2026-12-01 06:00:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '0010_quiz_flags_checked'
+down_revision = "0009_badge_jobs"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('quiz_rounds', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('flags_checked_at', sa.DateTime(timezone=True), nullable=True))
+
+
+def downgrade():
+    with op.batch_alter_table('quiz_rounds', schema=None) as batch_op:
+        batch_op.drop_column('flags_checked_at')
