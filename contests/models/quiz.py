@@ -143,7 +143,9 @@ class Question(Audited, db.Model):
     multiple: Mapped[bool] = mapped_column(default=False)
     explanation: Mapped[str] = mapped_column(Text, default="")
     source: Mapped[str] = mapped_column(String(500), default="")
+    # The picture's stored name (see contests/services/images.py) and its description for screen readers.
     image_path: Mapped[str | None] = mapped_column(String(300))
+    image_alt: Mapped[str] = mapped_column(String(300), default="", server_default="")
     version: Mapped[int] = mapped_column(Integer, default=1)
     replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("quiz_questions.id", ondelete="SET NULL"))
     is_active: Mapped[bool] = mapped_column(default=True)

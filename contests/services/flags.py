@@ -15,8 +15,8 @@ from sqlalchemy import Text, and_, case, cast, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from app.errors import Conflict, DomainError
-from app.scheduler import JobResult
 from app.models import AuditEntry
+from app.scheduler import JobResult
 
 from ..models import AttemptAnswer, AttemptFlag, FlagKind, Participant, QuizAttempt, QuizRound, RoundState
 from . import ranking
