@@ -7,7 +7,7 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, FieldList, FormField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from app.forms import Form
+from app.forms import Form, OnceForm
 
 MAX_OPTIONS = 6
 
@@ -90,7 +90,9 @@ class QuestionForm(Form):
         return ok
 
 
-class TopicForm(Form):
+class TopicForm(OnceForm):
+    """A new topic; its submission key makes a double click add it once (the second shows the first's result)."""
+
     name = StringField(
         _l("Name of the topic"),
         validators=[DataRequired(_l("Give the topic a name.")), Length(max=120)],

@@ -14,7 +14,7 @@ from app.auth import role_required
 from app.errors import DomainError
 from app.extensions import db
 from app.models import utcnow
-from events.views import xlsx_response
+from events.views import save_once, xlsx_response
 
 from .. import bp
 from ..forms.questions import MAX_OPTIONS, QuestionFilterForm, QuestionForm, QuestionImportForm, TopicForm
@@ -179,15 +179,16 @@ def topics_page(contest_id: int):
     contest = pages.quiz_or_404(db.session, contest_id)
     form = TopicForm()
     if form.validate_on_submit():
-        try:
-            topic = topics.create_topic(db.session, form.name.data)
-        except DomainError as error:
-            db.session.rollback()
-            form.add_domain_error(error)
-        else:
-            db.session.commit()
-            flash(_("The topic “%(name)s” is added.", name=topic.name), "success")
-            return redirect(url_for(".topics_page", contest_id=contest.id), code=303)
+
+        def save() -> str:
+            topics.create_topic(db.session, form.name.data)
+            return url_for(".topics_page", contest_id=contest.id)
+
+        name = " ".join((form.name.data or "").split())
+        response, _warnings = save_once(form, save, _("The topic “%(name)s” is added.", name=name))
+        if response is not None:
+            response.status_code = 303
+            return response
     return render_template(
         "contests/questions/topics.html", contest=contest, form=form, topics=topics.topics_with_counts(db.session)
     )

@@ -146,8 +146,10 @@ def test_an_organizer_adds_a_topic_and_a_duplicate_is_a_field_error_in_vietnames
     form = organizer.get(f"/contests/{quiz.contest_id}/questions/new").get_data(as_text=True)
     assert "Thêm chủ đề" in form
     url = f"/contests/{quiz.contest_id}/topics"
-    added = organizer.post(url, data={"name": "  Thanh toán   không dùng tiền mặt "})
+    body = {"name": "  Thanh toán   không dùng tiền mặt ", "submission": "khoa-gui-chu-de-0000000000001"}
+    added = organizer.post(url, data=body)
     assert added.status_code == 303
+    assert organizer.post(url, data=body).status_code == 303  # a double click: the first's result, once
     assert "Đã thêm chủ đề “Thanh toán không dùng tiền mặt”." in organizer.get(url).get_data(as_text=True)
     # The same name in decomposed Unicode and another letter case is the same topic.
     import unicodedata
