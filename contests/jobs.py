@@ -1,11 +1,13 @@
 """Scheduled jobs of the contests feature, registered when its blueprint is set up: rounds open and close at
-their times (idempotent; the one scheduler process runs them)."""
+their times, and flags are raised for review after a close and while a round is open (idempotent; the one
+scheduler process runs them)."""
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from app.scheduler import scheduled
 
-from .services import rounds
+from .services import flags, retention, rounds
 
 
 @scheduled("contests.open_rounds", "interval", _l("Open quiz rounds whose opening time has come"), minutes=1)
@@ -24,6 +26,16 @@ def close_rounds(session, now):
 
 
 @scheduled(
+    "contests.detect_flags",
+    "interval",
+    _l("Look for attempts to review in rounds just closed, and in open rounds every few minutes"),
+    minutes=1,
+)
+def detect_flags(session, now):
+    return flags.detect_due_rounds(session, now)
+
+
+@scheduled(
     "contests.erase_participants",
     "cron",
     _l("Erase quiz participants' personal data once their contest's retention period has ended (Decree 13/2023)"),
@@ -31,8 +43,4 @@ def close_rounds(session, now):
     minute=45,
 )
 def erase_participants(session, now):
-    from flask import current_app
-
-    from .services import retention
-
     return retention.erase_expired_participants(session, now, retention_days=current_app.config["QUIZ_RETENTION_DAYS"])

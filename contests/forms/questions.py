@@ -1,4 +1,4 @@
-"""The question bank: a question with its options, and the import upload."""
+"""The question bank: a question with its options and optional picture, a new topic, and the import upload."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, FieldList, FormField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from app.forms import Form
+from app.forms import Form, OnceForm
 
 MAX_OPTIONS = 6
 
@@ -49,6 +49,21 @@ class QuestionForm(Form):
         validators=[Optional(), Length(max=500)],
         description=_l("Where the answer comes from, for example a decree or a national cybersecurity guide."),
     )
+    # The size is checked by the service while reading (never more than its limit + 1 byte is read), the content
+    # by Pillow: the extension only helps the organizer pick the right file.
+    image = FileField(
+        _l("Picture (optional)"),
+        validators=[FileAllowed(["png", "jpg", "jpeg", "webp"], _l("Choose a PNG, JPEG or WebP picture."))],
+        description=_l("PNG, JPEG or WebP, at most 2 MB; shown above the answers."),
+        render_kw={"accept": "image/png,image/jpeg,image/webp"},
+    )
+    image_alt = StringField(
+        _l("What the picture shows"),
+        validators=[Optional(), Length(max=300)],
+        description=_l("Read aloud to participants who cannot see the picture, for example “A text message with a "
+                       "link asking for a bank password”."),
+    )  # fmt: skip
+    remove_image = BooleanField(_l("Remove the picture"))
     submit = SubmitField(_l("Save the question"))
 
     def option_rows(self) -> list[tuple[str, bool]]:
@@ -73,6 +88,17 @@ class QuestionForm(Form):
             self.form_errors.append(_l("Only one answer can be correct unless several answers may be correct."))
             return False
         return ok
+
+
+class TopicForm(OnceForm):
+    """A new topic; its submission key makes a double click add it once (the second shows the first's result)."""
+
+    name = StringField(
+        _l("Name of the topic"),
+        validators=[DataRequired(_l("Give the topic a name.")), Length(max=120)],
+        description=_l("For example “Online fraud” or “Passwords and two-step verification”."),
+    )
+    submit = SubmitField(_l("Add the topic"))
 
 
 class QuestionImportForm(Form):

@@ -89,6 +89,9 @@ class QuizRound(Audited, db.Model):
     # Frozen at close: the actual number of participants who answered every question right, and how many ranked.
     all_correct_count: Mapped[int | None] = mapped_column(Integer)
     ranked_count: Mapped[int | None] = mapped_column(Integer)
+    # When the flags job (or an organizer's "detect now") last looked at the round's attempts: a round closed
+    # since then is due for a last look, an open one every few minutes.
+    flags_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     contest = relationship("Contest")
@@ -140,7 +143,9 @@ class Question(Audited, db.Model):
     multiple: Mapped[bool] = mapped_column(default=False)
     explanation: Mapped[str] = mapped_column(Text, default="")
     source: Mapped[str] = mapped_column(String(500), default="")
+    # The picture's stored name (see contests/services/images.py) and its description for screen readers.
     image_path: Mapped[str | None] = mapped_column(String(300))
+    image_alt: Mapped[str] = mapped_column(String(300), default="", server_default="")
     version: Mapped[int] = mapped_column(Integer, default=1)
     replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("quiz_questions.id", ondelete="SET NULL"))
     is_active: Mapped[bool] = mapped_column(default=True)

@@ -8,15 +8,15 @@ few seconds of the other's: one hand, two names); and many identities from one d
 
 from __future__ import annotations
 
-from collections import defaultdict
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Text, and_, case, cast, func, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from app.errors import Conflict, DomainError
 from app.models import AuditEntry
+from app.scheduler import JobResult
 
 from ..models import AttemptAnswer, AttemptFlag, FlagKind, Participant, QuizAttempt, QuizRound, RoundState
 from . import ranking
@@ -25,6 +25,7 @@ MIN_SECONDS_PER_QUESTION = 3
 LOCKSTEP_SECONDS = 5
 MIN_SHARED_QUESTIONS = 3  # fewer answers than this say nothing about copying
 DEVICE_LIMIT = 3  # more participants than this on one device is worth a look (a family shares a phone)
+OPEN_ROUND_EVERY = timedelta(minutes=10)  # how often an open round's attempts are looked at again
 
 
 def detect_flags(
@@ -63,6 +64,43 @@ def detect_flags(
     return len(new)
 
 
+def detect_round(session: Session, quiz_round: QuizRound, *, now: datetime) -> int:
+    """Raise the round's flags now (the job's, or an organizer's "detect now") and note when; returns how many are
+    new. Running it again on the same attempts adds nothing."""
+    new = detect_flags(session, quiz_round, now=now)
+    quiz_round.flags_checked_at = now
+    session.flush()
+    return new
+
+
+def rounds_due_for_flags(session: Session, now: datetime) -> list[QuizRound]:
+    """Closed rounds not looked at since they closed, and open rounds not looked at for ``OPEN_ROUND_EVERY``."""
+    R = QuizRound
+    never = R.flags_checked_at.is_(None)
+    return list(
+        session.scalars(
+            select(R)
+            .where(
+                or_(
+                    and_(R.state == RoundState.CLOSED, or_(never, R.flags_checked_at < R.closed_at)),
+                    and_(R.state == RoundState.OPEN, or_(never, R.flags_checked_at <= now - OPEN_ROUND_EVERY)),
+                )
+            )
+            .order_by(R.id)
+        )
+    )
+
+
+def detect_due_rounds(session: Session, now: datetime) -> JobResult:
+    """The scheduled detection: every round due (see ``rounds_due_for_flags``), out of the close itself so that
+    closing a round of 100,000 attempts does not wait on it. A second run at the same time changes nothing."""
+    due = rounds_due_for_flags(session, now)
+    raised = sum(detect_round(session, quiz_round, now=now) for quiz_round in due)
+    return JobResult(
+        changed=raised, message=_l("%(rounds)s rounds checked, %(flags)s new flags", rounds=len(due), flags=raised)
+    )
+
+
 def too_fast(session: Session, quiz_round: QuizRound, min_seconds_per_question: int) -> list[tuple[int, str]]:
     """Attempts that answered every question and made their last change in less than the minimum per question."""
     answered = (
@@ -85,32 +123,73 @@ def too_fast(session: Session, quiz_round: QuizRound, min_seconds_per_question: 
     return [(attempt_id, f"{total} câu trong {taken_ms / 1000:.1f} giây") for attempt_id, taken_ms, total in rows]
 
 
+def _seconds_apart(session: Session, first, second):
+    """|first − second| in seconds, computed by the database (timestamps are ISO text on SQLite)."""
+    if session.get_bind().dialect.name == "sqlite":
+        return func.abs(func.julianday(first) - func.julianday(second)) * 86400.0
+    return func.abs(func.extract("epoch", first - second))
+
+
 def lockstep(session: Session, quiz_round: QuizRound, lockstep_seconds: int) -> list[tuple[int, str]]:
-    """Attempts whose choices are the same as another's, each saved within ``lockstep_seconds`` of the other's."""
-    answers: dict[int, list[tuple[int, tuple[int, ...], datetime]]] = defaultdict(list)
-    rows = session.execute(
+    """Attempts whose choices are the same as another's, each saved within ``lockstep_seconds`` of the other's.
+
+    Done by the database, never by loading a round's answers (100,000 attempts × 20 answers): each attempt's
+    answers are summed into a signature of its question set (count, sums of ids and of their squares, which of
+    them were right) and its first save; only attempts with the same signature whose first saves are close are
+    paired, and a pair is flagged when every question matches, with the same choices, saved close together."""
+    A, Ans = QuizAttempt, AttemptAnswer
+    # A little slack for SQLite's floating-point julian days (milliseconds apart, not seconds).
+    window = lockstep_seconds + 0.001
+    signature = (
         select(
-            AttemptAnswer.attempt_id, AttemptAnswer.question_id, AttemptAnswer.chosen_option_ids, AttemptAnswer.saved_at
+            Ans.attempt_id.label("attempt_id"),
+            func.count().label("n"),
+            func.sum(Ans.question_id).label("q1"),
+            func.sum(Ans.question_id * Ans.question_id).label("q2"),
+            func.sum(case((Ans.is_correct.is_(True), Ans.question_id), else_=0)).label("qc"),
+            func.min(Ans.saved_at).label("first_at"),
         )
-        .join(QuizAttempt, QuizAttempt.id == AttemptAnswer.attempt_id)
-        .where(QuizAttempt.round_id == quiz_round.id)
-        .order_by(AttemptAnswer.attempt_id, AttemptAnswer.question_id)
+        .join(A, A.id == Ans.attempt_id)
+        .where(A.round_id == quiz_round.id)
+        .group_by(Ans.attempt_id)
+        .having(func.count() >= MIN_SHARED_QUESTIONS)
+        .subquery("signature")
     )
-    for attempt_id, question_id, chosen, saved_at in rows:
-        answers[attempt_id].append((question_id, tuple(sorted(chosen or ())), saved_at))
-    groups: dict[tuple, list[int]] = defaultdict(list)
-    for attempt_id, items in answers.items():
-        if len(items) >= MIN_SHARED_QUESTIONS:
-            groups[tuple((q, c) for q, c, _ in items)].append(attempt_id)
-    flagged: dict[int, str] = {}
-    for members in groups.values():
-        for i, first in enumerate(members):
-            for second in members[i + 1 :]:
-                times = zip(answers[first], answers[second], strict=True)
-                if all(abs((a[2] - b[2]).total_seconds()) <= lockstep_seconds for a, b in times):
-                    flagged.setdefault(first, f"Giống lượt thi #{second}")
-                    flagged.setdefault(second, f"Giống lượt thi #{first}")
-    return sorted(flagged.items())
+    one, two = signature.alias("one"), signature.alias("two")
+    candidates = (
+        select(one.c.attempt_id.label("first"), two.c.attempt_id.label("second"), one.c.n.label("n"))
+        .join(
+            two,
+            and_(
+                two.c.n == one.c.n,
+                two.c.q1 == one.c.q1,
+                two.c.q2 == one.c.q2,
+                two.c.qc == one.c.qc,
+                two.c.attempt_id > one.c.attempt_id,
+            ),
+        )
+        .where(_seconds_apart(session, one.c.first_at, two.c.first_at) <= window)
+        .subquery("candidates")
+    )
+    a, b = aliased(Ans), aliased(Ans)
+    same = and_(
+        cast(a.chosen_option_ids, Text) == cast(b.chosen_option_ids, Text),
+        _seconds_apart(session, a.saved_at, b.saved_at) <= window,
+    )
+    pairs = session.execute(
+        select(candidates.c.first, candidates.c.second)
+        .join(a, a.attempt_id == candidates.c.first)
+        .join(b, and_(b.attempt_id == candidates.c.second, b.question_id == a.question_id))
+        .group_by(candidates.c.first, candidates.c.second, candidates.c.n)
+        .having(func.sum(case((same, 1), else_=0)) == candidates.c.n)
+        .having(func.count() == candidates.c.n)
+    ).all()
+    # Each attempt names its lowest-numbered twin.
+    partner: dict[int, int] = {}
+    for first, second in pairs:
+        partner[first] = min(partner.get(first, second), second)
+        partner[second] = min(partner.get(second, first), first)
+    return sorted((attempt_id, f"Giống lượt thi #{other}") for attempt_id, other in partner.items())
 
 
 def shared_devices(session: Session, quiz_round: QuizRound, device_limit: int) -> list[tuple[int, str]]:

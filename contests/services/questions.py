@@ -40,7 +40,7 @@ def is_in_open_round(session: Session, question: Question) -> bool:
     )
 
 
-QUESTION_FIELDS = ("topic_id", "difficulty", "text", "multiple", "explanation", "source", "image_path")
+QUESTION_FIELDS = ("topic_id", "difficulty", "text", "multiple", "explanation", "source", "image_path", "image_alt")
 
 
 def edit_question(

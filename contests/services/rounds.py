@@ -16,7 +16,7 @@ from app.scheduler import JobResult
 
 from ..models import Contest, ContestKind, Participant, QuizAttempt, QuizRound, RoundState
 from ..models.quiz import DEFAULT_PRIZE_TABLE, PRIZE_ORDER
-from . import flags, ranking
+from . import ranking
 
 RESULTS_TEMPLATE = "quiz_results"
 
@@ -36,7 +36,7 @@ def open_due_rounds(session: Session, now: datetime) -> JobResult:
 
 def close_due_rounds(session: Session, now: datetime) -> JobResult:
     """Close every scheduled or open round whose closing time plus grace has passed: results computed and
-    frozen, flags raised for review, and each participant told (once) that results are out."""
+    frozen, and each participant told (once) that results are out (the flags job then looks at its attempts)."""
     candidates = session.scalars(
         select(QuizRound)
         .where(QuizRound.state.in_([RoundState.SCHEDULED, RoundState.OPEN]), QuizRound.closes_at <= now)
@@ -52,10 +52,10 @@ def close_due_rounds(session: Session, now: datetime) -> JobResult:
 
 
 def close_and_tell(session: Session, quiz_round: QuizRound, *, now: datetime) -> ranking.RoundResults:
-    """Close the round (an organizer's "close now" too), raise its flags, queue the results messages."""
+    """Close the round (an organizer's "close now" too) and queue the results messages. Flags are raised by their
+    own job (``flags.detect_due_rounds``: a round closed since its last check is due), not inside the close."""
     results = ranking.close_round(session, quiz_round, now=now)
     if results.changed:
-        flags.detect_flags(session, quiz_round, now=now)
         tell_results(session, quiz_round, now=now)
     return results
 

@@ -144,4 +144,4 @@ def labels():
     }
 
 
-from . import attempts, flags, participants, questions, results, rounds  # noqa: E402,F401
+from . import attempts, flags, participants, questions, results, rounds, standings  # noqa: E402,F401

@@ -1,9 +1,12 @@
-"""The question bank: list by topic and difficulty, create and edit a question with its options (a question used
-in an open round gets a new version instead of being changed in place), and the XLSX/CSV import."""
+"""The question bank: list by topic and difficulty, create and edit a question with its options and optional
+picture (a question used in an open round gets a new version instead of being changed in place, keeping its
+picture), the topics, the XLSX/CSV import, and the pictures themselves."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+import os
+
+from flask import abort, current_app, flash, redirect, render_template, request, send_from_directory, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
@@ -11,12 +14,53 @@ from app.auth import role_required
 from app.errors import DomainError
 from app.extensions import db
 from app.models import utcnow
-from events.views import xlsx_response
+from events.views import save_once, xlsx_response
 
 from .. import bp
-from ..forms.questions import MAX_OPTIONS, QuestionFilterForm, QuestionForm, QuestionImportForm
-from ..services import bank, pages
+from ..forms.questions import MAX_OPTIONS, QuestionFilterForm, QuestionForm, QuestionImportForm, TopicForm
+from ..services import bank, images, pages, topics
 from ..services import quiz as quiz_services
+
+IMAGE_FOLDER = "question-images"  # under the instance folder, shared by every worker; never in static/
+# The whole request of the question form: the picture's limit and room for the text fields.
+FORM_LIMIT = images.MAX_BYTES + 256 * 1024
+
+
+def image_folder() -> str:
+    return os.path.join(current_app.instance_path, IMAGE_FOLDER)
+
+
+@bp.app_template_global()
+def question_image(name: str | None):
+    """The picture of a question for an ``<img>``: (url, width, height), or None. Stored names carry their size;
+    an older path (a file in static/) is shown at the former fixed size."""
+    if not name:
+        return None
+    stored = images.parse_name(name)
+    if stored is None:
+        return url_for("static", filename=name), 640, 360
+    return url_for("contests.question_image_file", name=stored.name), stored.width, stored.height
+
+
+@bp.app_template_global()
+def question_image_alt(question_id: int) -> str:
+    """The picture's description (the question screen has just loaded the question: no query in practice)."""
+    from ..models import Question
+
+    question = db.session.get(Question, question_id)
+    return question.image_alt if question is not None else ""
+
+
+@bp.route("/question-images/<name>")
+def question_image_file(name: str):
+    """A question's picture, to anyone taking the quiz: its name is its content's hash, so it is cached for a
+    year and never revalidated."""
+    if images.parse_name(name) is None:
+        abort(404)
+    response = send_from_directory(image_folder(), name, max_age=365 * 24 * 3600)
+    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def _topic_choices():
@@ -51,13 +95,19 @@ def edit_question(contest_id: int | None, question_id: int | None):
         if (question is None or question.contest_id)
         else None
     )
+    if request.method == "POST":
+        # Refuse a body larger than the picture allows before it is parsed (413), not after it is read.
+        request.max_content_length = FORM_LIMIT
     form = QuestionForm()
     form.topic_id.choices = _topic_choices()
+    if request.method == "GET" and question is None and request.args.get("topic_id", "").isdigit():
+        form.topic_id.data = int(request.args["topic_id"])  # "write a question on this topic"
     if request.method == "GET" and question is not None:
         form.topic_id.data = question.topic_id
         form.difficulty.data = getattr(question.difficulty, "value", question.difficulty)
         form.text.data, form.multiple.data = question.text, question.multiple
         form.explanation.data, form.source.data = question.explanation, question.source
+        form.image_alt.data = question.image_alt
         options = sorted(question.options, key=lambda o: o.position)
         for entry, option in zip(form.options, options, strict=False):
             entry.form.text.data, entry.form.is_correct.data = option.text, option.is_correct
@@ -72,13 +122,15 @@ def edit_question(contest_id: int | None, question_id: int | None):
             "source": (form.source.data or "").strip(),
         }
         try:
+            picture = _picture_fields(form, question)
             if question is None:
                 saved = pages.create_question(
                     db.session, contest.id if contest else None, options=form.option_rows(), now=utcnow(), **fields
                 )
+                images.attach(saved, **picture)
             else:
                 saved = quiz_services.edit_question(
-                    db.session, question, now=utcnow(), options=form.option_rows(), **fields
+                    db.session, question, now=utcnow(), options=form.option_rows(), **fields, **picture
                 )
                 db.session.flush()
         except DomainError as error:
@@ -100,6 +152,45 @@ def edit_question(contest_id: int | None, question_id: int | None):
         form=form,
         max_options=MAX_OPTIONS,
         in_open_round=in_open_round,
+    )
+
+
+def _picture_fields(form: QuestionForm, question) -> dict:
+    """image_path and image_alt as the form asks: a new upload stored (checked, re-encoded, content-named), the
+    current picture removed, or kept; its description, which a picture must have."""
+    upload = form.image.data
+    current = question.image_path if question is not None else None
+    alt = " ".join((form.image_alt.data or "").split())
+    if upload and getattr(upload, "filename", ""):
+        path = images.store(images.read_bounded(upload.stream), image_folder()).name
+    elif form.remove_image.data:
+        path = None
+    else:
+        path = current
+    if path and not alt:
+        raise images.InvalidImage(_("Describe the picture for participants who cannot see it."), field="image_alt")
+    return {"image_path": path, "image_alt": alt if path else ""}
+
+
+@bp.route("/<int:contest_id>/topics", methods=["GET", "POST"])
+@role_required("organizer")
+def topics_page(contest_id: int):
+    """The topics of the question bank, and a new one (a question's topic must exist before the question)."""
+    contest = pages.quiz_or_404(db.session, contest_id)
+    form = TopicForm()
+    if form.validate_on_submit():
+
+        def save() -> str:
+            topics.create_topic(db.session, form.name.data)
+            return url_for(".topics_page", contest_id=contest.id)
+
+        name = " ".join((form.name.data or "").split())
+        response, _warnings = save_once(form, save, _("The topic “%(name)s” is added.", name=name))
+        if response is not None:
+            response.status_code = 303
+            return response
+    return render_template(
+        "contests/questions/topics.html", contest=contest, form=form, topics=topics.topics_with_counts(db.session)
     )
 
 

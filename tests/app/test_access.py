@@ -152,6 +152,18 @@ PAGES = {
     "/contests/rounds/<int:round_id>/flags": {
         "flags": (lambda r: f"/contests/rounds/{r.quiz.closed_round_id}/flags", ORGANIZERS)
     },
+    "/contests/rounds/<int:round_id>/ranking": {
+        "full ranking": (lambda r: f"/contests/rounds/{r.quiz.closed_round_id}/ranking", ORGANIZERS),
+        "live counts": (lambda r: f"/contests/rounds/{r.quiz.open_round_id}/ranking", ORGANIZERS),
+    },
+    "/contests/<int:contest_id>/topics": {
+        "topics": (lambda r: f"/contests/{r.quiz.contest_id}/topics", ORGANIZERS)
+    },
+    "/contests/question-images/<name>": {
+        # A picture is public (participants see it); a name that is not a stored picture's is not found.
+        "missing picture": (lambda r: f"/contests/question-images/{'0' * 64}-10x10.png", dict.fromkeys(ROLES, 404)),
+        "not a picture's name": (lambda r: "/contests/question-images/..%2Fsecret_key", dict.fromkeys(ROLES, 404)),
+    },
     "/contests/rounds/<int:round_id>/export.<any(xlsx, csv):fmt>": {
         "export xlsx": (lambda r: f"/contests/rounds/{r.quiz.closed_round_id}/export.xlsx", ORGANIZERS),
         "export csv": (lambda r: f"/contests/rounds/{r.quiz.closed_round_id}/export.csv", ORGANIZERS),

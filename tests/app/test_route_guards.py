@@ -620,6 +620,34 @@ WRITES: dict[str, Row] = {
         },
         ok=303,
     ),
+    "contests.reinstate": Row(
+        ORGANIZER,
+        {
+            "/contests/attempts/<int:attempt_id>/reinstate": lambda r: Request(
+                f"/contests/attempts/{r.quiz.disqualified_attempt_id}/reinstate",
+                {"reason": "Đã gọi điện xác minh: người thật tự làm bài", "back": "ranking"},
+            )
+        },
+        ok=303,
+    ),
+    "contests.detect_flags_now": Row(
+        ORGANIZER,
+        {
+            "/contests/rounds/<int:round_id>/flags/detect": lambda r: Request(
+                f"/contests/rounds/{r.quiz.closed_round_id}/flags/detect"
+            )
+        },
+        ok=303,  # the round's flags_checked_at is written (and any new flag)
+    ),
+    "contests.topics_page": Row(
+        ORGANIZER,
+        {
+            "/contests/<int:contest_id>/topics": lambda r: Request(
+                f"/contests/{r.quiz.contest_id}/topics", {"name": "Thanh toán không dùng tiền mặt"}
+            )
+        },
+        ok=303,
+    ),
     "contests.flag_reviewed": Row(
         ORGANIZER,
         {"/contests/flags/<int:flag_id>/reviewed": lambda r: Request(f"/contests/flags/{r.quiz.flag_id}/reviewed")},

@@ -1,6 +1,7 @@
 """Quiz records for the route tables (tests/app/test_route_guards.py, test_access.py) and the quiz page tests: a
 published online quiz with a bank over two topics and three difficulties, an open round (one participant with an
-attempt under way, one who has not started), a closed round with ranked attempts, a flag to review, and the
+attempt under way, one who has not started), a closed round with ranked attempts and a disqualified one, a flag to
+review, and the
 organizer's population figure. Built through quiz-core's services, like a real contest."""
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from types import SimpleNamespace
 
 from app.extensions import db
 from contests.models import AttemptFlag, Contest, Question, QuestionOption, QuizRound, QuizTopic, UnitPopulation
-from contests.services import identities, quiz, ranking
+from contests.services import flags, identities, quiz, ranking
 
 SECRET = "test-only-secret"  # noqa: S105 (TestConfig's SECRET_KEY: the keyed hashes must match the app's)
 QUESTION_COUNT = 4
@@ -119,6 +120,16 @@ def build(app, *, now, ward_id: int, other_ward_id: int) -> SimpleNamespace:
                     now=started + timedelta(seconds=60 + slot.position), quiz_round=closed,
                 )  # fmt: skip
             quiz.submit(session, attempt, now=started + timedelta(minutes=3), prediction=1, quiz_round=closed)
+        # A third, disqualified before the close (out of the ranking): the organizer may reinstate it.
+        cheat = register(session, contest, now, "0911000005", other_ward_id, "Đỗ Văn Nam", 1999)
+        doubtful = quiz.start_attempt(session, closed, cheat, now=started, seed=cheat.id)
+        for slot in doubtful.questions:
+            quiz.save_answer(
+                session, doubtful, slot.question_id, [correct_option(session, slot.question_id)],
+                now=started + timedelta(seconds=slot.position), quiz_round=closed,
+            )  # fmt: skip
+        quiz.submit(session, doubtful, now=started + timedelta(seconds=5), prediction=1, quiz_round=closed)
+        flags.disqualify(session, doubtful, reason="Trả lời 4 câu trong 4 giây", actor_id=None, now=started)
         session.flush()
         ranking.close_round(session, closed, now=now - timedelta(days=1))
         closed_attempt = quiz.current_attempt(session, closed, runner_up)
@@ -145,6 +156,7 @@ def build(app, *, now, ward_id: int, other_ward_id: int) -> SimpleNamespace:
             winner_token=winner.return_token,
             attempt_id=attempt.id,
             closed_attempt_id=closed_attempt.id,
+            disqualified_attempt_id=doubtful.id,
             flag_id=flag.id,
             question_id=questions[0].id,
             topic_id=questions[0].topic_id,
