@@ -2,7 +2,6 @@
 their times, and flags are raised for review after a close and while a round is open (idempotent; the one
 scheduler process runs them)."""
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from app.scheduler import scheduled
@@ -43,4 +42,6 @@ def detect_flags(session, now):
     minute=45,
 )
 def erase_participants(session, now):
+    from flask import current_app  # here: the scheduler reads this module's names outside any app context
+
     return retention.erase_expired_participants(session, now, retention_days=current_app.config["QUIZ_RETENTION_DAYS"])

@@ -253,6 +253,7 @@ class Screen:
     text: str
     multiple: bool
     image_path: str | None
+    image_alt: str
     options: list[ShownOption]
     chosen: set[int]
     answered: list[int]
@@ -269,6 +270,7 @@ def attempt_screen(session: Session, attempt: QuizAttempt, position: int, now: d
             Question.text,
             Question.multiple,
             Question.image_path,
+            Question.image_alt,
             AttemptAnswer.chosen_option_ids,
             QuestionOption.id.label("option_id"),
             QuestionOption.text.label("option_text"),
@@ -295,6 +297,7 @@ def attempt_screen(session: Session, attempt: QuizAttempt, position: int, now: d
         text=first.text,
         multiple=first.multiple,
         image_path=first.image_path,
+        image_alt=first.image_alt or "",
         options=[ShownOption(option_id, texts[option_id]) for option_id in first.option_order if option_id in texts],
         chosen=set(first.chosen_option_ids or ()),
         answered=answered_positions(session, attempt),

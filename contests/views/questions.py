@@ -42,15 +42,6 @@ def question_image(name: str | None):
     return url_for("contests.question_image_file", name=stored.name), stored.width, stored.height
 
 
-@bp.app_template_global()
-def question_image_alt(question_id: int) -> str:
-    """The picture's description (the question screen has just loaded the question: no query in practice)."""
-    from ..models import Question
-
-    question = db.session.get(Question, question_id)
-    return question.image_alt if question is not None else ""
-
-
 @bp.route("/question-images/<name>")
 def question_image_file(name: str):
     """A question's picture, to anyone taking the quiz: its name is its content's hash, so it is cached for a
