@@ -261,22 +261,23 @@ class Screen:
 
 
 def attempt_screen(session: Session, attempt: QuizAttempt, position: int, now: datetime) -> Screen | None:
-    """The question at ``position`` with its options in this attempt's order and the saved choice (one query), and
-    which positions are answered (one more): never whether an option is correct."""
+    """The question at ``position`` with its options in this attempt's order and the saved choice, and which
+    positions are answered, in one query (a row per position, and one per option of the shown question): never
+    whether an option is correct."""
+    shown = AttemptQuestion.position == position
     rows = session.execute(
         select(
+            AttemptQuestion.position,
             AttemptQuestion.option_order,
+            AttemptAnswer.chosen_option_ids,
             Question.id.label("question_id"),
             Question.text,
             Question.multiple,
             Question.image_path,
             Question.image_alt,
-            AttemptAnswer.chosen_option_ids,
             QuestionOption.id.label("option_id"),
             QuestionOption.text.label("option_text"),
         )
-        .join(Question, Question.id == AttemptQuestion.question_id)
-        .join(QuestionOption, QuestionOption.question_id == Question.id)
         .outerjoin(
             AttemptAnswer,
             and_(
@@ -284,12 +285,16 @@ def attempt_screen(session: Session, attempt: QuizAttempt, position: int, now: d
                 AttemptAnswer.question_id == AttemptQuestion.question_id,
             ),
         )
-        .where(AttemptQuestion.attempt_id == attempt.id, AttemptQuestion.position == position)
+        .outerjoin(Question, and_(shown, Question.id == AttemptQuestion.question_id))
+        .outerjoin(QuestionOption, QuestionOption.question_id == Question.id)
+        .where(AttemptQuestion.attempt_id == attempt.id)
     ).all()
-    if not rows:
+    answered = sorted({row.position for row in rows if row.chosen_option_ids})
+    mine = [row for row in rows if row.position == position and row.question_id is not None]
+    if not mine:
         return None
-    first = rows[0]
-    texts = {row.option_id: row.option_text for row in rows}
+    first = mine[0]
+    texts = {row.option_id: row.option_text for row in mine}
     return Screen(
         position=position,
         total=attempt.question_total,
@@ -300,7 +305,7 @@ def attempt_screen(session: Session, attempt: QuizAttempt, position: int, now: d
         image_alt=first.image_alt or "",
         options=[ShownOption(option_id, texts[option_id]) for option_id in first.option_order if option_id in texts],
         chosen=set(first.chosen_option_ids or ()),
-        answered=answered_positions(session, attempt),
+        answered=answered,
         remaining_seconds=remaining_seconds(attempt, now),
     )
 
