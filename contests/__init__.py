@@ -21,11 +21,13 @@ def _register(state) -> None:
     from . import cli, demo, jobs, services
 
     register_loader("contests", demo.load)
-    from .models import Contest, QuizRound, UnitPopulation
+    from .models import Contest, Question, QuestionOption, QuizRound, UnitPopulation
+    from .services.quiz import BANK_CACHE
 
     # The sign-up form and the results are kept as bytes. A closed round's places change only when it is ranked
     # again, and every re-ranking (a disqualification, a reinstatement, a new prize table) changes the round's row.
     cache.track(PUBLIC_CACHE, Contest, QuizRound, UnitPopulation)
+    cache.track(BANK_CACHE, Question, QuestionOption)  # starts draw from the bank kept per version
 
     figures.register("contests", services.figures)
     copy_hooks.register("contests", _l("Copy the plan's contests"), services.copy_with_plan)

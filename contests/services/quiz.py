@@ -44,6 +44,7 @@ from .questions import is_in_open_round as is_in_open_round
 from .questions import is_in_use as is_in_use
 
 MAX_PREDICTION = 10_000_000
+BANK_CACHE = "quiz-bank"  # the version of the question bank (contests/__init__.py registers its models)
 
 
 class RoundNotOpen(Conflict):
@@ -127,7 +128,32 @@ def bank_entries(session: Session, contest_id: int) -> list[BankEntry]:
     return [BankEntry(qid, topic_id, str(difficulty)) for qid, topic_id, difficulty in rows]
 
 
+def drawable_bank(session: Session, contest_id: int) -> tuple[list[BankEntry], dict[int, tuple[int, ...]]]:
+    """``bank_entries`` and each of their questions' option ids, read once per version of the question bank by
+    each process (``app.cache.memo``) rather than at every start: a round's opening starts thousands of attempts
+    within seconds. Any change to a question or an option raises the version (``contests`` registers it). The
+    value is shared: read it, never change it."""
+    from app import cache
+
+    def read() -> tuple[list[BankEntry], dict[int, tuple[int, ...]]]:
+        bank = bank_entries(session, contest_id)
+        options: dict[int, list[int]] = defaultdict(list)
+        for question_id, option_id in session.execute(
+            select(QuestionOption.question_id, QuestionOption.id)
+            .join(Question, Question.id == QuestionOption.question_id)
+            .where(Question.is_active.is_(True), or_(Question.contest_id == contest_id, Question.contest_id.is_(None)))
+        ):
+            options[question_id].append(option_id)
+        return bank, {question_id: tuple(ids) for question_id, ids in options.items()}
+
+    return cache.memo(session, BANK_CACHE, f"bank:{contest_id}", read)
+
+
 # --- attempts --------------------------------------------------------------------------------------------------
+
+
+class LookItUp:
+    """``start_attempt``'s default for ``latest``: not known to the caller, read it."""
 
 
 def deadline_for(quiz_round: QuizRound, started_at: datetime) -> datetime:
@@ -153,15 +179,18 @@ def start_attempt(
     now: datetime,
     seed: int,
     device_hash: str | None = None,
+    latest: QuizAttempt | None | type[LookItUp] = LookItUp,
 ) -> QuizAttempt:
     """Start the participant's attempt, or give back the one already running: starting twice (a double click,
     two tabs, a retry at the same moment) yields one attempt, decided by the unique (round, participant,
-    number). A new attempt after a submitted one only while ``attempts_allowed`` leaves one."""
+    number). A new attempt after a submitted one only while ``attempts_allowed`` leaves one. ``latest``: the
+    participant's latest attempt at the round (None: none yet), when the caller has just read it."""
     if participant.contest_id != quiz_round.contest_id:
         raise NotFound(_l("This round is not part of your contest."))
     if not quiz_round.accepts_attempts(now):
         raise RoundNotOpen(_l("This round is not open."))
-    latest = current_attempt(session, quiz_round, participant)
+    if latest is LookItUp:
+        latest = current_attempt(session, quiz_round, participant)
     if latest is not None and latest.submitted_at is None and now < latest.deadline_at:
         return latest
     number = 1 if latest is None else latest.number + 1
@@ -169,13 +198,9 @@ def start_attempt(
         if latest is not None and latest.submitted_at is None:
             raise DeadlinePassed(_l("Your time for this round is over."))
         raise NoAttemptsLeft(_l("You have used every attempt this round allows."))
-    question_ids = draw(bank_entries(session, quiz_round.contest_id), quiz_round.question_count, seed)
+    bank, options = drawable_bank(session, quiz_round.contest_id)
+    question_ids = draw(bank, quiz_round.question_count, seed)
     rng = random.Random(f"{seed}:options")
-    options: dict[int, list[int]] = defaultdict(list)
-    for question_id, option_id in session.execute(
-        select(QuestionOption.question_id, QuestionOption.id).where(QuestionOption.question_id.in_(question_ids))
-    ):
-        options[question_id].append(option_id)
     attempt = QuizAttempt(
         round_id=quiz_round.id,
         participant_id=participant.id,
@@ -188,7 +213,7 @@ def start_attempt(
         prize_tied=False,
         disqualification_reason="",
         questions=[
-            AttemptQuestion(position=position, question_id=qid, option_order=shuffled(options[qid], rng))
+            AttemptQuestion(position=position, question_id=qid, option_order=shuffled(options.get(qid, ()), rng))
             for position, qid in enumerate(question_ids, start=1)
         ],
     )

@@ -36,11 +36,6 @@ def _taking(token: str, round_id: int):
     return found
 
 
-def _participant_and_round(token: str, round_id: int):
-    participant, quiz_round, _attempt, _question = _taking(token, round_id)
-    return participant, quiz_round
-
-
 def _attempt_or_home(token: str, round_id: int):
     participant, quiz_round, attempt, _question = _taking(token, round_id)
     home = None
@@ -57,14 +52,15 @@ def _after(participant, quiz_round, view: str, **values):
 @limiter.limit(quiz_answer_limit, methods=["POST"])
 @limiter.limit(quiz_participant_limit, methods=["POST"], key_func=participant_key)
 def start_round(token: str, round_id: int):
-    participant, quiz_round = _participant_and_round(token, round_id)
+    participant, quiz_round, latest, _question = _taking(token, round_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     now = utcnow()
     try:
         attempt = quiz_services.start_attempt(
-            db.session, quiz_round, participant, now=now, seed=secrets.randbits(62), device_hash=device_hash()
-        )
+            db.session, quiz_round, participant, now=now, seed=secrets.randbits(62), device_hash=device_hash(),
+            latest=latest,
+        )  # fmt: skip
         attempt_id = attempt.id  # read before the commit expires it (the opening's spike: no reload after it)
         db.session.commit()
     except IntegrityError:  # the same start from another tab won the race a moment ago: continue that attempt

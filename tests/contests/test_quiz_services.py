@@ -195,6 +195,24 @@ def test_a_question_drawn_by_an_attempt_is_versioned_not_edited_in_place(quiz):
         service.edit_question(quiz.session, same, now=NOW, options=[("Chỉ một", True)])
 
 
+def test_a_start_after_a_question_is_versioned_draws_from_the_bank_as_it_is_now(quiz):
+    """Starts draw from a bank kept per version (the opening's crowd): a new version must show at the next start."""
+    first = service.start_attempt(quiz.session, quiz.round, quiz.participant(), now=NOW, seed=3)
+    drawn = {q.question_id for q in service.shown_questions(quiz.session, first)}
+    used = quiz.session.get(Question, min(drawn))
+    newer = service.edit_question(quiz.session, used, now=NOW, text="Câu hỏi đã sửa", options=[("Đúng", True),
+                                  ("Sai", False), ("Sai nữa", False)])  # fmt: skip
+    for seed in range(20):
+        later = service.start_attempt(quiz.session, quiz.round, quiz.participant(), now=NOW, seed=seed)
+        shown = {q.question_id: q for q in service.shown_questions(quiz.session, later)}
+        assert used.id not in shown
+        if newer.id in shown:
+            assert len(shown[newer.id].options) == 3  # the new version's own options, not the old ones
+            break
+    else:
+        raise AssertionError("the new version was never drawn")
+
+
 def test_answers_arriving_out_of_order_never_move_the_last_change_backwards(quiz):
     attempt = service.start_attempt(quiz.session, quiz.round, quiz.participant(), now=NOW, seed=8)
     first, second = service.shown_questions(quiz.session, attempt)[:2]

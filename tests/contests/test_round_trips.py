@@ -36,3 +36,18 @@ def test_an_answer_save_is_four_statements_and_a_repeat_two(client, quiz, count_
         again = client.post(url, json=body)
     assert again.status_code == 200 and again.json["options"] == [quiz.correct_first]
     assert len(statements) == 2, statements  # the same choice again writes nothing
+
+
+def test_a_start_reads_the_participant_once_and_the_bank_from_its_kept_version(client, quiz, count_queries):
+    url = f"/contests/me/{quiz.fresh_token}/rounds/{quiz.open_round_id}/start"
+    with count_queries() as statements:
+        started = client.post(url)
+    assert started.status_code == 303
+    reads = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    # who, which round, the latest attempt (one query); the bank's version (the bank itself is kept per version,
+    # read here once since the test's database is new)
+    assert len(reads) <= 4, reads
+    other = f"/contests/me/{quiz.token}/rounds/{quiz.open_round_id}/start"
+    with count_queries() as statements:
+        assert client.post(other).status_code == 303  # already under way: continues, writes nothing
+    assert len(statements) == 1, statements
