@@ -44,24 +44,62 @@ def copy_with_plan(session: Session, old_plan, new_plan, activity_id_map: dict[i
 
     Opening and closing move together by ``shift`` (anchored on the opening, so a Saturday opening stays a
     Saturday); titles have the old period's years moved on, like the plan's activities; each copy is unpublished
-    until the organizer checks it. Returns how many were copied."""
+    until the organizer checks it. A quiz brings its rounds along as drafts (same rules and prize table, times
+    moved by the same shift) and its own questions (the active version of each, with options, explanation,
+    source and picture): last campaign's attempts, participants and results stay with last campaign. Returns how
+    many contests were copied."""
     years = new_plan.period_start.year - old_plan.period_start.year
     first_year, last_year = old_plan.period_start.year, old_plan.period_end.year
     contests = session.scalars(select(Contest).where(Contest.plan_id == old_plan.id).order_by(Contest.id)).all()
     for contest in contests:
         anchor = contest.opens_at or contest.closes_at
-        session.add(
-            Contest(
-                plan_id=new_plan.id,
-                title=shift_years_in_text(contest.title, first_year, last_year, years),
-                kind=contest.kind,
-                description=contest.description,
-                audience=contest.audience,
-                organizer_unit_id=contest.organizer_unit_id,
-                opens_at=shift(contest.opens_at, anchor),
-                closes_at=shift(contest.closes_at, anchor),
-                is_published=False,
-                created_at=new_plan.created_at,
-            )
+        copy = Contest(
+            plan_id=new_plan.id,
+            title=shift_years_in_text(contest.title, first_year, last_year, years),
+            kind=contest.kind,
+            description=contest.description,
+            audience=contest.audience,
+            organizer_unit_id=contest.organizer_unit_id,
+            opens_at=shift(contest.opens_at, anchor),
+            closes_at=shift(contest.closes_at, anchor),
+            is_published=False,
+            created_at=new_plan.created_at,
         )
+        session.add(copy)
+        session.flush()
+        _copy_quiz(session, contest, copy, lambda value, anchor=anchor: shift(value, anchor), new_plan.created_at,
+                   lambda text: shift_years_in_text(text, first_year, last_year, years))  # fmt: skip
     return len(contests)
+
+
+def _copy_quiz(session: Session, old: Contest, new: Contest, move, now, retitle) -> None:
+    from ..models import Question, QuestionOption, QuizRound, RoundState
+
+    for quiz_round in session.scalars(select(QuizRound).where(QuizRound.contest_id == old.id)):
+        session.add(
+            QuizRound(
+                contest_id=new.id, title=retitle(quiz_round.title), position=quiz_round.position,
+                opens_at=move(quiz_round.opens_at), closes_at=move(quiz_round.closes_at),
+                question_count=quiz_round.question_count, time_limit_seconds=quiz_round.time_limit_seconds,
+                grace_seconds=quiz_round.grace_seconds, attempts_allowed=quiz_round.attempts_allowed,
+                prize_table=dict(quiz_round.prize_table or {}), asks_prediction=quiz_round.asks_prediction,
+                state=RoundState.DRAFT, created_at=now,
+            )
+        )  # fmt: skip
+    questions = session.scalars(
+        select(Question)
+        .where(Question.contest_id == old.id, Question.is_active.is_(True))
+        .options(selectinload(Question.options))
+        .order_by(Question.id)
+    )
+    for question in questions:
+        session.add(
+            Question(
+                contest_id=new.id, topic_id=question.topic_id, difficulty=question.difficulty, text=question.text,
+                multiple=question.multiple, explanation=question.explanation, source=question.source,
+                image_path=question.image_path, image_alt=question.image_alt, version=1, is_active=True,
+                created_at=now,
+                options=[QuestionOption(position=o.position, text=o.text, is_correct=o.is_correct)
+                         for o in question.options],
+            )
+        )  # fmt: skip

@@ -307,19 +307,33 @@ def test_hooks_receive_both_plans_the_activity_map_and_the_shift_and_only_when_c
 
 def test_contests_and_checkpoints_come_along_unpublished_when_ticked(session, plan_2024):
     from checkin.models import Checkpoint
-    from contests.models import Contest
+    from contests.models import Contest, Question, QuestionOption, QuizRound, QuizTopic
 
     festival = session.scalar(select(Activity).where(Activity.plan_id == plan_2024.id, Activity.kind == "festival"))
+    quiz = Contest(
+        plan_id=plan_2024.id,
+        title="Cuộc thi trực tuyến tìm hiểu an toàn thông tin năm 2024",
+        kind="online_quiz",
+        opens_at=local("05/10/2024", 8),  # a Saturday
+        closes_at=local("20/10/2024", 17),
+        is_published=True,
+    )
+    topic = QuizTopic(name="Mã OTP")
+    session.add_all([quiz, topic])
+    session.flush()
     session.add_all(
         [
-            Contest(
-                plan_id=plan_2024.id,
-                title="Cuộc thi trực tuyến tìm hiểu an toàn thông tin năm 2024",
-                kind="online_quiz",
-                opens_at=local("05/10/2024", 8),  # a Saturday
-                closes_at=local("20/10/2024", 17),
-                is_published=True,
-            ),
+            QuizRound(contest_id=quiz.id, title="Tuần 1 năm 2024", position=1, opens_at=local("05/10/2024", 8),
+                      closes_at=local("12/10/2024", 17), question_count=15, prize_table={"first": 1, "second": 2},
+                      state="closed"),
+            Question(contest_id=quiz.id, topic_id=topic.id, text="Mã OTP có được đưa cho người khác không?",
+                     options=[QuestionOption(position=1, text="Có"),
+                              QuestionOption(position=2, text="Không", is_correct=True)]),
+            Question(contest_id=quiz.id, topic_id=topic.id, text="Bản cũ", is_active=False),
+        ]
+    )  # fmt: skip
+    session.add_all(
+        [
             Checkpoint(activity_id=festival.id, name="Cổng chính", kind="entrance", position=1),
             Checkpoint(activity_id=festival.id, name="Gian hàng dịch vụ công", kind="booth", position=2),
         ]
@@ -335,6 +349,13 @@ def test_contests_and_checkpoints_come_along_unpublished_when_ticked(session, pl
         "19/10/2025 17:00",
     )
     assert contest.is_published is False
+    (first_round,) = session.scalars(select(QuizRound).where(QuizRound.contest_id == contest.id))
+    moved = (first_round.title, first_round.state.value, shown(first_round.opens_at))
+    assert moved == ("Tuần 1 năm 2025", "draft", "04/10/2025 08:00")
+    assert (first_round.question_count, first_round.prize_table) == (15, {"first": 1, "second": 2})
+    (question,) = session.scalars(select(Question).where(Question.contest_id == contest.id))
+    assert question.text == "Mã OTP có được đưa cho người khác không?" and question.is_active
+    assert [(o.text, o.is_correct) for o in question.options] == [("Có", False), ("Không", True)]
     new_festival = session.scalar(select(Activity).where(Activity.plan_id == copy.id, Activity.kind == "festival"))
     points = session.scalars(
         select(Checkpoint).where(Checkpoint.activity_id == new_festival.id).order_by(Checkpoint.position)
