@@ -8,6 +8,7 @@ from sqlalchemy import select
 from app.demo import load_demo
 from app.extensions import db
 from checkin.models import Checkpoint
+from contests.models import Contest, QuizRound
 from events.models import Activity, Plan, TourStop, Venue
 
 pytestmark = pytest.mark.browser
@@ -37,6 +38,8 @@ def _pages(app) -> list[str]:
         stop = db.session.scalar(select(TourStop))
         venue = db.session.scalar(select(Venue))
         entrance = db.session.scalar(select(Checkpoint).where(Checkpoint.activity_id == festival.id))
+        quiz = db.session.scalar(select(Contest).where(Contest.kind == "online_quiz"))
+        quiz_round = db.session.scalar(select(QuizRound).where(QuizRound.contest_id == quiz.id))
         return [
             "/",
             "/events/",
@@ -56,6 +59,16 @@ def _pages(app) -> list[str]:
             "/events/calendar?view=week&date=2024-10-05",
             "/events/calendar?view=list&date=2024-10-01",
             "/contests/",
+            f"/contests/{quiz.id}/rounds",
+            f"/contests/{quiz.id}/rounds/new",
+            f"/contests/rounds/{quiz_round.id}/edit",
+            f"/contests/rounds/{quiz_round.id}/ranking",
+            f"/contests/rounds/{quiz_round.id}/flags",
+            f"/contests/{quiz.id}/questions",
+            f"/contests/{quiz.id}/questions/new",
+            f"/contests/{quiz.id}/questions/import",
+            f"/contests/{quiz.id}/topics",
+            f"/contests/{quiz.id}/populations",
             "/checkin/",
             f"/checkin/checkpoints/{entrance.id}/scan",
             f"/checkin/activities/{festival.id}/review",
@@ -95,6 +108,7 @@ def test_every_public_page_is_accessible_on_a_phone(csrf_live_server, page, asse
     with csrf_live_server.app.app_context():
         festival = db.session.scalar(select(Activity).where(Activity.kind == "festival"))
         tour = db.session.scalar(select(Activity).where(Activity.kind == "cluster_tour"))
+        quiz = db.session.scalar(select(Contest).where(Contest.kind == "online_quiz"))
     too_wide = []
     for path in (
         "/",
@@ -107,6 +121,9 @@ def test_every_public_page_is_accessible_on_a_phone(csrf_live_server, page, asse
         f"/events/activities/{tour.id}",
         f"/events/activities/{festival.id}/register",
         "/contests/",
+        f"/contests/{quiz.id}",
+        f"/contests/{quiz.id}/join",
+        f"/contests/{quiz.id}/return",
         "/login",
     ):
         response = page.goto(base + path)
