@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import re
 import urllib.error
 import urllib.request
 from collections.abc import Callable
@@ -69,6 +70,16 @@ def session_cookie(headers: dict) -> str:
     """The ``Cookie:`` value that sends back what a response set."""
     cookie = SimpleCookie(headers.get("Set-Cookie", ""))
     return "; ".join(f"{name}={morsel.value}" for name, morsel in cookie.items())
+
+
+def page_csrf(body: bytes) -> str:
+    """The CSRF token of a page's form (its hidden ``csrf_token`` field)."""
+    match = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', body) or re.search(
+        rb'value="([^"]+)"[^>]*name="csrf_token"', body
+    )
+    if not match:
+        raise RuntimeError(f"no CSRF token in the page: {body[:300]!r}")
+    return match.group(1).decode()
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -19,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import insert, select
 from werkzeug.security import generate_password_hash
 
-from . import Context, Feature, Scenario, register, session_cookie
+from . import Context, Feature, Scenario, page_csrf, register, session_cookie
 
 TICKETS = 20_000
 SCANNERS = 50
@@ -132,19 +131,10 @@ def _no_redirect_opener():
     return urllib.request.build_opener(NoRedirect)
 
 
-def _csrf(body: bytes) -> str:
-    match = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', body) or re.search(
-        rb'value="([^"]+)"[^>]*name="csrf_token"', body
-    )
-    if not match:
-        raise RuntimeError(f"no CSRF token in the page: {body[:300]!r}")
-    return match.group(1).decode()
-
-
 def sign_in(ctx: Context) -> tuple[str, str]:
     """The volunteer's session cookie and CSRF token, signed in through the real form."""
     status, headers, body = ctx.get("/login")
-    cookie, token = session_cookie(headers), _csrf(body)
+    cookie, token = session_cookie(headers), page_csrf(body)
     form = urllib.parse.urlencode({"csrf_token": token, "login": VOLUNTEER[0], "password": VOLUNTEER[1]}).encode()
     request = urllib.request.Request(ctx.base + "/login", data=form, headers={"Cookie": cookie}, method="POST")  # noqa: S310
     try:
@@ -158,7 +148,7 @@ def sign_in(ctx: Context) -> tuple[str, str]:
     status, headers, body = ctx.get("/checkin/", headers={"Cookie": cookie})
     if status != 200:
         raise RuntimeError(f"/checkin/ answered {status} to the bench volunteer")
-    return session_cookie(headers) or cookie, _csrf(body)
+    return session_cookie(headers) or cookie, page_csrf(body)
 
 
 def scenarios(ctx: Context) -> list[Scenario]:

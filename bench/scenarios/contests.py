@@ -30,7 +30,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import and_, cast, func, insert, literal, or_, select, text, update
 from sqlalchemy.types import JSON
 
-from . import Check, Context, Feature, Scenario, register, session_cookie
+from . import Check, Context, Feature, Scenario, page_csrf, register, session_cookie
 
 TITLE = "Cuộc thi trực tuyến tìm hiểu về an toàn thông tin (bench)"
 OPEN_ROUND, CLOSED_ROUND = "Tuần 1 (bench, đang mở)", "Tuần 0 (bench, đã đóng)"
@@ -219,15 +219,6 @@ def _cookies(response) -> str:
     return "; ".join(session_cookie({"Set-Cookie": header}) for header in response.headers.get_all("Set-Cookie") or [])
 
 
-def _csrf(body: bytes) -> str:
-    match = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', body) or re.search(
-        rb'value="([^"]+)"[^>]*name="csrf_token"', body
-    )
-    if not match:
-        raise RuntimeError(f"no CSRF token in the page: {body[:300]!r}")
-    return match.group(1).decode()
-
-
 def scenarios(ctx: Context) -> list[Scenario]:
     contest_id, live_id, closed_id = _round_ids(ctx)
     with open(pages_file()) as handle:
@@ -302,7 +293,7 @@ def opening_spike(ctx: Context) -> tuple[str, bool]:
             conn.request("GET", f"/contests/{contest_id}/join")
             response = conn.getresponse()
             page, cookie = response.read(), _cookies(response)
-            token = _csrf(page)
+            token = page_csrf(page)
             form = urllib.parse.urlencode({"csrf_token": token, "full_name": f"Người dự thi mở vòng {n}",
                                            "phone": f"09{50_000_000 + n:08d}", "ward_id": ward_id, "birth_year": 1990,
                                            "consent": "y"})  # fmt: skip
