@@ -113,13 +113,6 @@ def rounds_of(session: Session, contest_id: int, public_only: bool = True) -> li
     return list(session.scalars(stmt))
 
 
-def round_of_participant(session: Session, participant: Participant, round_id: int) -> QuizRound | None:
-    quiz_round = session.get(QuizRound, round_id)
-    if quiz_round is None or quiz_round.contest_id != participant.contest_id:
-        return None
-    return quiz_round if _value(quiz_round.state) in VISIBLE_STATES else None
-
-
 def current_attempt(session: Session, round_id: int, participant_id: int) -> QuizAttempt | None:
     """The participant's latest attempt in the round."""
     return session.scalar(
@@ -203,14 +196,6 @@ def is_running(attempt: QuizAttempt, now: datetime) -> bool:
 
 def question_total(session: Session, attempt: QuizAttempt) -> int:
     return attempt.question_total
-
-
-def question_at(session: Session, attempt: QuizAttempt, position: int) -> int | None:
-    return session.scalar(
-        select(AttemptQuestion.question_id).where(
-            AttemptQuestion.attempt_id == attempt.id, AttemptQuestion.position == position
-        )
-    )
 
 
 def answered_positions(session: Session, attempt: QuizAttempt) -> list[int]:

@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 
 
 def _taking(token: str, round_id: int):
-    """(participant, round, latest attempt or None) of the URL, in one query; 404 when either is unknown."""
+    """(participant, round, latest attempt or None, None) of the URL, in one query; 404 when either is unknown."""
     found = pages.taking(db.session, valid_token(token), round_id)
     if found is None:
         abort(404)
