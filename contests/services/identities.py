@@ -109,8 +109,9 @@ def last_birth_year(today: date) -> int:
     return today.year
 
 
-def check_birth_year(year: int | None, now: datetime) -> int:
-    if year is None or not MIN_BIRTH_YEAR <= year <= last_birth_year(now.date()):
+def check_birth_year(year: int | None, today: date) -> int:
+    """The year of birth given, between the first year allowed and ``last_birth_year(today)``."""
+    if year is None or not MIN_BIRTH_YEAR <= year <= last_birth_year(today):
         raise InvalidIdentity(_l("Enter your year of birth (four digits)."), field="birth_year")
     return year
 
@@ -152,9 +153,12 @@ def register_participant(
     email: str | None = None,
     device_hash: str | None = None,
     locale: str = "vi",
+    today: date | None = None,
 ) -> Participant:
     """Register a citizen for an online quiz. The same phone or CCCD registered twice (in any spelling, or by two
-    requests at the same moment) raises ``AlreadyRegistered``: the unique keys decide, not a check before."""
+    requests at the same moment) raises ``AlreadyRegistered``: the unique keys decide, not a check before.
+    ``today``: the campaign's local date, which bounds the year of birth as the form does (the date of ``now``,
+    in UTC, when not given)."""
     if contest.kind != ContestKind.ONLINE_QUIZ:
         raise DomainError(_l("This contest does not take online registrations."), code="not_a_quiz")
     if not consent:
@@ -167,7 +171,7 @@ def register_participant(
             _l("Enter your full name as it is written, in at most 120 characters."), field="full_name"
         )
     who = identity(phone, cccd, secret)
-    year = check_birth_year(birth_year, now)
+    year = check_birth_year(birth_year, today or now.date())
     existing = _registered(session, contest, who)
     if existing is not None:
         raise existing

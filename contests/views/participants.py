@@ -12,6 +12,7 @@ from app.errors import DomainError
 from app.extensions import db, limiter
 from app.models import utcnow
 from app.services import normalise_phone, unit_tree
+from app.timezone import campaign_zone
 
 from .. import PUBLIC_CACHE, bp
 from ..forms.participants import ParticipantForm, ReturnForm, ward_choices
@@ -49,6 +50,7 @@ def join(contest_id: int):
     contest = pages.public_quiz_or_404(db.session, contest_id)
     form = ParticipantForm()
     if form.validate_on_submit():
+        now = utcnow()
         try:
             pages.check_ward(db.session, form.ward_id.data)
             participant = identities.register_participant(
@@ -60,7 +62,8 @@ def join(contest_id: int):
                 birth_year=form.birth_year.data,
                 cccd=form.cccd.data or None,
                 consent=form.consent.data,
-                now=utcnow(),
+                now=now,
+                today=now.astimezone(campaign_zone()).date(),
                 secret=current_app.config["SECRET_KEY"],
                 locale=str(get_locale()),
                 device_hash=device_hash(),

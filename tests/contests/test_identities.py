@@ -1,5 +1,7 @@
 """Identities: one phone in every spelling is one person; the CCCD is kept as a keyed hash and its last 4 digits."""
 
+from datetime import UTC
+
 import pytest
 from sqlalchemy import select
 
@@ -127,3 +129,18 @@ def test_a_name_with_control_characters_or_too_long_is_refused(quiz):
         with pytest.raises(InvalidIdentity) as raised:
             identities.register_participant(quiz.session, quiz.contest, full_name=name, **base)
         assert raised.value.field == "full_name"
+
+
+def test_the_year_of_birth_is_bounded_by_the_campaigns_local_date_as_on_the_form(quiz):
+    """At 01:00 on 1 January in Viet Nam (18:00 UTC the day before) a baby born that night may be signed up, as
+    the form already allows; by the UTC date alone it could not."""
+    from datetime import date, datetime
+
+    evening = datetime(2030, 12, 31, 18, 0, tzinfo=UTC)
+    common = dict(ward_unit_id=quiz.ward.id, consent=True, now=evening, secret=SECRET, birth_year=2031)
+    with pytest.raises(InvalidIdentity) as refused:
+        identities.register_participant(quiz.session, quiz.contest, full_name="Bé Na", phone="0912000001", **common)
+    assert refused.value.field == "birth_year"
+    person = identities.register_participant(quiz.session, quiz.contest, full_name="Bé Na", phone="0912000001",
+                                             today=date(2031, 1, 1), **common)  # fmt: skip
+    assert person.birth_year == 2031
