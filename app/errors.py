@@ -94,3 +94,13 @@ def register_error_handlers(app) -> None:
         db.session.rollback()
         app.logger.exception("unhandled error")
         return respond(500, codes[500], messages[500]())
+
+
+def json_error(status: int, code: str, message, fields: dict | None = None):
+    """The API's one error shape: ``{"error": {"code", "message", "fields"?}}`` with ``status``."""
+    from flask import jsonify
+
+    body = {"code": code, "message": str(message)}
+    if fields:
+        body["fields"] = {name: [str(m) for m in messages] for name, messages in fields.items()}
+    return jsonify(error=body), status

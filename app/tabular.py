@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 
 from .errors import DomainError
 
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ROW_KEY = "_row"  # in a row dict: the row's number as the spreadsheet shows it
 
 

@@ -11,10 +11,9 @@ from flask import jsonify, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
 
-from app.errors import DomainError
+from app.errors import DomainError, json_error
 from app.extensions import db, limiter
 from app.models import utcnow
-from events.api import json_error
 
 from . import bp
 from .services import pages

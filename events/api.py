@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
 from werkzeug.datastructures import MultiDict
 
-from app.errors import DomainError
+from app.errors import DomainError, json_error
 from app.extensions import db, limiter
 from app.models import utcnow
 from app.timezone import campaign_zone
@@ -23,14 +23,6 @@ from .services import registration as services
 from .views.registration import rate_limit, register_from
 
 API_FIELDS = ("name", "phone", "ward_id", "email", "consent")
-
-
-def json_error(status: int, code: str, message, fields: dict | None = None):
-    """The API's one error shape: ``{"error": {"code", "message", "fields"?}}`` with ``status``."""
-    body = {"code": code, "message": str(message)}
-    if fields:
-        body["fields"] = {name: [str(m) for m in messages] for name, messages in fields.items()}
-    return jsonify(error=body), status
 
 
 def _form_value(name: str, value) -> str:

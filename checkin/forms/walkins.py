@@ -5,12 +5,8 @@ from wtforms import BooleanField, HiddenField, SelectField, StringField, SubmitF
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from app.forms import Form
+from app.person_fields import PHONE_FILTERS, SUBMISSION_PATTERN, phone_validators, strip_text
 from app.submissions import new_key
-from events.forms.registration import PHONE_FILTERS, SUBMISSION_PATTERN, phone_validators
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 def _ward_id(value):
@@ -22,7 +18,7 @@ def _ward_id(value):
 class WalkInForm(Form):
     name = StringField(
         _l("Full name"),
-        filters=[_strip],
+        filters=[strip_text],
         validators=[
             DataRequired(_l("Enter the person's full name.")),
             Length(max=120, message=_l("The name is too long.")),
@@ -46,7 +42,7 @@ class WalkInForm(Form):
         _l("The person agrees that their data is used to issue the ticket (Decree 13/2023/NĐ-CP)."),
         validators=[DataRequired(_l("Ask the person for their consent and tick the box."))],
     )
-    submission = HiddenField(default=new_key, filters=[_strip])
+    submission = HiddenField(default=new_key, filters=[strip_text])
     submit = SubmitField(_l("Register and show the ticket"))
 
     def submission_key(self) -> str | None:

@@ -10,9 +10,9 @@ from app.auth import role_required
 from app.errors import DomainError
 from app.extensions import db
 from app.forms import ConfirmForm
+from app.pages import confirm_page, refuse_unconfirmed
 from app.services import unit_options
 from events.models import Activity
-from events.views import confirm_page, refuse_unconfirmed
 
 from .. import bp
 from ..forms.checkpoints import AssignForm, CheckpointForm

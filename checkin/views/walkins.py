@@ -13,9 +13,9 @@ from app.auth import role_required
 from app.errors import DomainError
 from app.extensions import db
 from app.models import utcnow
+from app.person_fields import ward_choices
 from app.submissions import new_key, run_once
 from app.timezone import campaign_zone
-from events.forms.registration import ward_choices
 from events.models import Activity
 from events.services import registration
 

@@ -13,16 +13,13 @@ from wtforms.validators import DataRequired, InputRequired, Optional, Regexp, St
 
 from app.forms import Form
 from app.models import utcnow
+from app.person_fields import PHONE_FILTERS, full_name_field, phone_validators, strip_text, ward_field
 from app.timezone import campaign_zone
-from events.forms.registration import PHONE_FILTERS, full_name_field, phone_validators, ward_field
 
 from ..services.identities import MIN_BIRTH_YEAR, last_birth_year
 
 _CCCD_DECORATION = re.compile(r"[\s.\-]")
 
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 def _cccd_digits(value):
@@ -85,7 +82,7 @@ class ParticipantForm(_DatedForm):
     birth_year = birth_year_field(_l("Year of birth"))
     cccd = StringField(
         _l("Citizen ID number (CCCD, optional)"),
-        filters=[_strip, _cccd_digits],
+        filters=[strip_text, _cccd_digits],
         validators=[Optional(), Regexp(r"^[0-9]{12}$", message=_l("A citizen ID (CCCD) has 12 digits."))],
         description=_l("Only to make sure one person takes part once; we keep its last 4 digits, never the number."),
         render_kw={"inputmode": "numeric", "autocomplete": "off", "maxlength": 14},

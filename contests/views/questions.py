@@ -14,7 +14,7 @@ from app.auth import role_required
 from app.errors import DomainError
 from app.extensions import db
 from app.models import utcnow
-from events.views import save_once, xlsx_response
+from app.pages import save_once, xlsx_response
 
 from .. import bp
 from ..forms.questions import MAX_OPTIONS, QuestionFilterForm, QuestionForm, QuestionImportForm, TopicForm

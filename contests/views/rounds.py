@@ -13,10 +13,10 @@ from app.auth import role_required
 from app.errors import DomainError
 from app.extensions import db
 from app.models import utcnow
+from app.pages import confirm_page, refuse_unconfirmed, save_once, xlsx_response
 from app.services import unit_tree
 from app.timezone import campaign_zone
 from app.urls import MAX_DB_INT
-from events.views import confirm_page, refuse_unconfirmed, save_once, xlsx_response
 
 from .. import bp
 from ..forms.rounds import PopulationForm, RoundForm

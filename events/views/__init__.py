@@ -1,71 +1,8 @@
-"""Routes of the events feature, one module per sub-feature, and what their views share: saving once per
-submission (warnings to confirm, errors on their fields), the confirmation step of destructive actions and .xlsx
-downloads."""
+"""Routes of the events feature, one module per sub-feature."""
 
 from __future__ import annotations
 
-import io
-from collections.abc import Callable
-
-from flask import abort, flash, redirect, render_template, request, send_file
-from werkzeug.wrappers import Response
-
-from app.errors import DomainError
-from app.extensions import db
-from app.forms import ConfirmForm
-from app.submissions import run_once
-
-from ..services.plans import NeedsConfirmation, Warning
-from ..services.transfer import XLSX_MIMETYPE
-
-
-def save_once(form, action: Callable[[], str], saved_message: str) -> tuple[Response | None, list[Warning]]:
-    """Run ``action`` (it writes and returns the next page's URL) once for this form submission.
-
-    Returns (redirect, []) when saved, (None, warnings) when the organizer must confirm warnings first, and
-    (None, []) when a rule was broken: the reason is then on the form's field."""
-    try:
-        url, replayed = run_once(form.submission.data, action)
-    except NeedsConfirmation as pending:
-        db.session.rollback()
-        return None, pending.warnings
-    except DomainError as error:
-        db.session.rollback()
-        form.add_domain_error(error)
-        return None, []
-    if not replayed:
-        flash(saved_message, "success")
-    return redirect(url), []
-
-
-def button_posted() -> bool:
-    """Buttons that change state post an empty form; only its CSRF token is checked."""
-    return ConfirmForm().validate_on_submit()
-
-
-def refuse_unconfirmed(confirmation_page: str) -> Response | None:
-    """The POST of a destructive action: 400 without its CSRF token; back to its confirmation page (303) without
-    the page's ``confirm`` field (an old page, a double click, a script); None when the action may go ahead."""
-    if not button_posted():
-        abort(400)
-    if request.form.get("confirm") != "1":
-        return redirect(confirmation_page, code=303)
-    return None
-
-
-def confirm_page(*, title: str, losses: list[str], action: str, button: str, back: str):
-    """The second step of a destructive action: what will be lost, a button that does it, a way back."""
-    return render_template(
-        "events/activities/confirm.html", title=title, losses=losses, action=action, button=button, back=back
-    )
-
-
-def xlsx_response(data: bytes, filename: str) -> Response:
-    """An .xlsx download named ``filename`` (Vietnamese kept in filename*), never kept in a cache."""
-    # send_file writes both filename= (an ASCII fallback) and filename*= (the Vietnamese name, RFC 5987).
-    response = send_file(io.BytesIO(data), mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=filename)
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
+# Shared with every feature's views from app/pages.py; imported here for events' own modules.
+from app.pages import button_posted, confirm_page, refuse_unconfirmed, save_once, xlsx_response  # noqa: F401
 
 from . import activities, calendar, feeds, plans, registration, tours, transfer, venues  # noqa: E402,F401

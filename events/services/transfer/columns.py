@@ -11,6 +11,7 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 
 from app.errors import DomainError
+from app.tabular import XLSX_MIMETYPE  # noqa: F401 (re-exported with the transfer package)
 
 from ...models import ActivityKind, AudienceGroup
 
@@ -21,7 +22,6 @@ MAX_LINES = 10_000
 # What the parts of an .xlsx may unpack to (the template filled with 2,000 rows is well under 5 MB).
 MAX_UNPACKED_BYTES = 40 * 1024 * 1024
 EXTENSIONS = ("xlsx", "csv")
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DATA_SHEET = "Hoạt động"
 GUIDE_SHEET = "Hướng dẫn"
 # The export's other sheets (read by people, not by the import): each activity's programme and each tour's stops.
