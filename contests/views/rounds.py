@@ -80,66 +80,64 @@ def edit_round(contest_id: int | None, round_id: int | None):
     return render_template("contests/rounds/form.html", contest=contest, quiz_round=quiz_round, form=form)
 
 
-@bp.route("/rounds/<int:round_id>/close", methods=["GET", "POST"])
-@role_required("organizer")
-def close_round(round_id: int):
+def _confirmed_round_action(round_id: int, endpoint: str, *, title: str, losses: list[str], button: str, act,
+                            done: str, logged: str):  # fmt: skip
+    """A round action that asks first (GET: the confirmation page) and runs ``act(round)`` once confirmed (POST),
+    then goes back to the contest's rounds with ``done`` or the rule that refused it."""
     quiz_round = pages.round_or_404(db.session, round_id)
-    here = url_for(".close_round", round_id=round_id)
+    here = url_for(endpoint, round_id=round_id)
     back = url_for(".rounds", contest_id=quiz_round.contest_id)
     if request.method == "GET":
-        return confirm_page(
-            title=_("Close “%(title)s” now?", title=quiz_round.title),
-            losses=[
-                _("Nobody can start or answer this round any more; attempts under way are graded as they stand."),
-                _("The ranking and prizes are computed and published, and participants are told their results."),
-            ],
-            action=here,
-            button=_("Close the round now"),
-            back=back,
-        )
+        return confirm_page(title=title % {"title": quiz_round.title}, losses=losses, action=here, button=button,
+                            back=back)  # fmt: skip
     if (refused := refuse_unconfirmed(here)) is not None:
         return refused
     try:
-        rounds_service.close_and_tell(db.session, quiz_round, now=utcnow())
+        act(quiz_round)
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
         return redirect(back)
     db.session.commit()
-    log.info("quiz round %s closed by user %s", round_id, current_user.id)
-    flash(_("The round is closed and its results are published."), "success")
+    log.info("quiz round %s %s by user %s", round_id, logged, current_user.id)
+    flash(done, "success")
     return redirect(back)
+
+
+@bp.route("/rounds/<int:round_id>/close", methods=["GET", "POST"])
+@role_required("organizer")
+def close_round(round_id: int):
+    return _confirmed_round_action(
+        round_id,
+        ".close_round",
+        title=_("Close “%(title)s” now?"),
+        losses=[
+            _("Nobody can start or answer this round any more; attempts under way are graded as they stand."),
+            _("The ranking and prizes are computed and published, and participants are told their results."),
+        ],
+        button=_("Close the round now"),
+        act=lambda quiz_round: rounds_service.close_and_tell(db.session, quiz_round, now=utcnow()),
+        done=_("The round is closed and its results are published."),
+        logged="closed",
+    )
 
 
 @bp.route("/rounds/<int:round_id>/recompute", methods=["GET", "POST"])
 @role_required("organizer")
 def recompute_round(round_id: int):
-    quiz_round = pages.round_or_404(db.session, round_id)
-    here = url_for(".recompute_round", round_id=round_id)
-    back = url_for(".rounds", contest_id=quiz_round.contest_id)
-    if request.method == "GET":
-        return confirm_page(
-            title=_("Recompute the results of “%(title)s”?", title=quiz_round.title),
-            losses=[
-                _("Scores, ranks and prizes are computed again from the saved answers, without disqualified attempts."),
-                _("With the same answers and no new disqualification, the results come out the same."),
-            ],
-            action=here,
-            button=_("Recompute the results"),
-            back=back,
-        )
-    if (refused := refuse_unconfirmed(here)) is not None:
-        return refused
-    try:
-        ranking.recompute(db.session, quiz_round)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return redirect(back)
-    db.session.commit()
-    log.info("quiz round %s recomputed by user %s", round_id, current_user.id)
-    flash(_("The results are computed again."), "success")
-    return redirect(back)
+    return _confirmed_round_action(
+        round_id,
+        ".recompute_round",
+        title=_("Recompute the results of “%(title)s”?"),
+        losses=[
+            _("Scores, ranks and prizes are computed again from the saved answers, without disqualified attempts."),
+            _("With the same answers and no new disqualification, the results come out the same."),
+        ],
+        button=_("Recompute the results"),
+        act=lambda quiz_round: ranking.recompute(db.session, quiz_round),
+        done=_("The results are computed again."),
+        logged="recomputed",
+    )
 
 
 def _unit_id(value) -> int | None:
