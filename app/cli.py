@@ -114,13 +114,17 @@ def scheduler_run():
 @scheduler_group.command("list")
 @with_appcontext
 def scheduler_list():
-    """Show each job with its last and next run."""
+    """Show each job with its last and next run, and its last failure with its time and error."""
     for status in scheduler_module.job_statuses():
-        last = status["last_run"]
+        last, state = status["last_run"], status["state"]
+        outcome = "-" if last is None else ("ok" if last.ok else "FAILED")
         click.echo(
-            f"{status['spec'].id:<32} last: {last.started_at.isoformat() if last else '-':<34} "
+            f"{status['spec'].id:<32} last: {last.started_at.isoformat() if last else '-':<34} {outcome:<6} "
             f"next: {status['next_run'].isoformat() if status['next_run'] else '-'}"
         )
+        if state is not None and state.last_failure_at is not None:
+            streak = f", {state.failures_in_a_row} in a row" if state.failures_in_a_row else ""
+            click.echo(f"{'':<32} last failure: {state.last_failure_at.isoformat()}{streak}: {state.last_error}")
 
 
 @scheduler_group.command("run-job")

@@ -61,11 +61,13 @@ def set_language():
 @bp.route("/healthz")
 def healthz():
     """Each dependency's state for the load balancer and the monitoring: 200 while the database answers
-    ("degraded" when Redis is configured but down: limits then count in memory), 503 when it does not."""
+    ("degraded" when Redis is configured but down: limits then count in memory; or when a scheduled job failed
+    its last 3 runs in a row, named in ``checks.jobs.failing``), 503 when it does not."""
     checks = {"database": _check_database(), "redis": _check_redis()}
+    checks["jobs"] = _check_jobs() if checks["database"]["status"] == "ok" else {"status": "unknown"}
     if checks["database"]["status"] != "ok":
         status, code = "down", 503
-    elif checks["redis"]["status"] == "down":
+    elif checks["redis"]["status"] == "down" or checks["jobs"]["status"] == "failing":
         status, code = "degraded", 200
     else:
         status, code = "ok", 200
@@ -81,6 +83,20 @@ def _check_database() -> dict:
         db.session.rollback()
         current_app.logger.warning("health check: the database does not answer (%s)", type(error).__name__)
         return {"status": "down", "error": type(error).__name__}
+    return {"status": "ok"}
+
+
+def _check_jobs() -> dict:
+    from .scheduler import failing_jobs
+
+    try:
+        failing = failing_jobs(db.session)
+    except Exception as error:  # noqa: BLE001 (the jobs' state is a report: never fail the health check on it)
+        db.session.rollback()
+        current_app.logger.warning("health check: the jobs' state cannot be read (%s)", type(error).__name__)
+        return {"status": "unknown"}
+    if failing:
+        return {"status": "failing", "failing": failing}
     return {"status": "ok"}
 
 

@@ -179,7 +179,7 @@ def test_healthz(client, openapi):
     assert response.status_code == 200
     assert response.get_json() == {
         "status": "ok",
-        "checks": {"database": {"status": "ok"}, "redis": {"status": "not_configured"}},
+        "checks": {"database": {"status": "ok"}, "redis": {"status": "not_configured"}, "jobs": {"status": "ok"}},
     }
 
 

@@ -49,7 +49,10 @@ def test_with_redis_down_health_says_degraded_but_serves(redis_down_app):
 
 def test_health_is_ok_when_every_dependency_answers(make_app):
     body = make_app(REDIS_URL="redis://127.0.0.1:6379/0").test_client().get("/healthz").get_json()
-    assert body == {"status": "ok", "checks": {"database": {"status": "ok"}, "redis": {"status": "ok"}}}
+    assert body == {
+        "status": "ok",
+        "checks": {"database": {"status": "ok"}, "redis": {"status": "ok"}, "jobs": {"status": "ok"}},
+    }
 
 
 def test_health_without_redis_configured_is_ok(client):

@@ -2,11 +2,11 @@ from datetime import UTC, date, datetime
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from app import scheduler
 from app.extensions import db
-from app.models import AuditEntry, JobRun
+from app.models import AuditEntry, JobRun, JobState
 from events.models import Plan
 
 
@@ -142,3 +142,209 @@ def test_a_scheduler_that_lost_its_lock_stops_instead_of_running_jobs_twice(app,
         assert scheduler.start(app)  # the lock is free again: a (re)started scheduler takes it
     finally:
         scheduler.shutdown()
+
+
+# --- rounds open and close under load, every per-minute job due in the same second (issue 22, item 1) ------------
+
+
+def _compressed_jobs(start: datetime) -> dict:
+    """Every interval job every second from the same instant: what a minute of the real schedule does, with every
+    job due in the same second, compressed into a few seconds."""
+    from dataclasses import replace
+
+    return {
+        job_id: replace(spec, trigger_args={"seconds": 1, "start_date": start}) if spec.trigger == "interval" else spec
+        for job_id, spec in scheduler.JOBS.items()
+    }
+
+
+def _serve(app):
+    """The app over real HTTP in threads, like ``live_server`` but for an app built with its own settings."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def test_a_round_opens_and_closes_under_load_with_every_job_due_at_once(make_app, monkeypatch):
+    import threading
+    import time
+    from datetime import timedelta
+
+    import requests
+
+    from app.models import utcnow
+    from contests.models import QuizRound, RoundState
+    from tests.contests import records
+
+    app = make_app(QUIZ_PARTICIPANT_RATE_LIMIT="100000 per minute", QUIZ_ANSWER_RATE_LIMIT="100000 per minute")
+    server = _serve(app)
+    live_server = f"http://127.0.0.1:{server.server_port}"
+    quiz = records.world(app)
+    now = utcnow()
+    with app.app_context():
+        upcoming = QuizRound(
+            contest_id=quiz.contest_id, title="Tuần 3", position=3, opens_at=now + timedelta(seconds=3),
+            closes_at=now + timedelta(seconds=7), grace_seconds=0, state=RoundState.SCHEDULED, question_count=4,
+            time_limit_seconds=900,
+        )  # fmt: skip
+        db.session.add(upcoming)
+        db.session.commit()
+        round_id = upcoming.id
+    monkeypatch.setattr(scheduler, "JOBS", _compressed_jobs((now + timedelta(seconds=1)).replace(microsecond=0)))
+
+    stop, statuses = threading.Event(), []
+
+    def visitor(n: int) -> None:
+        # Pages read and answers written all along, as a round's opening brings them.
+        with requests.Session() as http:
+            while not stop.is_set():
+                save = http.post(
+                    f"{live_server}/contests/api/me/{quiz.token}/rounds/{quiz.open_round_id}/answers",
+                    json={"position": 1, "options": [quiz.first_options[n % len(quiz.first_options)]]},
+                    timeout=30,
+                )
+                page = http.get(f"{live_server}/contests/{quiz.contest_id}", timeout=30)
+                statuses.extend([save.status_code, page.status_code])
+
+    visitors = [threading.Thread(target=visitor, args=(n,)) for n in range(3)]
+    for thread in visitors:
+        thread.start()
+    assert scheduler.start(app)
+    try:
+        deadline = time.monotonic() + 25
+        while time.monotonic() < deadline:
+            with app.app_context():
+                state = db.session.scalar(select(QuizRound.state).where(QuizRound.id == round_id))
+                db.session.remove()
+            if state == RoundState.CLOSED:
+                break
+            time.sleep(0.2)  # waiting for the scheduler's own clock, not ordering a race
+    finally:
+        scheduler.shutdown()
+        stop.set()
+        for thread in visitors:
+            thread.join(timeout=30)
+        server.shutdown()
+    with app.app_context():
+        closed = db.session.get(QuizRound, round_id)
+        failures = db.session.execute(select(JobRun.job_id, JobRun.message).where(JobRun.ok.is_(False))).all()
+        assert closed.opened_at is not None and closed.state == RoundState.CLOSED, failures
+        assert failures == []
+    assert statuses and all(status < 500 for status in statuses)
+
+
+# --- a busy database, failures made visible (issue 22, item 1) ----------------------------------------------------
+
+
+def _locked() -> Exception:
+    import sqlite3
+
+    from sqlalchemy.exc import OperationalError
+
+    return OperationalError("UPDATE quiz_rounds SET state=?", {}, sqlite3.OperationalError("database is locked"))
+
+
+@pytest.fixture
+def flaky_job():
+    """``flaky_job(outcomes)``: registers ``test.flaky``, whose runs raise or return the given outcomes in turn."""
+    registered = []
+
+    def register(outcomes: list):
+        calls = []
+
+        @scheduler.scheduled("test.flaky", "interval", "", minutes=1)
+        def flaky(session, now):
+            calls.append(now)
+            outcome = outcomes[min(len(calls), len(outcomes)) - 1]
+            if isinstance(outcome, Exception):
+                raise outcome
+            session.add(_plan("published", date(2024, 10, 31)))
+            return scheduler.JobResult(changed=1, message="ok")
+
+        scheduler.register_jobs(SimpleNamespace(flaky=flaky))
+        registered.append("test.flaky")
+        return calls
+
+    yield register
+    for job_id in registered:
+        scheduler.JOBS.pop(job_id, None)
+
+
+def test_a_job_that_meets_a_locked_database_runs_again_within_its_minute(app, flaky_job, monkeypatch):
+    pauses = []
+    monkeypatch.setattr(scheduler, "_sleep", pauses.append)
+    calls = flaky_job([_locked(), _locked(), "ok"])
+    with app.app_context():
+        result = scheduler.run_job_now("test.flaky", retry_for=scheduler.RETRY_SECONDS, commit=True)
+        assert result.ok and len(calls) == 3 and pauses == [0.25, 0.5]
+        # Only the run that went through is recorded, and its work is there once.
+        assert db.session.execute(select(JobRun.ok, JobRun.changed)).all() == [(True, 1)]
+        assert db.session.scalar(select(func.count()).select_from(Plan)) == 1
+        assert db.session.get(JobState, "test.flaky").failures_in_a_row == 0
+
+
+def test_a_database_locked_past_the_minute_is_recorded_as_a_failure(app, flaky_job, monkeypatch):
+    clock = iter(range(0, 1000, 10))  # each look at the clock: 10 s later
+    monkeypatch.setattr(scheduler, "_clock", lambda: next(clock))
+    monkeypatch.setattr(scheduler, "_sleep", lambda seconds: None)
+    calls = flaky_job([_locked()])
+    with app.app_context():
+        result = scheduler.run_job_now("test.flaky", retry_for=scheduler.RETRY_SECONDS, commit=True)
+        assert not result.ok and "database is locked" in result.message
+        assert 1 < len(calls) <= 5  # tried again, and gave up within its minute
+        state = db.session.get(JobState, "test.flaky")
+        assert state.failures_in_a_row == 1 and "database is locked" in state.last_error
+
+
+def test_the_last_failure_stays_visible_after_a_success(app, client, flaky_job, make_user, login):
+    flaky_job([ValueError("máy chủ SMS không trả lời"), ValueError("máy chủ SMS không trả lời"), "ok"])
+    with app.app_context():
+        first = scheduler.run_job_now("test.flaky", now=datetime(2026, 10, 1, 1, 0, tzinfo=UTC), commit=True)
+        scheduler.run_job_now("test.flaky", now=datetime(2026, 10, 1, 1, 1, tzinfo=UTC), commit=True)
+        state = db.session.get(JobState, "test.flaky")
+        assert not first.ok and state.failures_in_a_row == 2
+        assert state.last_failure_at == datetime(2026, 10, 1, 1, 1, tzinfo=UTC)
+        assert state.last_error == "ValueError: máy chủ SMS không trả lời"
+    login(make_user("admin"))
+    page = client.get("/admin/jobs?lang=en").get_data(as_text=True)
+    assert "Last failure:" in page and "01/10/2026 08:01" in page and "2 failures in a row" in page
+    assert "ValueError: máy chủ SMS không trả lời" in page
+    with app.app_context():
+        assert scheduler.run_job_now("test.flaky", now=datetime(2026, 10, 1, 1, 2, tzinfo=UTC), commit=True).ok
+        state = db.session.get(JobState, "test.flaky")
+        assert state.failures_in_a_row == 0 and state.last_success_at == datetime(2026, 10, 1, 1, 2, tzinfo=UTC)
+    page = client.get("/admin/jobs?lang=en").get_data(as_text=True)
+    assert "01/10/2026 08:01" in page and "in a row" not in page  # the failure is still shown, with its time
+
+
+def test_health_reports_a_job_that_failed_three_times_in_a_row(app, client, flaky_job):
+    flaky_job([ValueError("hỏng")] * 3 + ["ok"])
+    bodies = []
+    with app.app_context():
+        for _ in range(4):
+            scheduler.run_job_now("test.flaky", commit=True)
+            response = client.get("/healthz")
+            assert response.status_code == 200
+            bodies.append(response.get_json())
+    assert [body["status"] for body in bodies] == ["ok", "ok", "degraded", "ok"]
+    assert bodies[2]["checks"]["jobs"] == {"status": "failing", "failing": ["test.flaky"]}
+    assert bodies[2]["checks"]["database"] == {"status": "ok"}
+    assert bodies[3]["checks"]["jobs"] == {"status": "ok"}
+
+
+def test_scheduler_list_shows_the_last_failure_with_its_time_and_error(app, flaky_job):
+    flaky_job([ValueError("database is gone"), "ok"])
+    with app.app_context():
+        scheduler.run_job_now("test.flaky", now=datetime(2026, 10, 1, 1, 0, tzinfo=UTC), commit=True)
+    output = app.test_cli_runner().invoke(args=["scheduler", "list"]).output
+    line = next(line for line in output.splitlines() if line.startswith("test.flaky"))
+    assert "FAILED" in line
+    assert "last failure: 2026-10-01T01:00:00+00:00, 1 in a row: ValueError: database is gone" in output
+    with app.app_context():
+        scheduler.run_job_now("test.flaky", now=datetime(2026, 10, 1, 1, 1, tzinfo=UTC), commit=True)
+    output = app.test_cli_runner().invoke(args=["scheduler", "list"]).output
+    assert "last failure: 2026-10-01T01:00:00+00:00: ValueError: database is gone" in output
