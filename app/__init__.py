@@ -41,12 +41,15 @@ def create_app(config: type | dict | None = None) -> Flask:
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(app.instance_path)
-    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    # Rate-limit counters may live on a Redis of their own (RATELIMIT_STORAGE_URL, one that never evicts), else
+    # on the cache's; a Redis that fails or hangs is skipped for a while by the breaker, at once, by both.
+    storage = app.config.get("RATELIMIT_STORAGE_URL") or app.config.get("REDIS_URL") or "memory://"
+    app.config.setdefault("RATELIMIT_STORAGE_URI", storage)
+    from .redis_breaker import client_options, configure
+
+    configure(app.config["REDIS_BREAKER_SECONDS"])
     if app.config["RATELIMIT_STORAGE_URI"].startswith(("redis://", "rediss://")):
-        timeout = app.config["REDIS_TIMEOUT"]  # a Redis that hangs must not hang the request
-        app.config.setdefault(
-            "RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": timeout, "socket_timeout": timeout}
-        )
+        app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", client_options(app.config["REDIS_TIMEOUT"]))
     app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
     from .urls import canonical_url
 

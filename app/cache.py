@@ -13,9 +13,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import re
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 
 from flask import Response, current_app
@@ -122,8 +123,12 @@ def forget_local() -> None:
     with _memo_lock:
         _memo.clear()
     from .fields import KeptOptionsSelect
+    from .redis_breaker import reset_all
 
     KeptOptionsSelect.forget()
+    reset_all()
+    with _hosts_lock:
+        _hosts.clear()
 
 
 _clients: dict[str, object] = {}
@@ -136,9 +141,14 @@ def _redis():
     if url not in _clients:
         import redis
 
-        timeout = current_app.config.get("REDIS_TIMEOUT", 1.0)
-        _clients[url] = redis.Redis.from_url(url, socket_connect_timeout=timeout, socket_timeout=timeout)
+        from .redis_breaker import client_options
+
+        _clients[url] = redis.Redis.from_url(url, **client_options(current_app.config.get("REDIS_TIMEOUT", 0.25)))
     return _clients[url]
+
+
+def _prefixed(key: str) -> str:
+    return current_app.config.get("CACHE_PREFIX", "dxday:") + key
 
 
 def get(key: str) -> bytes | None:
@@ -146,7 +156,7 @@ def get(key: str) -> bytes | None:
     client = _redis()
     if client is not None:
         try:
-            return client.get("dxday:" + key)
+            return client.get(_prefixed(key))
         except Exception as error:  # noqa: BLE001 (Redis down: serve from memory, never fail the request)
             log.warning("cache: Redis unavailable (%s); using memory", type(error).__name__)
     return _memory.get(key)
@@ -157,11 +167,61 @@ def put(key: str, value: bytes) -> None:
     client = _redis()
     if client is not None:
         try:
-            client.set("dxday:" + key, value, ex=TTL_SECONDS)
+            client.set(_prefixed(key), value, ex=TTL_SECONDS)
             return
         except Exception as error:  # noqa: BLE001
             log.warning("cache: Redis unavailable (%s); using memory", type(error).__name__)
     _memory.set(key, value)
+
+
+# --- what a cache key may hold: the site's address, and the query parameters a view reads --------------------
+
+_hosts: set[str] = set()
+_hosts_lock = threading.Lock()
+_HOST = re.compile(r"[a-z0-9]([a-z0-9.-]{0,250}[a-z0-9])?(:[0-9]{1,5})?|\[[0-9a-f:.]{2,45}\](:[0-9]{1,5})?")
+
+
+def site_key() -> str | None:
+    """The site's address for a cache key: ``CANONICAL_URL`` when set (whatever Host the request carried).
+    Without it a page holds the address it was asked at, so it is kept per address, but only for the first
+    ``CACHE_HOSTS`` well-formed addresses this process is reached at; None (do not cache) for any other, so
+    random Host headers cannot fill the cache."""
+    from flask import request
+
+    canonical = current_app.config.get("CANONICAL_URL")
+    if canonical:
+        return canonical + "/"
+    host = request.host
+    if host in _hosts:
+        return request.host_url
+    if not _HOST.fullmatch(host):
+        return None
+    with _hosts_lock:
+        if host not in _hosts and len(_hosts) >= current_app.config.get("CACHE_HOSTS", 4):
+            return None
+        _hosts.add(host)
+    return request.host_url
+
+
+def query_key(params: Mapping[str, Callable[[str], bool]]) -> str | None:
+    """The query string as a cache key: only the parameters the view reads (``params``: name → whether a value is
+    in the one form the site's own links write), each once, empty ones left out, in a fixed order. None (serve,
+    but do not keep) for any other parameter, a repeated one, or a value in another form: each of those would
+    otherwise be one more page kept."""
+    from flask import request
+
+    pairs = []
+    for name in sorted(request.args):
+        values = request.args.getlist(name)
+        check = params.get(name)
+        if check is None or len(values) != 1:
+            return None
+        if values[0] == "":
+            continue
+        if not check(values[0]):
+            return None
+        pairs.append(f"{name}={values[0]}")
+    return "&".join(pairs)
 
 
 # --- computed values per data version (per process) --------------------------------------------------------
@@ -205,11 +265,7 @@ def anonymous_visit() -> bool:
     from flask import request, session
     from flask_login import current_user
 
-    return (
-        request.method in ("GET", "HEAD")
-        and not current_user.is_authenticated
-        and not session.get("_flashes")
-    )
+    return request.method in ("GET", "HEAD") and not current_user.is_authenticated and not session.get("_flashes")
 
 
 def page(
@@ -219,6 +275,7 @@ def page(
     render: Callable[[], tuple[str | Response, datetime | None]],
     *,
     now: datetime,
+    params: Mapping[str, Callable[[str], bool]] | None = None,
 ):
     """A public HTML page as anonymous visitors see it, kept as rendered bytes per ``key`` (the view's own parts:
     what else than the URL the page depends on, e.g. the day or the free seats; a function when finding it
@@ -231,20 +288,22 @@ def page(
 
     The page is rendered with a stand-in for the CSRF token (the language switch carries one); each visitor gets
     their own token put in. So the page must not hold anything else of one visitor (no submission key, no name).
+    The key holds the query string only as ``query_key(params)`` (``params``: the parameters the view reads; none
+    by default) and the site's address only as ``site_key()``: a request with anything else is served, not kept.
+
     It is sent ``Cache-Control: private, no-cache`` with an ETag of the content and the visitor's session, so a
     phone revalidates and is answered 304 with no body while neither changes."""
     from flask import g, request
     from flask_babel import get_locale
     from flask_wtf.csrf import generate_csrf
 
-    from .urls import site_root
-
-    if not anonymous_visit():
+    query, site = (query_key(params or {}), site_key()) if anonymous_visit() else (None, None)
+    if query is None or site is None:
         rendered, _valid_until = render()
         return rendered
     if callable(key):
         key = key()
-    full_key = f"page:{key}:{request.full_path}:{get_locale()}:{version(session, name)}:{site_root()}"
+    full_key = f"page:{key}:{request.path}?{query}:{get_locale()}:{version(session, name)}:{site}"
     hit = get(full_key)
     if hit is not None:
         etag, stamp, until, body = hit.split(b"\n", 3)

@@ -12,6 +12,9 @@ ENVIRONMENT = {
     "DATABASE_URL": ("SQLALCHEMY_DATABASE_URI", str),
     "SECRET_KEY": ("SECRET_KEY", str),
     "REDIS_URL": ("REDIS_URL", str),
+    "RATELIMIT_STORAGE_URL": ("RATELIMIT_STORAGE_URL", str),
+    "REDIS_TIMEOUT": ("REDIS_TIMEOUT", float),
+    "REDIS_BREAKER_SECONDS": ("REDIS_BREAKER_SECONDS", float),
     "TIMEZONE": ("TIMEZONE", str),
     "BABEL_DEFAULT_LOCALE": ("BABEL_DEFAULT_LOCALE", str),
     "LOGIN_RATE_LIMIT": ("LOGIN_RATE_LIMIT", str),
@@ -85,7 +88,17 @@ class Config:
     # error is logged instead of failing the request.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_SWALLOW_ERRORS = True
-    REDIS_TIMEOUT = 1.0  # seconds to connect to or hear from Redis before treating it as down
+    # Rate-limit counters on a Redis of their own that never evicts (maxmemory-policy noeviction); None: on
+    # REDIS_URL's, whose cache entries then compete with them under its maxmemory.
+    RATELIMIT_STORAGE_URL = None
+    # Seconds to connect to or hear from Redis before treating it as down; after a failure the process skips that
+    # Redis for REDIS_BREAKER_SECONDS (cache in memory, limits in memory), then one connection probes it.
+    REDIS_TIMEOUT = 0.25
+    REDIS_BREAKER_SECONDS = 30.0
+    CACHE_PREFIX = "dxday:"  # before every cache key in Redis
+    # Without CANONICAL_URL, pages are cached for the first few addresses a process is reached at, never for
+    # every Host header someone sends.
+    CACHE_HOSTS = 4
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False  # every cookie is Secure anyway on requests that came over HTTPS

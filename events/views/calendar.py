@@ -19,8 +19,8 @@ from app.timezone import campaign_zone
 from app.urls import external_url
 
 from .. import bp
-from ..forms.calendar import CalendarFilterForm
-from ..models import ActivityKind
+from ..forms.calendar import VIEWS, CalendarFilterForm
+from ..models import ActivityKind, AudienceGroup
 from ..services import calendar as cal
 from ..services.calendar import WEEKDAY_NAMES, WEEKDAY_SHORT, webcal
 
@@ -76,7 +76,38 @@ def calendar():
         moment = now.astimezone(campaign_zone()).date().isoformat()
     else:
         moment = now.strftime("%Y-%m-%dT%H:%M")
-    return cache.page(db.session, "events", f"calendar:{moment}", lambda: (_calendar_page(now), None), now=now)
+    return cache.page(
+        db.session, "events", f"calendar:{moment}", lambda: (_calendar_page(now), None), now=now,
+        params=_cacheable_params(),
+    )  # fmt: skip
+
+
+def _iso_day(value: str) -> bool:
+    try:
+        return date.fromisoformat(value).isoformat() == value
+    except ValueError:
+        return False
+
+
+def _cacheable_params() -> dict:
+    """The filters as the calendar's own links write them: a page asked with these is kept for every visitor.
+    A search (``q``, free text) and any value in another form are served fresh, never kept: each would be one
+    more page in the cache."""
+
+    def known_area(value: str) -> bool:
+        options = cache.memo(db.session, "events", "calendar-area", lambda: area_choices(db.session))
+        ids = cache.memo(db.session, "events", "calendar-area-ids", lambda: frozenset(str(uid) for uid, _ in options))
+        return value in ids
+
+    return {
+        "view": lambda value: value in VIEWS,
+        "date": _iso_day,
+        "after": _iso_day,
+        "kind": lambda value: value in {member.value for member in ActivityKind},
+        "audience": lambda value: value in {member.value for member in AudienceGroup},
+        "area": known_area,
+        "q": lambda value: False,
+    }
 
 
 def _calendar_page(now: datetime) -> str:

@@ -63,8 +63,9 @@ def _public_feed(key: str, load):
     """A public feed from the cache when its data has not changed since it was built (the key carries the data
     version, the language and the site's address), else built by ``load() -> (activities, name) | None`` (None:
     404) and kept. A phone asking again with its ETag gets 304 without the feed being built."""
-    key = f"feed:{key}:{get_locale()}:{cache.version(db.session, 'events')}:{site_root()}"
-    hit = cache.get(key)
+    site = cache.site_key()  # None: an address not kept (a stray Host header): built, not kept
+    key = f"feed:{key}:{get_locale()}:{cache.version(db.session, 'events')}:{site}"
+    hit = cache.get(key) if site is not None else None
     if hit is not None:
         etag, stamp, body = hit.split(b"\n", 2)
         last_modified = datetime.fromisoformat(stamp.decode()) if stamp else None
@@ -74,7 +75,8 @@ def _public_feed(key: str, load):
         abort(404)
     body, etag, last_modified = _build(*loaded)
     stamp = last_modified.isoformat() if last_modified else ""
-    cache.put(key, b"\n".join([etag.encode(), stamp.encode(), body]))
+    if site is not None:
+        cache.put(key, b"\n".join([etag.encode(), stamp.encode(), body]))
     return _ics_response(body, etag, last_modified)
 
 
