@@ -281,6 +281,14 @@ class Channel(enum.StrEnum):
     SMS = "sms"
 
 
+class Lane(enum.StrEnum):
+    """Which sender job drains a message: ``fast`` for what a person is waiting for on the screen (a one-time
+    code, drained every few seconds), ``normal`` for everything else (every minute)."""
+
+    NORMAL = "normal"
+    FAST = "fast"
+
+
 class OutboxMessage(db.Model):
     """A message to a person, written in the transaction that causes it and sent later by the outbox job, once.
 
@@ -300,6 +308,7 @@ class OutboxMessage(db.Model):
     # What the message is about ("Registration:12"), so purging a person's data purges their messages too.
     subject_ref: Mapped[str | None] = mapped_column(String(60), index=True)
     state: Mapped[MessageState] = mapped_column(enum_column(MessageState, 10), default=MessageState.PENDING, index=True)
+    lane: Mapped[Lane] = mapped_column(enum_column(Lane, 10), default=Lane.NORMAL, server_default=Lane.NORMAL.value)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
