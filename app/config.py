@@ -11,6 +11,7 @@ def _bool(value: str) -> bool:
 ENVIRONMENT = {
     "DATABASE_URL": ("SQLALCHEMY_DATABASE_URI", str),
     "SECRET_KEY": ("SECRET_KEY", str),
+    "IDENTITY_KEYS": ("IDENTITY_KEYS", str),
     "REDIS_URL": ("REDIS_URL", str),
     "RATELIMIT_STORAGE_URL": ("RATELIMIT_STORAGE_URL", str),
     "REDIS_TIMEOUT": ("REDIS_TIMEOUT", float),
@@ -64,6 +65,10 @@ class Config:
     DATABASE_CONNECT_TIMEOUT = 5
     DATABASE_STATEMENT_TIMEOUT = 30
     SECRET_KEY = None  # None: generated once into instance/secret_key
+    # Keys of the quiz's identity digests (phone, CCCD), comma-separated: the first digests new sign-ups, every one
+    # finds a participant. Separate from SECRET_KEY so that rotating it strands nobody. None: the lines of
+    # instance/identity_keys, made once (a new key, then the SECRET_KEY of that day, which digested older rows).
+    IDENTITY_KEYS = None
     REDIS_URL = None  # None: rate-limit counters in memory (one process only)
     TIMEZONE = "Asia/Ho_Chi_Minh"
     BABEL_DEFAULT_LOCALE = "vi"
@@ -129,6 +134,7 @@ class Config:
 class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-only-secret"  # noqa: S105 (tests only; real keys come from the environment)
+    IDENTITY_KEYS = "test-only-identity-key"
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     WTF_CSRF_ENABLED = False
     LOGIN_RATE_LIMIT = "1000 per minute"

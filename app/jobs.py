@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 
 from .extensions import db
+from .models import Lane
 from .outbox import prune_sent, send_due
 from .scheduler import prune_job_runs, scheduled
 from .submissions import prune_submission_keys
@@ -23,6 +24,17 @@ def forget_old_submission_keys(session, now):
 @scheduled("core.send_messages", "interval", _l("Send the e-mails and SMS waiting in the outbox"), minutes=1)
 def send_messages(session, now):
     return send_due(db.engine, now)
+
+
+@scheduled(
+    "core.send_fast_messages",
+    "interval",
+    _l("Send the one-time codes waiting in the outbox"),
+    keep_idle_runs=False,
+    seconds=5,
+)
+def send_fast_messages(session, now):
+    return send_due(db.engine, now, batch=50, lane=Lane.FAST)
 
 
 @scheduled("core.prune_messages", "cron", _l("Delete messages sent more than 30 days ago"), hour=3, minute=30)

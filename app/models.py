@@ -8,7 +8,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_login import AnonymousUserMixin, UserMixin
-from sqlalchemy import JSON, DateTime, Enum, ForeignKey, Integer, String, TypeDecorator, UniqueConstraint
+from sqlalchemy import JSON, DateTime, Enum, ForeignKey, Index, Integer, String, TypeDecorator, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -296,6 +296,14 @@ class Channel(enum.StrEnum):
     SMS = "sms"
 
 
+class Lane(enum.StrEnum):
+    """Which sender job drains a message: ``fast`` for what a person is waiting for on the screen (a one-time
+    code, drained every few seconds), ``normal`` for everything else (every minute)."""
+
+    NORMAL = "normal"
+    FAST = "fast"
+
+
 class OutboxMessage(db.Model):
     """A message to a person, written in the transaction that causes it and sent later by the outbox job, once.
 
@@ -315,12 +323,16 @@ class OutboxMessage(db.Model):
     # What the message is about ("Registration:12"), so purging a person's data purges their messages too.
     subject_ref: Mapped[str | None] = mapped_column(String(60), index=True)
     state: Mapped[MessageState] = mapped_column(enum_column(MessageState, 10), default=MessageState.PENDING, index=True)
+    lane: Mapped[Lane] = mapped_column(enum_column(Lane, 10), default=Lane.NORMAL, server_default=Lane.NORMAL.value)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    # Each lane's sender finds its due messages without walking the other lane's backlog.
+    __table_args__ = (Index("ix_outbox_messages_due", "lane", "state", "next_attempt_at"),)
 
 
 class ContentVersion(db.Model):

@@ -30,7 +30,7 @@ from sqlalchemy import delete, insert, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from .models import Channel, MessageState, OutboxMessage
+from .models import Channel, Lane, MessageState, OutboxMessage
 from .scheduler import JobResult
 
 log = logging.getLogger(__name__)
@@ -67,14 +67,16 @@ def enqueue(
     now: datetime,
     dedupe_key: str | None = None,
     subject_ref: str | None = None,
+    lane: Lane = Lane.NORMAL,
 ) -> int:
     """Write the message for each recipient into the outbox (in the caller's transaction); returns how many were
-    new. The same ``dedupe_key`` (per recipient) is written once, however often this is called."""
+    new. The same ``dedupe_key`` (per recipient) is written once, however often this is called. ``lane``:
+    ``Lane.FAST`` for a message someone waits for on the screen (a one-time code), sent within seconds."""
     written = 0
     insert_once = _insert_once(session)
     for recipient in to:
         key = f"{dedupe_key}:{recipient.channel}" if dedupe_key else None
-        values = _row(recipient, template, payload, locale, key, subject_ref, now)
+        values = _row(recipient, template, payload, locale, key, subject_ref, now) | {"lane": lane}
         if insert_once is not None:
             # One round trip: a message already there under this key (enqueued before, or at the same moment by
             # another request) is left alone by the database.
@@ -150,6 +152,7 @@ def _row(recipient: Recipient, template: str, payload: dict, locale: str, key: s
         "next_attempt_at": now,
         "created_at": now,
         "last_error": "",
+        "lane": Lane.NORMAL,
     }
 
 
@@ -343,21 +346,30 @@ def _retry_delay(attempts: int) -> timedelta:
     return min(timedelta(minutes=2**attempts), timedelta(hours=6))
 
 
-def send_due(engine, now: datetime, *, batch: int = 200, send=deliver) -> JobResult:
-    """Send the messages that are due, each in its own short transactions on ``engine`` (claim, then result), so
-    a slow gateway holds no lock and a crash loses at most the message in hand."""
+def send_due(engine, now: datetime, *, batch: int = 200, send=deliver, lane: Lane = Lane.NORMAL) -> JobResult:
+    """Send the messages of ``lane`` that are due, each in its own short transactions on ``engine`` (claim, then
+    result), so a slow gateway holds no lock and a crash loses at most the message in hand. Each lane has its own
+    job: a code waited for on the screen never queues behind a round's 100,000 "results are out" messages."""
     sent = failed = 0
     with Session(engine) as session:
         # Hand back messages whose sender died after claiming them.
         session.execute(
             update(OutboxMessage)
-            .where(OutboxMessage.state == MessageState.SENDING, OutboxMessage.claimed_at < now - CLAIM_TIMEOUT)
+            .where(
+                OutboxMessage.state == MessageState.SENDING,
+                OutboxMessage.lane == lane,
+                OutboxMessage.claimed_at < now - CLAIM_TIMEOUT,
+            )
             .values(state=MessageState.PENDING)
         )
         session.commit()
         due = session.scalars(
             select(OutboxMessage.id)
-            .where(OutboxMessage.state == MessageState.PENDING, OutboxMessage.next_attempt_at <= now)
+            .where(
+                OutboxMessage.state == MessageState.PENDING,
+                OutboxMessage.lane == lane,
+                OutboxMessage.next_attempt_at <= now,
+            )
             .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
             .limit(batch)
         ).all()
@@ -383,6 +395,8 @@ def send_due(engine, now: datetime, *, batch: int = 200, send=deliver) -> JobRes
             else:
                 message.state, message.sent_at, message.last_error = MessageState.SENT, now, ""
                 sent += 1
+            if message.lane == Lane.FAST and message.state != MessageState.PENDING:
+                message.payload = {}  # a one-time code: kept no longer than its sending needs
             session.commit()
     return JobResult(changed=sent, message=f"{sent} sent, {failed} failed", ok=True)
 

@@ -54,18 +54,22 @@ class JobSpec:
     trigger: str  # "interval" or "cron"
     trigger_args: dict = field(default_factory=dict)
     description: str = ""
+    # False for a job that runs every few seconds: a run that changed nothing is kept in its job state only, not
+    # as one more history row (the fast outbox lane would add 17,000 rows a day).
+    keep_idle_runs: bool = True
 
 
 JOBS: dict[str, JobSpec] = {}
 _state: dict = {"app": None, "scheduler": None, "lock": None}
 
 
-def scheduled(job_id: str, trigger: str, description, **trigger_args):
+def scheduled(job_id: str, trigger: str, description, *, keep_idle_runs: bool = True, **trigger_args):
     """Mark ``func(session, now) -> JobResult`` as the job ``job_id`` ("interval" or "cron" ``trigger`` with
-    APScheduler's arguments, e.g. ``hour=2, minute=30``). Nothing runs until ``register_jobs`` takes it."""
+    APScheduler's arguments, e.g. ``hour=2, minute=30``). Nothing runs until ``register_jobs`` takes it.
+    ``keep_idle_runs=False``: a successful run that changed nothing leaves no history row."""
 
     def mark(func):
-        func.job_spec = JobSpec(job_id, func, trigger, trigger_args, description)
+        func.job_spec = JobSpec(job_id, func, trigger, trigger_args, description, keep_idle_runs)
         return func
 
     return mark
@@ -157,13 +161,15 @@ def _commit_or_log(job_id: str) -> None:
 
 def record_run(job_id: str, started: datetime, result: JobResult) -> None:
     """Add the run to the session: its history row, and its job's state (last success, or last failure with its
-    error and one more failure in a row)."""
+    error and one more failure in a row). An idle run of a job that keeps no idle runs updates its state only."""
     message = str(result.message)[:500]
     finished = utcnow()
-    db.session.add(
-        JobRun(job_id=job_id, started_at=started, finished_at=finished, ok=result.ok, message=message,
-               changed=result.changed)
-    )  # fmt: skip
+    spec = JOBS.get(job_id)
+    if not result.ok or result.changed or spec is None or spec.keep_idle_runs:
+        db.session.add(
+            JobRun(job_id=job_id, started_at=started, finished_at=finished, ok=result.ok, message=message,
+                   changed=result.changed)
+        )  # fmt: skip
     table = JobState.__table__
     if result.ok:
         values = {"last_run_at": started, "last_success_at": started, "failures_in_a_row": 0}

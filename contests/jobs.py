@@ -45,3 +45,15 @@ def erase_participants(session, now):
     from flask import current_app  # here: the scheduler reads this module's names outside any app context
 
     return retention.erase_expired_participants(session, now, retention_days=current_app.config["QUIZ_RETENTION_DAYS"])
+
+
+@scheduled(
+    "contests.prune_return_codes", "cron", _l("Delete one-time return codes older than two days"), hour=3, minute=50
+)
+def prune_return_codes(session, now):
+    from app.scheduler import JobResult
+
+    from .services.return_codes import prune_codes
+
+    count = prune_codes(session, now)
+    return JobResult(changed=count, message=_l("%(count)s old codes removed", count=count))

@@ -1,4 +1,5 @@
-"""A citizen's sign-up for a contest, and the way back without a password (phone + year of birth)."""
+"""A citizen's sign-up for a contest, and the way back without a password: a code sent to the phone on file, or
+(the fallback) the phone, the year of birth and the last 4 digits of the CCCD."""
 
 from __future__ import annotations
 
@@ -14,12 +15,17 @@ from wtforms.validators import DataRequired, InputRequired, Optional, Regexp, St
 from app.forms import Form
 from app.models import utcnow
 from app.person_fields import PHONE_FILTERS, full_name_field, phone_validators, strip_text, ward_field
+from app.text import ascii_digits
 from app.timezone import campaign_zone
 
 from ..services.identities import MIN_BIRTH_YEAR, last_birth_year
 
 _CCCD_DECORATION = re.compile(r"[\s.\-]")
 
+
+def _code_digits(value):
+    """Digits as typed on any keyboard (full-width, Arabic-Indic) become 0-9; spaces go."""
+    return "".join(ascii_digits(value).split()) if isinstance(value, str) else value
 
 
 def _cccd_digits(value):
@@ -94,9 +100,47 @@ class ParticipantForm(_DatedForm):
     submit = SubmitField(_l("Take part"))
 
 
-class ReturnForm(_DatedForm):
-    """Back to one's own attempts from another device: the phone and the year of birth given at sign-up."""
+class ReturnForm(Form):
+    """Back to one's own attempts from another device, step 1: the phone signed up with (a code is sent to it)."""
+
+    phone = StringField(_l("Phone number you signed up with"), filters=PHONE_FILTERS, validators=phone_validators())
+    submit = SubmitField(_l("Send me a code"))
+
+
+class CodeForm(Form):
+    """Step 2: the code sent to the phone or e-mail on file."""
+
+    code = StringField(
+        _l("Code (6 digits)"),
+        filters=[strip_text, _code_digits],
+        validators=[
+            InputRequired(_l("Enter the code we sent.")),
+            Regexp(r"^[0-9]{6}$", message=_l("The code has 6 digits.")),
+        ],  # fmt: skip
+        render_kw={"inputmode": "numeric", "autocomplete": "one-time-code", "maxlength": 7},
+    )
+    submit = SubmitField(_l("Continue"))
+
+
+class ResendForm(Form):
+    """Send the code again (a minute after the last)."""
+
+    submit = SubmitField(_l("Send a new code"))
+
+
+class FallbackForm(_DatedForm):
+    """The way back when no code arrives: the phone, the year of birth and the CCCD's last 4 digits given at
+    sign-up, all three."""
 
     phone = StringField(_l("Phone number you signed up with"), filters=PHONE_FILTERS, validators=phone_validators())
     birth_year = birth_year_field(_l("Year of birth you gave"))
+    cccd_last4 = StringField(
+        _l("Last 4 digits of the citizen ID (CCCD) you gave"),
+        filters=[strip_text, _code_digits],
+        validators=[
+            InputRequired(_l("Enter the last 4 digits of your citizen ID.")),
+            Regexp(r"^[0-9]{4}$", message=_l("Enter 4 digits.")),
+        ],  # fmt: skip
+        render_kw={"inputmode": "numeric", "autocomplete": "off", "maxlength": 4},
+    )
     submit = SubmitField(_l("Continue"))

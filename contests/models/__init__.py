@@ -2,6 +2,7 @@
 participants, attempts, answers and flags)."""
 
 from .contests import Contest, ContestKind
+from .identities import ReturnCode
 from .quiz import (
     AttemptAnswer,
     AttemptFlag,
@@ -32,6 +33,7 @@ __all__ = [
     "QuizAttempt",
     "QuizRound",
     "QuizTopic",
+    "ReturnCode",
     "RoundState",
     "UnitPopulation",
 ]

@@ -1,7 +1,10 @@
-"""Who takes part: phone and CCCD normalised, then deduplicated on keyed hashes (HMAC-SHA256 with the server's
-secret, passed in), so that a leaked table does not give the numbers back by a dictionary of all 10-digit phones.
+"""Who takes part: phone and CCCD normalised, then deduplicated on keyed hashes (HMAC-SHA256 with the identity
+keys, passed in), so that a leaked table does not give the numbers back by a dictionary of all 10-digit phones.
 The CCCD is never stored: only its keyed hash and its last 4 digits, for display (Decree 13/2023/NĐ-CP: collect
-the least)."""
+the least).
+
+The keys are a list (``IDENTITY_KEYS``, kept apart from ``SECRET_KEY``): the first digests a new sign-up, every
+one finds a participant, so a key can be replaced without stranding anyone or letting them sign up twice."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ import hashlib
 import hmac
 import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -26,6 +30,8 @@ PHONE = re.compile(r"0[35789][0-9]{8}")  # a Vietnamese mobile number, normalise
 CCCD = re.compile(r"[0-9]{12}")
 MIN_BIRTH_YEAR = 1900
 
+Keys = str | bytes | Sequence[str | bytes]  # one key, or the list whose first key digests new rows
+
 
 class InvalidIdentity(DomainError):
     """What the person typed is not a phone, CCCD or year of birth; ``field`` says which."""
@@ -36,7 +42,8 @@ class InvalidIdentity(DomainError):
 
 class AlreadyRegistered(Conflict):
     """The phone or the CCCD is already registered for this contest. ``participant`` is for the caller's own use
-    (e.g. to offer the way back by phone + year of birth); it must not be shown to whoever typed the number."""
+    (to send a return code to the phone on file); neither it nor which of the two matched may be shown to
+    whoever typed the numbers: the sign-up answers the same whichever it was."""
 
     code = "already_registered"
 
@@ -74,11 +81,25 @@ def normalise_cccd(raw: str | None) -> str:
     return digits
 
 
-def keyed_hash(value: str, secret: str | bytes, purpose: str) -> str:
-    """HMAC-SHA256 hex of ``purpose:value`` with ``secret``: the same value gives the same hash only with the same
-    secret, and a phone and a CCCD never collide."""
-    key = secret.encode() if isinstance(secret, str) else secret
+def keyed_hash(value: str, secret: Keys, purpose: str) -> str:
+    """HMAC-SHA256 hex of ``purpose:value`` with ``secret`` (the first key of a list): the same value gives the same
+    hash only with the same key, and a phone and a CCCD never collide."""
+    first = key_list(secret)[0]
+    key = first.encode() if isinstance(first, str) else first
     return hmac.new(key, f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()
+
+
+def key_list(secret: Keys) -> list[str | bytes]:
+    """``secret`` as a list of keys, the one new digests use first."""
+    keys = [secret] if isinstance(secret, str | bytes) else list(secret)
+    if not keys:
+        raise ValueError("no identity key")
+    return keys
+
+
+def keyed_hashes(value: str, secret: Keys, purpose: str) -> list[str]:
+    """The hash of ``value`` under each key: a row digested under any of them is found."""
+    return [keyed_hash(value, key, purpose) for key in key_list(secret)]
 
 
 @dataclass(frozen=True)
@@ -88,10 +109,13 @@ class Identity:
     phone_last4: str
     cccd_hash: str | None
     cccd_last4: str | None
+    phone_hashes: tuple[str, ...] = ()
+    cccd_hashes: tuple[str, ...] = ()
 
 
-def identity(phone: str, cccd: str | None, secret: str | bytes) -> Identity:
-    """The normalised phone, its hash and last 4 digits; the CCCD's hash and last 4 digits (the CCCD is dropped)."""
+def identity(phone: str, cccd: str | None, secret: Keys) -> Identity:
+    """The normalised phone, its hash and last 4 digits; the CCCD's hash and last 4 digits (the CCCD is dropped).
+    ``phone_hashes``/``cccd_hashes``: the same under every key, to find rows digested under an older one."""
     normal_phone = normalise_phone(phone)
     normal_cccd = normalise_cccd(cccd) if cccd and cccd.strip() else None
     return Identity(
@@ -100,6 +124,8 @@ def identity(phone: str, cccd: str | None, secret: str | bytes) -> Identity:
         phone_last4=normal_phone[-4:],
         cccd_hash=keyed_hash(normal_cccd, secret, "cccd") if normal_cccd else None,
         cccd_last4=normal_cccd[-4:] if normal_cccd else None,
+        phone_hashes=tuple(keyed_hashes(normal_phone, secret, "phone")),
+        cccd_hashes=tuple(keyed_hashes(normal_cccd, secret, "cccd")) if normal_cccd else (),
     )
 
 
@@ -116,24 +142,29 @@ def check_birth_year(year: int | None, today: date) -> int:
     return year
 
 
-def find_participant(session: Session, contest: Contest, phone: str, secret: str | bytes) -> Participant | None:
-    """The participant of ``contest`` holding ``phone`` (in any spelling), or None."""
-    phone_hash = keyed_hash(normalise_phone(phone), secret, "phone")
+def find_participant(session: Session, contest: Contest, phone: str, secret: Keys) -> Participant | None:
+    """The participant of ``contest`` holding ``phone`` (in any spelling, digested under any key), or None."""
+    hashes = keyed_hashes(normalise_phone(phone), secret, "phone")
     return session.scalar(
-        select(Participant).where(Participant.contest_id == contest.id, Participant.phone_hash == phone_hash)
+        select(Participant).where(Participant.contest_id == contest.id, Participant.phone_hash.in_(hashes)).limit(1)
     )
 
 
 def returning_participant(
-    session: Session, contest: Contest, phone: str, birth_year: int | None, secret: str | bytes
+    session: Session, contest: Contest, phone: str, birth_year: int | None, cccd_last4: str | None, secret: Keys
 ) -> Participant | None:
-    """The way back without a password on another device: phone + year of birth must both match; None otherwise
-    (the caller answers the same whichever of the two was wrong)."""
+    """The fallback way back, for a participant whose phone cannot receive the code: phone, year of birth and the
+    last 4 digits of the CCCD given at sign-up must all match (a participant who gave no CCCD has no fallback);
+    None otherwise (the caller answers the same whichever was wrong). The caller limits tries per (phone,
+    address) and rotates the return token on success."""
     try:
         participant = find_participant(session, contest, phone, secret)
     except InvalidIdentity:
         return None
-    if participant is None or participant.birth_year != birth_year:
+    typed = ascii_digits(cccd_last4 or "").strip()
+    if participant is None or participant.birth_year != birth_year or not participant.cccd_last4:
+        return None
+    if not hmac.compare_digest(participant.cccd_last4.encode(), typed.encode()):
         return None
     return participant
 
@@ -148,7 +179,7 @@ def register_participant(
     ward_unit_id: int | None,
     consent: bool,
     now: datetime,
-    secret: str | bytes,
+    secret: Keys,
     cccd: str | None = None,
     email: str | None = None,
     device_hash: str | None = None,
@@ -156,7 +187,8 @@ def register_participant(
     today: date | None = None,
 ) -> Participant:
     """Register a citizen for an online quiz. The same phone or CCCD registered twice (in any spelling, or by two
-    requests at the same moment) raises ``AlreadyRegistered``: the unique keys decide, not a check before.
+    requests at the same moment, digested under any identity key) raises ``AlreadyRegistered``: the unique keys
+    decide between simultaneous requests, not a check before.
     ``today``: the campaign's local date, which bounds the year of birth as the form does (the date of ``now``,
     in UTC, when not given)."""
     if contest.kind != ContestKind.ONLINE_QUIZ:
@@ -198,29 +230,40 @@ def register_participant(
             session.flush()
     except IntegrityError:  # registered by another request between the check and the insert
         raised = _registered(session, contest, who)
-        raise raised or AlreadyRegistered(_l("This phone is already registered."), None, "phone") from None
+        raise raised or AlreadyRegistered(ALREADY_REGISTERED, None, "phone") from None
     return participant
+
+
+# One message for a known phone and a known CCCD: the sign-up page shows neither (it offers the code instead).
+ALREADY_REGISTERED = _l("You may already have signed up: continue with the code we send to the phone on file.")
 
 
 def _registered(session: Session, contest: Contest, who: Identity) -> AlreadyRegistered | None:
     by_phone = session.scalar(
-        select(Participant).where(Participant.contest_id == contest.id, Participant.phone_hash == who.phone_hash)
+        select(Participant)
+        .where(Participant.contest_id == contest.id, Participant.phone_hash.in_(who.phone_hashes or [who.phone_hash]))
+        .limit(1)
     )
     if by_phone is not None:
-        return AlreadyRegistered(
-            _l("This phone is already registered for the contest: continue with your phone and year of birth."),
-            by_phone,
-            "phone",
-        )
+        return AlreadyRegistered(ALREADY_REGISTERED, by_phone, "phone")
     if who.cccd_hash:
         by_cccd = session.scalar(
-            select(Participant).where(Participant.contest_id == contest.id, Participant.cccd_hash == who.cccd_hash)
+            select(Participant)
+            .where(Participant.contest_id == contest.id, Participant.cccd_hash.in_(who.cccd_hashes or [who.cccd_hash]))
+            .limit(1)
         )
         if by_cccd is not None:
-            return AlreadyRegistered(_l("This citizen ID is already registered for the contest."), by_cccd, "cccd")
+            return AlreadyRegistered(ALREADY_REGISTERED, by_cccd, "cccd")
     return None
 
 
 def new_return_token() -> str:
     """A fresh random value for the participant's return link/cookie (replacing it revokes the old links)."""
     return secrets.token_urlsafe(32)
+
+
+def rotate_return_token(participant: Participant) -> str:
+    """Give ``participant`` a new return token at each return on a device: the links and cookies given out before
+    stop working, so a link seen over a shoulder or left on a shared computer does not last."""
+    participant.return_token = new_return_token()
+    return participant.return_token

@@ -95,6 +95,12 @@ PAGES = {
     "/contests/<int:contest_id>": {"quiz": (lambda r: f"/contests/{r.quiz.contest_id}", OPEN)},
     "/contests/<int:contest_id>/join": {"quiz sign-up": (lambda r: f"/contests/{r.quiz.contest_id}/join", OPEN)},
     "/contests/<int:contest_id>/return": {"quiz return": (lambda r: f"/contests/{r.quiz.contest_id}/return", OPEN)},
+    "/contests/<int:contest_id>/return/code": {
+        "quiz code, none asked": (lambda r: f"/contests/{r.quiz.contest_id}/return/code", QUIZ_REDIRECT)
+    },
+    "/contests/<int:contest_id>/return/other": {
+        "quiz fallback": (lambda r: f"/contests/{r.quiz.contest_id}/return/other", OPEN)
+    },
     "/contests/me/<token>": {"participant's rounds": (lambda r: f"/contests/me/{r.quiz.token}", OPEN)},
     "/contests/me/<token>/rounds/<int:round_id>": {
         "resume": (lambda r: f"/contests/me/{r.quiz.token}/rounds/{r.quiz.open_round_id}", QUIZ_REDIRECT)
@@ -156,9 +162,7 @@ PAGES = {
         "full ranking": (lambda r: f"/contests/rounds/{r.quiz.closed_round_id}/ranking", ORGANIZERS),
         "live counts": (lambda r: f"/contests/rounds/{r.quiz.open_round_id}/ranking", ORGANIZERS),
     },
-    "/contests/<int:contest_id>/topics": {
-        "topics": (lambda r: f"/contests/{r.quiz.contest_id}/topics", ORGANIZERS)
-    },
+    "/contests/<int:contest_id>/topics": {"topics": (lambda r: f"/contests/{r.quiz.contest_id}/topics", ORGANIZERS)},
     "/contests/question-images/<name>": {
         # A picture is public (participants see it); a name that is not a stored picture's is not found.
         "missing picture": (lambda r: f"/contests/question-images/{'0' * 64}-10x10.png", dict.fromkeys(ROLES, 404)),

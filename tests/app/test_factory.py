@@ -46,3 +46,18 @@ def test_postgres_urls_use_psycopg3():
 def test_three_feature_blueprints_are_registered():
     app = create_app(TestConfig)
     assert {"events", "contests", "checkin", "auth", "admin", "main"} <= set(app.blueprints)
+
+
+def test_identity_keys_are_made_once_apart_from_the_secret_and_keep_the_old_secret_to_find_older_rows(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path / "instance"))
+    monkeypatch.delenv("IDENTITY_KEYS", raising=False)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": None, "SECRET_KEY": "the-secret-of-the-upgrade-day"})
+    keys = app.config["IDENTITY_KEYS"]
+    assert len(keys) == 2 and len(keys[0]) == 64 and keys[1] == "the-secret-of-the-upgrade-day"
+    assert oct(os.stat(tmp_path / "instance" / "identity_keys").st_mode & 0o777) == "0o600"
+    rotated = create_app({"SQLALCHEMY_DATABASE_URI": None, "SECRET_KEY": "a-new-secret"})
+    assert rotated.config["IDENTITY_KEYS"] == keys
+    monkeypatch.setenv("IDENTITY_KEYS", "new-key, old-key")
+    assert create_app({"SQLALCHEMY_DATABASE_URI": None}).config["IDENTITY_KEYS"] == ("new-key", "old-key")

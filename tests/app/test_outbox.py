@@ -39,3 +39,31 @@ def test_a_batch_is_queued_once_with_everything_kept(session):
         "email", "nguoi5@example.vn", "vi", "Participant:5")  # fmt: skip
     assert (fifth.state, fifth.attempts, fifth.last_error) == ("pending", 0, "")
     assert fifth.next_attempt_at == NOW and fifth.created_at == NOW
+
+
+def test_the_fast_lane_has_its_own_job_every_few_seconds_and_the_normal_job_leaves_it_alone(app, caplog):
+    """A one-time code must arrive within seconds: its job drains only the fast lane, every 5 s; the minute job
+    drains the rest and never waits behind (nor sends) a code."""
+    from app import scheduler
+    from app.extensions import db
+    from app.models import Lane
+
+    fast_spec = scheduler.JOBS["core.send_fast_messages"]
+    assert (fast_spec.trigger, fast_spec.trigger_args) == ("interval", {"seconds": 5})
+    with app.app_context():
+        for lane, phone in ((Lane.NORMAL, "0912000001"), (Lane.FAST, "0912000002")):
+            outbox.enqueue(db.session, to=outbox.recipients(email=None, phone=phone), template="quiz_return_code",
+                           payload={"code": "482913", "contest_title": "An toàn", "minutes": 5}, locale="vi",
+                           now=NOW, dedupe_key=f"lane-{lane}", lane=lane)  # fmt: skip
+        db.session.commit()
+        with caplog.at_level("INFO", logger="app.outbox"):
+            assert scheduler.run_job_now("core.send_fast_messages", NOW).changed == 1
+            db.session.commit()
+            sent = {m.recipient: m for m in db.session.scalars(select(OutboxMessage))}
+            assert (sent["0912000002"].state, sent["0912000001"].state) == ("sent", "pending")
+            assert sent["0912000002"].payload == {}  # the code is not kept once sent
+            assert scheduler.run_job_now("core.send_messages", NOW).changed == 1
+            db.session.commit()
+    lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("SMS to")]
+    assert lines[0].startswith("SMS to 0912000002") and "482913" in lines[0]  # the dev log shows the code
+    assert lines[1].startswith("SMS to 0912000001")

@@ -494,11 +494,36 @@ WRITES: dict[str, Row] = {
         PUBLIC,
         {
             "/contests/<int:contest_id>/return": lambda r: Request(
-                f"/contests/{r.quiz.contest_id}/return", {"phone": r.quiz.phone, "birth_year": str(r.quiz.birth_year)}
+                f"/contests/{r.quiz.contest_id}/return", {"phone": r.quiz.phone}
+            )
+        },
+        ok=303,  # a code is written and its SMS queued
+    ),
+    "contests.return_code": Row(
+        PUBLIC,
+        {
+            "/contests/<int:contest_id>/return/code": lambda r: Request(
+                f"/contests/{r.quiz.contest_id}/return/code", {"code": "123456"}
             )
         },
         ok=303,
-        changes_db=False,  # only the signed return cookie is set
+        changes_db=False,  # no code was asked in this session: back to step 1 (tests/contests/test_return_views.py)
+    ),
+    "contests.return_resend": Row(
+        PUBLIC,
+        {"/contests/<int:contest_id>/return/resend": lambda r: Request(f"/contests/{r.quiz.contest_id}/return/resend")},
+        ok=303,
+        changes_db=False,  # likewise
+    ),
+    "contests.return_fallback": Row(
+        PUBLIC,
+        {
+            "/contests/<int:contest_id>/return/other": lambda r: Request(
+                f"/contests/{r.quiz.contest_id}/return/other",
+                {"phone": r.quiz.phone, "birth_year": str(r.quiz.birth_year), "cccd_last4": "4321"},
+            )
+        },
+        ok=303,  # the return token rotates
     ),
     "contests.forget_device": Row(
         PUBLIC,

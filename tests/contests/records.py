@@ -13,7 +13,7 @@ from app.extensions import db
 from contests.models import AttemptFlag, Contest, Question, QuestionOption, QuizRound, QuizTopic, UnitPopulation
 from contests.services import flags, identities, quiz, ranking
 
-SECRET = "test-only-secret"  # noqa: S105 (TestConfig's SECRET_KEY: the keyed hashes must match the app's)
+SECRET = "test-only-identity-key"  # noqa: S105 (TestConfig's IDENTITY_KEYS: the keyed hashes must match the app's)
 QUESTION_COUNT = 4
 EXPLANATION = "Giải thích: ngân hàng không bao giờ gửi đường dẫn yêu cầu nhập mật khẩu."
 CORRECT_TEXT = "Không bấm vào đường dẫn, gọi tổng đài chính thức của ngân hàng"
@@ -59,7 +59,8 @@ def wrong_option(session, question_id: int) -> int:
     return session.query(QuestionOption.id).filter_by(question_id=question_id, is_correct=False).first()[0]
 
 
-def register(session, contest, now, phone: str, ward_id: int, name: str = "Trần Thị Mai", birth_year: int = 2008):
+def register(session, contest, now, phone: str, ward_id: int, name: str = "Trần Thị Mai", birth_year: int = 2008,
+             cccd: str | None = None):  # fmt: skip
     return identities.register_participant(
         session,
         contest,
@@ -70,7 +71,7 @@ def register(session, contest, now, phone: str, ward_id: int, name: str = "Trầ
         consent=True,
         now=now,
         secret=SECRET,
-        cccd=None,
+        cccd=cccd,
     )
 
 
@@ -137,7 +138,7 @@ def build(app, *, now, ward_id: int, other_ward_id: int) -> SimpleNamespace:
         session.add(flag)
 
         # The open round: one participant under way (one answer saved), one who has not started yet.
-        taking = register(session, contest, now, "0987000003", ward_id, "Nguyễn Thị Lan", 2008)
+        taking = register(session, contest, now, "0987000003", ward_id, "Nguyễn Thị Lan", 2008, "079208004321")
         fresh = register(session, contest, now, "0987000004", other_ward_id, "Võ Minh Tuấn", 2009)
         attempt = quiz.start_attempt(session, open_round, taking, now=now - timedelta(minutes=2), seed=7)
         first = attempt.questions[0]

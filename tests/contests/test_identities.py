@@ -82,23 +82,53 @@ def test_the_same_phone_or_cccd_in_another_spelling_is_refused_as_already_regist
     assert len(quiz.session.scalars(select(Participant)).all()) == 1
 
 
-def test_a_participant_comes_back_with_phone_and_year_of_birth_only_when_both_match(quiz):
+def test_the_fallback_needs_phone_year_of_birth_and_the_cccds_last_four_all_matching(quiz):
     person = identities.register_participant(
         quiz.session,
         quiz.contest,
         full_name="Phạm Minh Đức",
         phone="0356 111 222",
         birth_year=1999,
+        cccd="079099001234",
         ward_unit_id=quiz.ward.id,
         consent=True,
         now=NOW,
         secret=SECRET,
     )
     back = identities.returning_participant
-    assert back(quiz.session, quiz.contest, "+84356111222", 1999, SECRET) == person
-    assert back(quiz.session, quiz.contest, "0356111222", 1998, SECRET) is None
-    assert back(quiz.session, quiz.contest, "0356111223", 1999, SECRET) is None
-    assert back(quiz.session, quiz.contest, "not a phone", 1999, SECRET) is None
+    assert back(quiz.session, quiz.contest, "+84356111222", 1999, "1234", SECRET) == person
+    assert back(quiz.session, quiz.contest, "0356111222", 1999, "１２３４", SECRET) == person  # full-width digits
+    assert back(quiz.session, quiz.contest, "0356111222", 1999, None, SECRET) is None  # a year alone is not enough
+    assert back(quiz.session, quiz.contest, "0356111222", 1999, "1235", SECRET) is None
+    assert back(quiz.session, quiz.contest, "0356111222", 1998, "1234", SECRET) is None
+    assert back(quiz.session, quiz.contest, "0356111223", 1999, "1234", SECRET) is None
+    assert back(quiz.session, quiz.contest, "not a phone", 1999, "1234", SECRET) is None
+
+
+def test_without_a_cccd_given_there_is_no_fallback(quiz):
+    common = dict(birth_year=1999, ward_unit_id=quiz.ward.id, consent=True, now=NOW, secret=SECRET)
+    identities.register_participant(quiz.session, quiz.contest, full_name="Hồ Thị Giang", phone="0356111333", **common)
+    for last4 in ("", "0000", None):
+        assert identities.returning_participant(quiz.session, quiz.contest, "0356111333", 1999, last4, SECRET) is None
+
+
+def test_a_new_key_first_in_the_list_strands_nobody_and_lets_nobody_sign_up_twice(quiz):
+    """Digests made under the old key are found while it stays in the list; new sign-ups use the new one."""
+    common = dict(birth_year=1985, ward_unit_id=quiz.ward.id, consent=True, now=NOW)
+    old = identities.register_participant(
+        quiz.session, quiz.contest, full_name="Lê Văn Cường", phone="0912345678", cccd="079085001234",
+        secret=SECRET, **common,
+    )  # fmt: skip
+    keys = ["khoa-moi", SECRET]
+    assert identities.find_participant(quiz.session, quiz.contest, "0912345678", keys) == old
+    for phone, cccd in (("0912345678", None), ("0933333333", "079085001234")):
+        with pytest.raises(AlreadyRegistered):
+            identities.register_participant(quiz.session, quiz.contest, full_name="Ai đó", phone=phone, cccd=cccd,
+                                            secret=keys, **common)  # fmt: skip
+    new = identities.register_participant(
+        quiz.session, quiz.contest, full_name="Mai Thị Hạnh", phone="0944444444", secret=keys, **common
+    )
+    assert new.phone_hash == keyed_hash("0944444444", "khoa-moi", "phone")
 
 
 def test_registration_needs_consent_a_name_and_a_plausible_year(quiz):

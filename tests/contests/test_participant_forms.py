@@ -19,12 +19,12 @@ def test_the_last_year_of_birth_is_the_year_of_today():
 
 def _year_error(app, year: str, **form_args) -> list[str]:
     with app.test_request_context("/", method="POST", headers={"Accept-Language": "vi"}):
-        form = forms.ReturnForm(formdata=MultiDict({"phone": "0912345678", "birth_year": year}), **form_args)
+        form = forms.FallbackForm(formdata=MultiDict({"phone": "0912345678", "birth_year": year}), **form_args)
         form.validate()
         return [str(e) for e in form.birth_year.errors]
 
 
-@pytest.mark.parametrize("form_class", [forms.ParticipantForm, forms.ReturnForm])
+@pytest.mark.parametrize("form_class", [forms.ParticipantForm, forms.FallbackForm])
 def test_a_child_born_this_year_is_accepted_and_next_year_is_refused_in_vietnamese(app, form_class):
     with app.test_request_context("/", method="POST", headers={"Accept-Language": "vi"}):
         form = form_class(formdata=MultiDict({"birth_year": "2031"}), today=date(2031, 3, 1))
