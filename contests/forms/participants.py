@@ -21,7 +21,6 @@ from ..services.identities import MIN_BIRTH_YEAR, last_birth_year
 _CCCD_DECORATION = re.compile(r"[\s.\-]")
 
 
-
 def _cccd_digits(value):
     return _CCCD_DECORATION.sub("", value) if isinstance(value, str) else value
 

@@ -7,6 +7,9 @@ right (decided when it is saved; the key never leaves the server before the roun
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import random
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -300,6 +303,24 @@ def answered_count(session: Session, attempt: QuizAttempt) -> int:
     return session.scalar(select(func.count()).where(AttemptAnswer.attempt_id == attempt.id)) or 0
 
 
+# --- option handles: what the page and the API name an option by ------------------------------------------------
+
+HANDLE_LENGTH = 12  # base64url characters: 72 bits of an HMAC, unguessable and unique within a question
+
+
+def handle_key(secret: str) -> bytes:
+    """The key of option handles, derived from the server's secret (one purpose, one key)."""
+    return hmac.new(secret.encode(), b"quiz-option-handles", hashlib.sha256).digest()
+
+
+def option_handle(key: bytes, attempt: QuizAttempt, option_id: int) -> str:
+    """The name of an option in one attempt's pages and saves: an HMAC of the attempt (its id and its secret seed)
+    and the option, so it says nothing of the option's id or its authored position, differs from one attempt to
+    the next, and a handle copied from another attempt names nothing here."""
+    message = f"{attempt.id}:{attempt.seed}:{option_id}".encode()
+    return base64.urlsafe_b64encode(hmac.new(key, message, hashlib.sha256).digest()[:9]).decode()
+
+
 # --- answers, grading, submission ------------------------------------------------------------------------------
 
 
@@ -325,19 +346,24 @@ def save_answer(
     session: Session,
     attempt: QuizAttempt,
     question_id: int,
-    chosen_option_ids: Iterable[int],
+    chosen_option_ids: Iterable[int] = (),
     *,
     now: datetime,
     quiz_round: QuizRound | None = None,
+    handles: Iterable[str] | None = None,
+    key: bytes | None = None,
 ) -> AttemptAnswer:
     """Save the choice for one question of the attempt (an idempotent upsert keyed by attempt and question).
 
-    Saving the same choice again changes nothing (its time stays, so the time taken is not stretched by a
-    retry); a different choice replaces the old one and moves the attempt's last change to ``now``. Refused
-    after the deadline plus grace, after submission, or when the round is not open."""
+    The choice is ``chosen_option_ids``, or, from a page or the API, ``handles`` (``option_handle`` with ``key``)
+    mapped back to the options here, from the rows the save reads anyway: a handle of another attempt or question
+    is refused like an option that is not this question's. Saving the same choice again changes nothing (its
+    time stays, so the time taken is not stretched by a retry); a different choice replaces the old one and moves
+    the attempt's last change to ``now``. Refused after the deadline plus grace, after submission, or when the round
+    is not open."""
     quiz_round = quiz_round or session.get(QuizRound, attempt.round_id)
     accepts_answers(attempt, quiz_round, now)
-    chosen = sorted({int(option_id) for option_id in chosen_option_ids})
+    chosen = sorted({int(option_id) for option_id in chosen_option_ids}) if handles is None else []
     # The question's options, its kind and the answer saved so far, in one query (the hot path of a round).
     rows = session.execute(
         select(
@@ -363,6 +389,9 @@ def save_answer(
         raise InvalidAnswer(_l("This question is not part of your attempt."), field="question")
     valid = {row.id for row in rows}
     multiple = rows[0].multiple
+    if handles is not None:
+        named = {option_handle(key, attempt, option_id): option_id for option_id in valid}
+        chosen = sorted({named.get(handle, 0) for handle in handles})  # 0 is no option's id: refused below
     if not chosen or not set(chosen) <= valid or (not multiple and len(chosen) != 1):
         raise InvalidAnswer(
             _l("Choose the options of this question.") if multiple else _l("Choose one option."), field="choice"

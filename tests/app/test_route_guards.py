@@ -520,7 +520,7 @@ WRITES: dict[str, Row] = {
         {
             "/contests/me/<token>/rounds/<int:round_id>/questions/<int:position>": lambda r: Request(
                 f"/contests/me/{r.quiz.token}/rounds/{r.quiz.open_round_id}/questions/1",
-                {"single": str(r.quiz.correct_first), "go": "next"},
+                {"single": r.quiz.correct_first_handle, "go": "next"},
             )
         },
         ok=303,
@@ -539,7 +539,7 @@ WRITES: dict[str, Row] = {
         {
             "/contests/api/me/<token>/rounds/<int:round_id>/answers": lambda r: Request(
                 f"/contests/api/me/{r.quiz.token}/rounds/{r.quiz.open_round_id}/answers",
-                json={"position": 1, "options": [r.quiz.correct_first]},
+                json={"position": 1, "options": [r.quiz.correct_first_handle]},
             )
         },
         ok=200,

@@ -51,6 +51,11 @@ def add_bank(session, contest_id: int | None, count: int = 12) -> list[Question]
     return questions
 
 
+def handle(attempt, option_id: int) -> str:
+    """The option's handle in ``attempt``'s pages and saves, under TestConfig's secret (what a page shows)."""
+    return quiz.option_handle(quiz.handle_key(SECRET), attempt, option_id)
+
+
 def correct_option(session, question_id: int) -> int:
     return session.query(QuestionOption.id).filter_by(question_id=question_id, is_correct=True).first()[0]
 
@@ -163,6 +168,8 @@ def build(app, *, now, ward_id: int, other_ward_id: int) -> SimpleNamespace:
             first_question_id=first.question_id,
             first_options=list(first.option_order),
             correct_first=correct_option(session, first.question_id),
+            correct_first_handle=handle(attempt, correct_option(session, first.question_id)),
+            first_handles=[handle(attempt, option_id) for option_id in first.option_order],
             phone="0987000003",
             birth_year=2008,
         )
