@@ -35,6 +35,7 @@ from ..models import (
     QuizRound,
     RoundState,
 )
+from . import pools
 from .questions import (  # versions of questions, re-exported for callers of the quiz service
     QUESTION_FIELDS as QUESTION_FIELDS,
 )
@@ -121,35 +122,39 @@ def shuffled(option_ids: Iterable[int], rng: random.Random) -> list[int]:
     return ids
 
 
-def bank_entries(session: Session, contest_id: int) -> list[BankEntry]:
-    """The active questions a round of ``contest_id`` draws from: the contest's own and the shared bank."""
+def bank_entries(session: Session, contest_id: int, topic_ids: Iterable[int] = ()) -> list[BankEntry]:
+    """The questions a round of ``contest_id`` draws from (``pools.drawable``): the active questions of the
+    contest's own bank and the shared one, in the round's pool ``topic_ids`` (empty: all), never one that a closed
+    round of the contest has published."""
     rows = session.execute(
-        select(Question.id, Question.topic_id, Question.difficulty).where(
-            Question.is_active.is_(True), or_(Question.contest_id == contest_id, Question.contest_id.is_(None))
-        )
+        select(Question.id, Question.topic_id, Question.difficulty).where(pools.drawable(contest_id, topic_ids))
     )
     return [BankEntry(qid, topic_id, str(difficulty)) for qid, topic_id, difficulty in rows]
 
 
-def drawable_bank(session: Session, contest_id: int) -> tuple[list[BankEntry], dict[int, tuple[int, ...]]]:
+def drawable_bank(
+    session: Session, contest_id: int, topic_ids: Iterable[int] = ()
+) -> tuple[list[BankEntry], dict[int, tuple[int, ...]]]:
     """``bank_entries`` and each of their questions' option ids, read once per version of the question bank by
     each process (``app.cache.memo``) rather than at every start: a round's opening starts thousands of attempts
-    within seconds. Any change to a question or an option raises the version (``contests`` registers it). The
-    value is shared: read it, never change it."""
+    within seconds. Any change to a question or an option raises the version (``contests`` registers it), and so
+    does a round's close (``pools.publish_round``). The value is shared: read it, never change it."""
     from app import cache
 
+    topics = sorted({int(topic_id) for topic_id in topic_ids or ()})
+
     def read() -> tuple[list[BankEntry], dict[int, tuple[int, ...]]]:
-        bank = bank_entries(session, contest_id)
+        bank = bank_entries(session, contest_id, topics)
         options: dict[int, list[int]] = defaultdict(list)
         for question_id, option_id in session.execute(
             select(QuestionOption.question_id, QuestionOption.id)
             .join(Question, Question.id == QuestionOption.question_id)
-            .where(Question.is_active.is_(True), or_(Question.contest_id == contest_id, Question.contest_id.is_(None)))
+            .where(pools.drawable(contest_id, topics))
         ):
             options[question_id].append(option_id)
         return bank, {question_id: tuple(ids) for question_id, ids in options.items()}
 
-    return cache.memo(session, BANK_CACHE, f"bank:{contest_id}", read)
+    return cache.memo(session, BANK_CACHE, f"bank:{contest_id}:{','.join(map(str, topics))}", read)
 
 
 # --- attempts --------------------------------------------------------------------------------------------------
@@ -201,7 +206,7 @@ def start_attempt(
         if latest is not None and latest.submitted_at is None:
             raise DeadlinePassed(_l("Your time for this round is over."))
         raise NoAttemptsLeft(_l("You have used every attempt this round allows."))
-    bank, options = drawable_bank(session, quiz_round.contest_id)
+    bank, options = drawable_bank(session, quiz_round.contest_id, quiz_round.pool_topic_ids or ())
     question_ids = draw(bank, quiz_round.question_count, seed)
     rng = random.Random(f"{seed}:options")
     attempt = QuizAttempt(

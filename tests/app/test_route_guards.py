@@ -560,6 +560,7 @@ WRITES: dict[str, Row] = {
                     "prize_second": "1",
                     "prize_third": "1",
                     "prize_consolation": "1",
+                    "pool_topic_ids": str(r.quiz.open_pool_topic_id),
                 },
             ),
         },
@@ -638,6 +639,15 @@ WRITES: dict[str, Row] = {
             )
         },
         ok=303,  # the round's flags_checked_at is written (and any new flag)
+    ),
+    "contests.retire_question": Row(
+        ORGANIZER,
+        {
+            "/contests/questions/<int:question_id>/retire": lambda r: Request(
+                f"/contests/questions/{r.quiz.question_id}/retire", {"retire": "1"}
+            )
+        },
+        ok=303,
     ),
     "contests.topics_page": Row(
         ORGANIZER,

@@ -525,6 +525,7 @@ def test_an_open_round_keeps_its_draw_size_and_the_reason_is_on_the_field(app, o
         "opens_at": local(quiz.now - timedelta(hours=1)),
         "question_count": "3",
         "prize_second": "1", "prize_third": "1", "prize_consolation": "1",
+        "pool_topic_ids": str(quiz.open_pool_topic_id),
     }  # fmt: skip
     response = organizer.post(f"/contests/rounds/{quiz.open_round_id}/edit", data=body)
     text = response.get_data(as_text=True)
