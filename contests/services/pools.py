@@ -9,6 +9,7 @@ the attempts that showed it) or put it back."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -19,7 +20,18 @@ from sqlalchemy.orm import Session
 from app import cache
 from app.errors import Conflict
 
-from ..models import AttemptQuestion, PublishedQuestion, Question, QuizAttempt, QuizRound, QuizTopic
+from ..models import AttemptQuestion, PublishedQuestion, Question, QuestionOption, QuizAttempt, QuizRound, QuizTopic
+
+BANK_CACHE = "quiz-bank"  # the version of the question bank (contests/__init__.py registers its models)
+
+
+@dataclass(frozen=True)
+class BankEntry:
+    """What the draw needs to know of a question: its id and its stratum (topic, difficulty)."""
+
+    question_id: int
+    topic_id: int
+    difficulty: str
 
 
 def _value(enum_or_text) -> str:
@@ -43,8 +55,6 @@ def drawable(contest_id: int, topic_ids: Iterable[int] = ()):
 def publish_round(session: Session, quiz_round: QuizRound) -> None:
     """Record every question the round's attempts drew as published in its contest (once; a later close or a
     recompute adds nothing), and raise the bank's version so that no process draws them from a kept copy."""
-    from .quiz import BANK_CACHE
-
     drawn = (
         select(QuizRound.contest_id, AttemptQuestion.question_id, func.min(QuizRound.id))
         .join(QuizAttempt, QuizAttempt.id == AttemptQuestion.attempt_id)
@@ -75,6 +85,41 @@ def inherit_publication(session: Session, old: Question, new: Question) -> None:
             ),
         )
     )
+
+
+def bank_entries(session: Session, contest_id: int, topic_ids: Iterable[int] = ()) -> list[BankEntry]:
+    """The questions a round of ``contest_id`` draws from (``pools.drawable``): the active questions of the
+    contest's own bank and the shared one, in the round's pool ``topic_ids`` (empty: all), never one that a closed
+    round of the contest has published."""
+    rows = session.execute(
+        select(Question.id, Question.topic_id, Question.difficulty).where(drawable(contest_id, topic_ids))
+    )
+    return [BankEntry(qid, topic_id, str(difficulty)) for qid, topic_id, difficulty in rows]
+
+
+def drawable_bank(
+    session: Session, contest_id: int, topic_ids: Iterable[int] = ()
+) -> tuple[list[BankEntry], dict[int, tuple[int, ...]]]:
+    """``bank_entries`` and each of their questions' option ids, read once per version of the question bank by
+    each process (``app.cache.memo``) rather than at every start: a round's opening starts thousands of attempts
+    within seconds. Any change to a question or an option raises the version (``contests`` registers it), and so
+    does a round's close (``pools.publish_round``). The value is shared: read it, never change it."""
+    from app import cache
+
+    topics = sorted({int(topic_id) for topic_id in topic_ids or ()})
+
+    def read() -> tuple[list[BankEntry], dict[int, tuple[int, ...]]]:
+        bank = bank_entries(session, contest_id, topics)
+        options: dict[int, list[int]] = defaultdict(list)
+        for question_id, option_id in session.execute(
+            select(QuestionOption.question_id, QuestionOption.id)
+            .join(Question, Question.id == QuestionOption.question_id)
+            .where(drawable(contest_id, topics))
+        ):
+            options[question_id].append(option_id)
+        return bank, {question_id: tuple(ids) for question_id, ids in options.items()}
+
+    return cache.memo(session, BANK_CACHE, f"bank:{contest_id}:{','.join(map(str, topics))}", read)
 
 
 @dataclass(frozen=True)

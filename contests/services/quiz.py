@@ -7,9 +7,6 @@ right (decided when it is saved; the key never leaves the server before the roun
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import random
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -35,7 +32,13 @@ from ..models import (
     QuizRound,
     RoundState,
 )
-from . import pools
+from .handles import HANDLE_LENGTH as HANDLE_LENGTH
+from .handles import handle_key as handle_key
+from .handles import option_handle
+from .pools import BANK_CACHE as BANK_CACHE
+from .pools import BankEntry as BankEntry
+from .pools import bank_entries as bank_entries
+from .pools import drawable_bank
 from .questions import (  # versions of questions, re-exported for callers of the quiz service
     QUESTION_FIELDS as QUESTION_FIELDS,
 )
@@ -48,7 +51,6 @@ from .questions import is_in_open_round as is_in_open_round
 from .questions import is_in_use as is_in_use
 
 MAX_PREDICTION = 10_000_000
-BANK_CACHE = "quiz-bank"  # the version of the question bank (contests/__init__.py registers its models)
 
 
 class RoundNotOpen(Conflict):
@@ -75,15 +77,6 @@ class BankTooSmall(DomainError):
 
 
 # --- the draw --------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class BankEntry:
-    """What the draw needs to know of a question: its id and its stratum (topic, difficulty)."""
-
-    question_id: int
-    topic_id: int
-    difficulty: str
 
 
 def draw(bank: Sequence[BankEntry], count: int, seed: int) -> list[int]:
@@ -120,41 +113,6 @@ def shuffled(option_ids: Iterable[int], rng: random.Random) -> list[int]:
     ids = sorted(option_ids)
     rng.shuffle(ids)
     return ids
-
-
-def bank_entries(session: Session, contest_id: int, topic_ids: Iterable[int] = ()) -> list[BankEntry]:
-    """The questions a round of ``contest_id`` draws from (``pools.drawable``): the active questions of the
-    contest's own bank and the shared one, in the round's pool ``topic_ids`` (empty: all), never one that a closed
-    round of the contest has published."""
-    rows = session.execute(
-        select(Question.id, Question.topic_id, Question.difficulty).where(pools.drawable(contest_id, topic_ids))
-    )
-    return [BankEntry(qid, topic_id, str(difficulty)) for qid, topic_id, difficulty in rows]
-
-
-def drawable_bank(
-    session: Session, contest_id: int, topic_ids: Iterable[int] = ()
-) -> tuple[list[BankEntry], dict[int, tuple[int, ...]]]:
-    """``bank_entries`` and each of their questions' option ids, read once per version of the question bank by
-    each process (``app.cache.memo``) rather than at every start: a round's opening starts thousands of attempts
-    within seconds. Any change to a question or an option raises the version (``contests`` registers it), and so
-    does a round's close (``pools.publish_round``). The value is shared: read it, never change it."""
-    from app import cache
-
-    topics = sorted({int(topic_id) for topic_id in topic_ids or ()})
-
-    def read() -> tuple[list[BankEntry], dict[int, tuple[int, ...]]]:
-        bank = bank_entries(session, contest_id, topics)
-        options: dict[int, list[int]] = defaultdict(list)
-        for question_id, option_id in session.execute(
-            select(QuestionOption.question_id, QuestionOption.id)
-            .join(Question, Question.id == QuestionOption.question_id)
-            .where(pools.drawable(contest_id, topics))
-        ):
-            options[question_id].append(option_id)
-        return bank, {question_id: tuple(ids) for question_id, ids in options.items()}
-
-    return cache.memo(session, BANK_CACHE, f"bank:{contest_id}:{','.join(map(str, topics))}", read)
 
 
 # --- attempts --------------------------------------------------------------------------------------------------
@@ -306,24 +264,6 @@ def shown_questions(session: Session, attempt: QuizAttempt, position: int | None
 
 def answered_count(session: Session, attempt: QuizAttempt) -> int:
     return session.scalar(select(func.count()).where(AttemptAnswer.attempt_id == attempt.id)) or 0
-
-
-# --- option handles: what the page and the API name an option by ------------------------------------------------
-
-HANDLE_LENGTH = 12  # base64url characters: 72 bits of an HMAC, unguessable and unique within a question
-
-
-def handle_key(secret: str) -> bytes:
-    """The key of option handles, derived from the server's secret (one purpose, one key)."""
-    return hmac.new(secret.encode(), b"quiz-option-handles", hashlib.sha256).digest()
-
-
-def option_handle(key: bytes, attempt: QuizAttempt, option_id: int) -> str:
-    """The name of an option in one attempt's pages and saves: an HMAC of the attempt (its id and its secret seed)
-    and the option, so it says nothing of the option's id or its authored position, differs from one attempt to
-    the next, and a handle copied from another attempt names nothing here."""
-    message = f"{attempt.id}:{attempt.seed}:{option_id}".encode()
-    return base64.urlsafe_b64encode(hmac.new(key, message, hashlib.sha256).digest()[:9]).decode()
 
 
 # --- answers, grading, submission ------------------------------------------------------------------------------

@@ -27,9 +27,9 @@ def start(quiz, quiz_round, seed: int) -> set[int]:
 
 
 def week(quiz, title: str, position: int, count: int, **fields) -> QuizRound:
-    quiz_round = QuizRound(contest_id=quiz.contest.id, title=title, position=position, opens_at=NOW - timedelta(hours=1),
-                           closes_at=NOW + timedelta(days=7), question_count=count, time_limit_seconds=600,
-                           state="open", **fields)  # fmt: skip
+    quiz_round = QuizRound(contest_id=quiz.contest.id, title=title, position=position, question_count=count,
+                           opens_at=NOW - timedelta(hours=1), closes_at=NOW + timedelta(days=7),
+                           time_limit_seconds=600, state="open", **fields)  # fmt: skip
     quiz.session.add(quiz_round)
     quiz.session.flush()
     return quiz_round
@@ -189,7 +189,7 @@ def test_the_organizer_retires_a_question_and_puts_it_back(app, organizer, world
     with app.app_context():
         assert db.session.get(Question, world.question_id).is_retired
     page = organizer.get(f"/contests/{world.contest_id}/questions").get_data(as_text=True)
-    assert f'/contests/questions/{world.question_id}/retire' in page.split('value="0"')[0].rsplit("<form", 1)[1]
+    assert f"/contests/questions/{world.question_id}/retire" in page.split('value="0"')[0].rsplit("<form", 1)[1]
     assert organizer.post(url, data={"retire": "0"}).status_code == 303
     with app.app_context():
         assert db.session.get(Question, world.question_id).is_active
