@@ -22,6 +22,8 @@ def upgrade():
     with op.batch_alter_table("quiz_rounds", schema=None) as batch_op:
         batch_op.add_column(sa.Column("prize_min_percent", sa.Integer(), server_default="50", nullable=False))
         batch_op.add_column(sa.Column("pool_topic_ids", sa.JSON(), server_default="[]", nullable=False))
+    # Rounds already closed keep the results they published: a recompute must give them again, so no least score.
+    op.execute("UPDATE quiz_rounds SET prize_min_percent = 0 WHERE state = 'closed'")
     op.create_table(
         "quiz_published_questions",
         sa.Column("contest_id", sa.Integer(), nullable=False),
