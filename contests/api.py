@@ -7,6 +7,8 @@ save is idempotent: the same answer saved twice, or from two tabs at once, leave
 
 from __future__ import annotations
 
+import re
+
 from flask import jsonify, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
@@ -18,9 +20,10 @@ from app.models import utcnow
 from . import bp
 from .services import pages
 from .views import TOKEN, participant_key, quiz_answer_limit, quiz_participant_limit
+from .views.attempts import handle_key
 
 MAX_POSITION = 10_000
-MAX_OPTION_ID = 2**31 - 1
+HANDLE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")  # an option's handle for the attempt (quiz.option_handle)
 
 
 def _attempt(token: str, round_id: int, position: int | None = None):
@@ -64,14 +67,14 @@ def api_save_answer(token: str, round_id: int):
     valid_options = (
         isinstance(options, list)
         and len(options) <= 20
-        and all(isinstance(o, int) and not isinstance(o, bool) and 1 <= o <= MAX_OPTION_ID for o in options)
+        and all(isinstance(o, str) and HANDLE.match(o) for o in options)
     )
     if not valid_position or not valid_options:
         fields = {}
         if not valid_position:
             fields["position"] = [_("The question's number on the page (1, 2, …).")]
         if not valid_options:
-            fields["options"] = [_("The ids of the chosen options, as a list of numbers.")]
+            fields["options"] = [_("The chosen options, as the list of their values on the question's page.")]
         return json_error(422, "invalid", _("Please correct the fields marked below."), fields)
     found, error = _attempt(token, round_id, position)
     if error:
@@ -81,10 +84,11 @@ def api_save_answer(token: str, round_id: int):
     if question_id is None:
         return json_error(404, "not_found", _("This attempt has no question with that number."))
     try:
-        saved = pages.save_answer_retrying(db.session, attempt, question_id, sorted(set(options)), now, quiz_round)
+        chosen = sorted(set(options))
+        saved = pages.save_answer_retrying(db.session, attempt, question_id, chosen, now, quiz_round, key=handle_key())
         answer = jsonify(  # before the commit, which expires what the session holds
             position=position,
-            options=sorted(set(options)),
+            options=chosen,
             saved_at=saved.saved_at.isoformat().replace("+00:00", "Z"),
             remaining_seconds=pages.remaining_seconds(attempt, now),
         )

@@ -73,6 +73,8 @@ def load(session, ctx: Context) -> None:
     )
     from contests.services import quiz, ranking
 
+    from ..runner import SECRET_KEY
+
     now = datetime.now(UTC).replace(microsecond=0)
     wards = list(session.scalars(select(Unit.id).where(Unit.kind == "ward").order_by(Unit.id)))
     contest = Contest(plan_id=ctx.data.main_plan_id, title=TITLE, kind="online_quiz", is_published=True,
@@ -122,10 +124,12 @@ def load(session, ctx: Context) -> None:
         takers.append(person)
     session.flush()
     answer_lines, page_lines = [], []
+    key = quiz.handle_key(SECRET_KEY)
     for n, person in enumerate(takers):
         attempt = quiz.start_attempt(session, live, person, now=now - timedelta(minutes=30), seed=n)
         for question in attempt.questions:
-            first = question.option_order[0]
+            # The option as the page names it: its handle for this attempt, under the bench server's secret.
+            first = quiz.option_handle(key, attempt, question.option_order[0])
             answer_lines.append(f"{person.return_token}\t{question.position}\t{first}")
             page_lines.append(f"{person.return_token}\t{question.position}")
             if question.position <= 5:
@@ -242,7 +246,7 @@ def scenarios(ctx: Context) -> list[Scenario]:
             f"/contests/api/me/{{1}}/rounds/{live_id}/answers",
             "200",
             headers=f"Cookie: {cookie}\nX-CSRFToken: {csrf}\nContent-Type: application/json",
-            body='{"position": {2}, "options": [{3}]}',
+            body='{"position": {2}, "options": ["{3}"]}',
             tokens_file=answers_file(),
             connections=TAKERS,
         ),

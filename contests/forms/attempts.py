@@ -10,6 +10,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from app.forms import Form
 
 MAX_PREDICTION = 10_000_000
+MAX_HANDLE = 32
+MAX_CHOICES = 20
 
 
 class _Checkboxes(SelectMultipleField):
@@ -18,20 +20,21 @@ class _Checkboxes(SelectMultipleField):
 
 
 class AnswerForm(Form):
-    """One question's answer. Choices are the option ids in the attempt's own order; the service checks that they
-    belong to the question. ``go`` says where to go after saving: the next question, the previous one, or the
-    review page."""
+    """One question's answer. Choices are the options' handles for this attempt (never their ids), in the
+    attempt's own order; the service maps them back and checks that they belong to the question. ``go`` says
+    where to go after saving: the next question, the previous one, or the review page."""
 
-    single = RadioField(coerce=int, validators=[Optional()], validate_choice=False)
-    multiple = _Checkboxes(coerce=int, validators=[Optional()], validate_choice=False)
+    single = RadioField(validators=[Optional()], validate_choice=False)
+    multiple = _Checkboxes(validators=[Optional()], validate_choice=False)
     go = StringField(default="next", validators=[Optional(), Length(max=10)])
 
     def destination(self) -> str:
         return self.go.data if self.go.data in ("next", "previous", "review") else "next"
 
-    def chosen(self, multiple: bool) -> list[int]:
-        values = self.multiple.data if multiple else ([self.single.data] if self.single.data is not None else [])
-        return sorted({int(v) for v in values or () if v is not None})
+    def chosen(self, multiple: bool) -> list[str]:
+        values = self.multiple.data if multiple else [self.single.data]
+        # At most as many as a question has options; a handle is short (anything else names no option).
+        return sorted({str(v)[:MAX_HANDLE] for v in values or () if v})[:MAX_CHOICES]
 
 
 class SubmitAttemptForm(Form):

@@ -4,22 +4,40 @@ headcount of each unit, against which participation rates are shown."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, FieldList, FormField, HiddenField, IntegerField, StringField, SubmitField
+from wtforms import (
+    BooleanField,
+    FieldList,
+    FormField,
+    HiddenField,
+    IntegerField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.fields import LocalDateTimeField
 from app.forms import Form, OnceForm
 
+from ..models.quiz import DEFAULT_PRIZE_MIN_PERCENT
+
 PRIZE_TIERS = ("first", "second", "third", "consolation")
 
 
-def _count(label, low=0, high=1000, required=True):
+def _count(label, low=0, high=1000, required=True, **extra):
     checks = [InputRequired(_l("Enter a number."))] if required else [Optional()]
     return IntegerField(
         label,
+        **extra,
         validators=[*checks, NumberRange(low, high, message=_l("Enter a whole number from %(min)s to %(max)s."))],
         render_kw={"inputmode": "numeric"},
     )
+
+
+class _Checkboxes(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
 
 
 class RoundForm(OnceForm):
@@ -37,6 +55,22 @@ class RoundForm(OnceForm):
     prize_second = _count(_l("Second prizes"), 0, 100)
     prize_third = _count(_l("Third prizes"), 0, 100)
     prize_consolation = _count(_l("Consolation prizes"), 0, 1000)
+    prize_min_percent = _count(
+        _l("Least score for a prize (% of the questions right)"),
+        0,
+        100,
+        required=False,
+        default=DEFAULT_PRIZE_MIN_PERCENT,
+        description=_l("No prize below it, whatever the rank. Left empty: half of the questions."),
+    )
+    pool_topic_ids = _Checkboxes(
+        _l("Topics this round draws from"),
+        coerce=int,
+        description=_l(
+            "None ticked: every topic. Give weekly rounds their own topics so that each draws from its own "
+            "questions; a question whose answer a closed round published is never drawn again in this contest."
+        ),
+    )
     asks_prediction = BooleanField(
         _l("Ask the prediction question (how many will answer everything correctly?) to break ties")
     )
@@ -55,6 +89,8 @@ class RoundForm(OnceForm):
         for tier in PRIZE_TIERS:
             getattr(self, f"prize_{tier}").data = (round_.prize_table or {}).get(tier, 0)
         self.asks_prediction.data = round_.asks_prediction
+        self.prize_min_percent.data = round_.prize_min_percent
+        self.pool_topic_ids.data = list(round_.pool_topic_ids or [])
 
 
 class PopulationEntry(Form):

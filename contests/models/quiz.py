@@ -21,6 +21,8 @@ from app.models import Audited, LabelledEnum, Unit, User, UTCDateTime, enum_colu
 # The prizes a round hands out, best first, and how many of each by default (the rules these contests publish).
 PRIZE_ORDER = ("first", "second", "third", "consolation")
 DEFAULT_PRIZE_TABLE = {"first": 1, "second": 2, "third": 3, "consolation": 5}
+# No prize below this share of the questions right, whatever the rank: half, unless the round says otherwise.
+DEFAULT_PRIZE_MIN_PERCENT = 50
 
 
 class RoundState(LabelledEnum):
@@ -82,6 +84,11 @@ class QuizRound(Audited, db.Model):
     grace_seconds: Mapped[int] = mapped_column(Integer, default=15)
     attempts_allowed: Mapped[int] = mapped_column(Integer, default=1)
     prize_table: Mapped[dict] = mapped_column(JSON, default=lambda: dict(DEFAULT_PRIZE_TABLE))
+    # A prize needs at least this percentage of the attempt's questions right (a 0/5 entrant wins nothing).
+    prize_min_percent: Mapped[int] = mapped_column(Integer, default=DEFAULT_PRIZE_MIN_PERCENT, server_default="50")
+    # The round's own pool: the topics it draws from (empty: every topic of the bank). Read with the round, so a
+    # start that draws needs no query more; weekly rounds ("Tuần 1", "Tuần 2", …) each get their own topics.
+    pool_topic_ids: Mapped[list[int]] = mapped_column(JSON, default=list, server_default="[]")
     asks_prediction: Mapped[bool] = mapped_column(default=True)
     state: Mapped[RoundState] = mapped_column(enum_column(RoundState, 10), default=RoundState.DRAFT, index=True)
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -109,6 +116,10 @@ class QuizRound(Audited, db.Model):
     def accepts_attempts(self, now: datetime) -> bool:
         """A participant may start (or go on with) an attempt at ``now``."""
         return self.state == RoundState.OPEN and self.opens_at <= now < self.closes_at
+
+    def prize_min_score(self, question_total: int) -> int:
+        """The fewest right answers out of ``question_total`` that may win a prize (rounded up)."""
+        return -(-(self.prize_min_percent or 0) * question_total // 100)
 
     @property
     def prizes(self) -> list[tuple[str, int]]:
@@ -147,6 +158,7 @@ class Question(Audited, db.Model):
     image_path: Mapped[str | None] = mapped_column(String(300))
     image_alt: Mapped[str] = mapped_column(String(300), default="", server_default="")
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # Inactive: replaced by a newer version (``replaced_by_id``) or retired by an organizer (no replacement).
     replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("quiz_questions.id", ondelete="SET NULL"))
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -163,8 +175,25 @@ class Question(Audited, db.Model):
         return f"<Question {self.id} v{self.version}>"
 
     @property
+    def is_retired(self) -> bool:
+        """Taken out of the bank by an organizer (not replaced by a newer version): drawn by no round."""
+        return not self.is_active and self.replaced_by_id is None
+
+    @property
     def correct_option_ids(self) -> list[int]:
         return sorted(option.id for option in self.options if option.is_correct)
+
+
+class PublishedQuestion(db.Model):
+    """A question whose answer and explanation a closed round of the contest has published (every question drawn
+    in any of its attempts): never drawn again in that contest. Written when the round closes; a new version of
+    the question inherits it (the same answer, reworded)."""
+
+    __tablename__ = "quiz_published_questions"
+
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id", ondelete="CASCADE"), primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("quiz_questions.id", ondelete="CASCADE"), primary_key=True)
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("quiz_rounds.id", ondelete="SET NULL"))
 
 
 class QuestionOption(Audited, db.Model):

@@ -44,10 +44,10 @@ def copy_with_plan(session: Session, old_plan, new_plan, activity_id_map: dict[i
 
     Opening and closing move together by ``shift`` (anchored on the opening, so a Saturday opening stays a
     Saturday); titles have the old period's years moved on, like the plan's activities; each copy is unpublished
-    until the organizer checks it. A quiz brings its rounds along as drafts (same rules and prize table, times
-    moved by the same shift) and its own questions (the active version of each, with options, explanation,
-    source and picture): last campaign's attempts, participants and results stay with last campaign. Returns how
-    many contests were copied."""
+    until the organizer checks it. A quiz brings its rounds along as drafts (same rules, prize table and least score
+    for a prize, each with its own pool of topics, times moved by the same shift) and its own questions (the active
+    version of each, with options, explanation, source and picture): last campaign's attempts, participants and
+    results stay with last campaign. Returns how many contests were copied."""
     years = new_plan.period_start.year - old_plan.period_start.year
     first_year, last_year = old_plan.period_start.year, old_plan.period_end.year
     contests = session.scalars(select(Contest).where(Contest.plan_id == old_plan.id).order_by(Contest.id)).all()
@@ -83,6 +83,7 @@ def _copy_quiz(session: Session, old: Contest, new: Contest, move, now, retitle)
                 question_count=quiz_round.question_count, time_limit_seconds=quiz_round.time_limit_seconds,
                 grace_seconds=quiz_round.grace_seconds, attempts_allowed=quiz_round.attempts_allowed,
                 prize_table=dict(quiz_round.prize_table or {}), asks_prediction=quiz_round.asks_prediction,
+                prize_min_percent=quiz_round.prize_min_percent, pool_topic_ids=list(quiz_round.pool_topic_ids or []),
                 state=RoundState.DRAFT, created_at=now,
             )
         )  # fmt: skip

@@ -224,8 +224,11 @@ def first_unanswered(session: Session, attempt: QuizAttempt) -> int | None:
 
 @dataclass
 class ShownOption:
-    id: int
+    """An option as the page names it: its handle for this attempt (never its id), its text, whether it is chosen."""
+
+    handle: str
     text: str
+    chosen: bool
 
 
 @dataclass
@@ -245,10 +248,12 @@ class Screen:
     remaining_seconds: int
 
 
-def attempt_screen(session: Session, attempt: QuizAttempt, position: int, now: datetime) -> Screen | None:
+def attempt_screen(
+    session: Session, attempt: QuizAttempt, position: int, now: datetime, *, key: bytes
+) -> Screen | None:
     """The question at ``position`` with its options in this attempt's order and the saved choice, and which
     positions are answered, in one query (a row per position, and one per option of the shown question): never
-    whether an option is correct."""
+    whether an option is correct, nor its id (options are named by their handles for this attempt, ``key``)."""
     shown = AttemptQuestion.position == position
     rows = session.execute(
         select(
@@ -280,6 +285,7 @@ def attempt_screen(session: Session, attempt: QuizAttempt, position: int, now: d
         return None
     first = mine[0]
     texts = {row.option_id: row.option_text for row in mine}
+    chosen = set(first.chosen_option_ids or ())
     return Screen(
         position=position,
         total=attempt.question_total,
@@ -288,8 +294,12 @@ def attempt_screen(session: Session, attempt: QuizAttempt, position: int, now: d
         multiple=first.multiple,
         image_path=first.image_path,
         image_alt=first.image_alt or "",
-        options=[ShownOption(option_id, texts[option_id]) for option_id in first.option_order if option_id in texts],
-        chosen=set(first.chosen_option_ids or ()),
+        options=[
+            ShownOption(quiz.option_handle(key, attempt, option_id), texts[option_id], option_id in chosen)
+            for option_id in first.option_order
+            if option_id in texts
+        ],
+        chosen=chosen,
         answered=answered,
         remaining_seconds=remaining_seconds(attempt, now),
     )
@@ -299,14 +309,17 @@ def save_answer_retrying(
     session: Session,
     attempt: QuizAttempt,
     question_id: int,
-    chosen: list[int],
+    handles: list[str],
     now,
     quiz_round: QuizRound | None = None,
+    *,
+    key: bytes,
 ):
     """quiz-core's idempotent save (an upsert keyed by attempt and question: two tabs saving at once leave one
-    answer). On SQLite a write that loses the race for the file's lock waits (busy timeout); no savepoint is opened
-    before it, since a read inside an open transaction could not then be upgraded to a write."""
-    return quiz.save_answer(session, attempt, question_id, chosen, now=now, quiz_round=quiz_round)
+    answer) of the options a page or the API names by their handles. On SQLite a write that loses the race for
+    the file's lock waits (busy timeout); no savepoint is opened before it, since a read inside an open
+    transaction could not then be upgraded to a write."""
+    return quiz.save_answer(session, attempt, question_id, now=now, quiz_round=quiz_round, handles=handles, key=key)
 
 
 @dataclass

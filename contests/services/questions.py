@@ -58,7 +58,7 @@ def edit_question(
     unknown = set(changes) - set(QUESTION_FIELDS)
     if unknown:
         raise ValueError(f"not question fields: {sorted(unknown)}")
-    if not question.is_active:
+    if not question.is_active and question.replaced_by_id is not None:
         raise Conflict(_l("This version has been replaced; edit the newest one."), code="question_replaced")
     new_options = options if options is not None else [(o.text, o.is_correct) for o in question.options]
     check_key(bool(changes.get("multiple", question.multiple)), new_options)
@@ -76,7 +76,7 @@ def edit_question(
     newer = Question(
         contest_id=question.contest_id,
         version=question.version + 1,
-        is_active=True,
+        is_active=question.is_active,  # a retired question's new version stays retired
         created_at=now,
         options=[
             QuestionOption(position=i, text=text, is_correct=ok) for i, (text, ok) in enumerate(new_options, start=1)
@@ -87,6 +87,9 @@ def edit_question(
     session.flush()
     question.is_active = False
     question.replaced_by_id = newer.id
+    from .pools import inherit_publication  # pools reads the bank this module versions
+
+    inherit_publication(session, question, newer)
     return newer
 
 

@@ -32,6 +32,13 @@ from ..models import (
     QuizRound,
     RoundState,
 )
+from .handles import HANDLE_LENGTH as HANDLE_LENGTH
+from .handles import handle_key as handle_key
+from .handles import option_handle
+from .pools import BANK_CACHE as BANK_CACHE
+from .pools import BankEntry as BankEntry
+from .pools import bank_entries as bank_entries
+from .pools import drawable_bank
 from .questions import (  # versions of questions, re-exported for callers of the quiz service
     QUESTION_FIELDS as QUESTION_FIELDS,
 )
@@ -44,7 +51,6 @@ from .questions import is_in_open_round as is_in_open_round
 from .questions import is_in_use as is_in_use
 
 MAX_PREDICTION = 10_000_000
-BANK_CACHE = "quiz-bank"  # the version of the question bank (contests/__init__.py registers its models)
 
 
 class RoundNotOpen(Conflict):
@@ -71,15 +77,6 @@ class BankTooSmall(DomainError):
 
 
 # --- the draw --------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class BankEntry:
-    """What the draw needs to know of a question: its id and its stratum (topic, difficulty)."""
-
-    question_id: int
-    topic_id: int
-    difficulty: str
 
 
 def draw(bank: Sequence[BankEntry], count: int, seed: int) -> list[int]:
@@ -116,37 +113,6 @@ def shuffled(option_ids: Iterable[int], rng: random.Random) -> list[int]:
     ids = sorted(option_ids)
     rng.shuffle(ids)
     return ids
-
-
-def bank_entries(session: Session, contest_id: int) -> list[BankEntry]:
-    """The active questions a round of ``contest_id`` draws from: the contest's own and the shared bank."""
-    rows = session.execute(
-        select(Question.id, Question.topic_id, Question.difficulty).where(
-            Question.is_active.is_(True), or_(Question.contest_id == contest_id, Question.contest_id.is_(None))
-        )
-    )
-    return [BankEntry(qid, topic_id, str(difficulty)) for qid, topic_id, difficulty in rows]
-
-
-def drawable_bank(session: Session, contest_id: int) -> tuple[list[BankEntry], dict[int, tuple[int, ...]]]:
-    """``bank_entries`` and each of their questions' option ids, read once per version of the question bank by
-    each process (``app.cache.memo``) rather than at every start: a round's opening starts thousands of attempts
-    within seconds. Any change to a question or an option raises the version (``contests`` registers it). The
-    value is shared: read it, never change it."""
-    from app import cache
-
-    def read() -> tuple[list[BankEntry], dict[int, tuple[int, ...]]]:
-        bank = bank_entries(session, contest_id)
-        options: dict[int, list[int]] = defaultdict(list)
-        for question_id, option_id in session.execute(
-            select(QuestionOption.question_id, QuestionOption.id)
-            .join(Question, Question.id == QuestionOption.question_id)
-            .where(Question.is_active.is_(True), or_(Question.contest_id == contest_id, Question.contest_id.is_(None)))
-        ):
-            options[question_id].append(option_id)
-        return bank, {question_id: tuple(ids) for question_id, ids in options.items()}
-
-    return cache.memo(session, BANK_CACHE, f"bank:{contest_id}", read)
 
 
 # --- attempts --------------------------------------------------------------------------------------------------
@@ -198,7 +164,7 @@ def start_attempt(
         if latest is not None and latest.submitted_at is None:
             raise DeadlinePassed(_l("Your time for this round is over."))
         raise NoAttemptsLeft(_l("You have used every attempt this round allows."))
-    bank, options = drawable_bank(session, quiz_round.contest_id)
+    bank, options = drawable_bank(session, quiz_round.contest_id, quiz_round.pool_topic_ids or ())
     question_ids = draw(bank, quiz_round.question_count, seed)
     rng = random.Random(f"{seed}:options")
     attempt = QuizAttempt(
@@ -325,19 +291,24 @@ def save_answer(
     session: Session,
     attempt: QuizAttempt,
     question_id: int,
-    chosen_option_ids: Iterable[int],
+    chosen_option_ids: Iterable[int] = (),
     *,
     now: datetime,
     quiz_round: QuizRound | None = None,
+    handles: Iterable[str] | None = None,
+    key: bytes | None = None,
 ) -> AttemptAnswer:
     """Save the choice for one question of the attempt (an idempotent upsert keyed by attempt and question).
 
-    Saving the same choice again changes nothing (its time stays, so the time taken is not stretched by a
-    retry); a different choice replaces the old one and moves the attempt's last change to ``now``. Refused
-    after the deadline plus grace, after submission, or when the round is not open."""
+    The choice is ``chosen_option_ids``, or, from a page or the API, ``handles`` (``option_handle`` with ``key``)
+    mapped back to the options here, from the rows the save reads anyway: a handle of another attempt or question
+    is refused like an option that is not this question's. Saving the same choice again changes nothing (its
+    time stays, so the time taken is not stretched by a retry); a different choice replaces the old one and moves
+    the attempt's last change to ``now``. Refused after the deadline plus grace, after submission, or when the round
+    is not open."""
     quiz_round = quiz_round or session.get(QuizRound, attempt.round_id)
     accepts_answers(attempt, quiz_round, now)
-    chosen = sorted({int(option_id) for option_id in chosen_option_ids})
+    chosen = sorted({int(option_id) for option_id in chosen_option_ids}) if handles is None else []
     # The question's options, its kind and the answer saved so far, in one query (the hot path of a round).
     rows = session.execute(
         select(
@@ -363,6 +334,9 @@ def save_answer(
         raise InvalidAnswer(_l("This question is not part of your attempt."), field="question")
     valid = {row.id for row in rows}
     multiple = rows[0].multiple
+    if handles is not None:
+        named = {option_handle(key, attempt, option_id): option_id for option_id in valid}
+        chosen = sorted({named.get(handle, 0) for handle in handles})  # 0 is no option's id: refused below
     if not chosen or not set(chosen) <= valid or (not multiple and len(chosen) != 1):
         raise InvalidAnswer(
             _l("Choose the options of this question.") if multiple else _l("Choose one option."), field="choice"

@@ -5,7 +5,9 @@ answered every question right| ↑, then time taken ↑ (start to the last chang
 ↑ (an attempt never submitted counts as handed in at its deadline). Attempts equal on all four share a rank
 (SQL ``RANK()``: 1, 1, 3). Prizes come from the round's prize table in rank order; a tie group that straddles a
 prize boundary gets the better prize and is marked ``prize_tied`` for the organizer to decide: the app never
-breaks a tie silently. Disqualified attempts are not ranked and do not count among the all-correct.
+breaks a tie silently. No prize goes below the round's least score (``prize_min_percent`` of the questions, half by
+default): a 0/5 entrant wins nothing, however few took part.
+Disqualified attempts are not ranked and do not count among the all-correct.
 
 The whole ranking is one ``UPDATE … FROM (SELECT … window functions …)`` on PostgreSQL and SQLite (≥ 3.33):
 no per-row Python loop, a fixed number of statements whatever the number of attempts. Running it again on the
@@ -24,6 +26,7 @@ from app.errors import Conflict
 
 from ..models import AttemptAnswer, QuizAttempt, QuizRound, RoundState
 from ..models.quiz import PRIZE_ORDER
+from . import pools
 
 # Sorts after every real value: no prediction, or no answer at all (so no time taken).
 _LAST = 2_000_000_000
@@ -71,6 +74,7 @@ def _ranking_select(quiz_round: QuizRound):
             score.label("score"),
             case((and_(A.question_total > 0, score == A.question_total), 1), else_=0).label("perfect"),
             A.prediction.label("prediction"),
+            A.question_total.label("total"),
             func.coalesce(A.time_taken_ms, _LAST).label("taken"),
             func.coalesce(A.submitted_at, A.deadline_at).label("finished"),
         )
@@ -82,6 +86,7 @@ def _ranking_select(quiz_round: QuizRound):
     ranked = select(
         counted.c.id,
         counted.c.score,
+        counted.c.total,
         counted.c.all_correct,
         func.rank()
         .over(order_by=[counted.c.score.desc(), distance.asc(), counted.c.taken.asc(), counted.c.finished.asc()])
@@ -118,9 +123,13 @@ def rank_round(session: Session, quiz_round: QuizRound) -> RoundResults:
     sized = _ranking_select(quiz_round)
     bounds = prize_boundaries(quiz_round.prize_table)
     last_of_group = sized.c.rnk + sized.c.tie_size - 1
+    # No prize below the round's least score (a share of the attempt's questions, rounded up), whatever the rank:
+    # the score sorts first, so those below it rank after every winner and a tie group is wholly in or out.
+    percent = int(quiz_round.prize_min_percent if quiz_round.prize_min_percent is not None else 0)
+    enough = sized.c.score * 100 >= sized.c.total * percent
     if bounds:
-        prize = case(*[(sized.c.rnk <= last, literal(name)) for name, last in bounds], else_=None)
-        tied = case(*[(sized.c.rnk <= last, last_of_group > last) for _, last in bounds], else_=False)
+        prize = case(*[(and_(enough, sized.c.rnk <= last), literal(name)) for name, last in bounds], else_=None)
+        tied = case(*[(and_(enough, sized.c.rnk <= last), last_of_group > last) for _, last in bounds], else_=False)
     else:
         prize, tied = literal(None), literal(False)
     A = QuizAttempt
@@ -196,6 +205,8 @@ def close_round(session: Session, quiz_round: QuizRound, *, now: datetime) -> Ro
         raise Conflict(_l("Only a scheduled or open round can be closed."), code="round_not_open")
     quiz_round.state = RoundState.CLOSED
     quiz_round.closed_at = now
+    # Its questions' answers go out with the results: no later round of the contest draws them again.
+    pools.publish_round(session, quiz_round)
     return rank_round(session, quiz_round)
 
 

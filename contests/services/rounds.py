@@ -14,9 +14,9 @@ from app import outbox
 from app.errors import Conflict, DomainError
 from app.scheduler import JobResult
 
-from ..models import Contest, ContestKind, Participant, QuizAttempt, QuizRound, RoundState
-from ..models.quiz import DEFAULT_PRIZE_TABLE, PRIZE_ORDER
-from . import ranking
+from ..models import Contest, ContestKind, Participant, QuizAttempt, QuizRound, QuizTopic, RoundState
+from ..models.quiz import DEFAULT_PRIZE_MIN_PERCENT, DEFAULT_PRIZE_TABLE, PRIZE_ORDER
+from . import pools, ranking
 
 RESULTS_TEMPLATE = "quiz_results"
 
@@ -110,6 +110,8 @@ ROUND_FIELDS = (
     "grace_seconds",
     "attempts_allowed",
     "prize_table",
+    "prize_min_percent",
+    "pool_topic_ids",
     "asks_prediction",
 )
 # Once a round is open, attempts depend on everything but its title and its close (which may only move later).
@@ -119,6 +121,7 @@ LIMITS = {
     "time_limit_seconds": (60, 24 * 3600),
     "grace_seconds": (0, 300),
     "attempts_allowed": (1, 10),
+    "prize_min_percent": (0, 100),
 }
 MAX_PRIZES = 1000
 
@@ -128,8 +131,10 @@ class InvalidRound(DomainError):
     status = 422
 
 
-def check_round(values: dict, *, bank_size: int) -> dict:
-    """The round's settings checked and normalised; raises ``InvalidRound`` on the first field that is wrong."""
+def check_round(values: dict, *, bank_size: int | None) -> dict:
+    """The round's settings checked and normalised; raises ``InvalidRound`` on the first field that is wrong.
+    ``bank_size``: how many questions the round's pool still has that no closed round of the contest published
+    (None: not checked, for an open round whose draws are made)."""
     title = " ".join(str(values.get("title") or "").split())
     if not title or len(title) > 200:
         raise InvalidRound(_l("Give the round a title (at most 200 characters)."), field="title")
@@ -140,10 +145,11 @@ def check_round(values: dict, *, bank_size: int) -> dict:
         value = values.get(name)
         if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
             raise InvalidRound(_l("Enter a whole number from %(low)s to %(high)s.", low=low, high=high), field=name)
-    if values["question_count"] > bank_size:
+    if bank_size is not None and values["question_count"] > bank_size:
         raise InvalidRound(
             _l(
-                "The question bank has %(have)s questions; the round needs %(need)s.",
+                "Its topics have only %(have)s questions that no closed round of this contest has published; "
+                "the round needs %(need)s. Add questions, choose more topics or draw fewer.",
                 have=bank_size,
                 need=values["question_count"],
             ),
@@ -158,13 +164,29 @@ def check_round(values: dict, *, bank_size: int) -> dict:
                 _l("Enter a whole number from %(low)s to %(high)s.", low=0, high=MAX_PRIZES), field=f"prize_{name}"
             )
         prizes[name] = count
-    return {**values, "title": title, "prize_table": prizes, "asks_prediction": bool(values.get("asks_prediction"))}
+    pool = values.get("pool_topic_ids") or []
+    if not isinstance(pool, list | tuple) or not all(isinstance(t, int) and not isinstance(t, bool) for t in pool):
+        raise InvalidRound(_l("Choose topics from the list."), field="pool_topic_ids")
+    return {
+        **values,
+        "title": title,
+        "prize_table": prizes,
+        "pool_topic_ids": sorted(set(pool)),
+        "asks_prediction": bool(values.get("asks_prediction")),
+    }
+
+
+def _pool_size(session: Session, contest_id: int, topic_ids) -> int:
+    """What the pool may still draw; a topic that does not exist is refused on the pool's field."""
+    topics = sorted(set(topic_ids or ()))
+    if topics and session.scalar(select(func.count(QuizTopic.id)).where(QuizTopic.id.in_(topics))) != len(topics):
+        raise InvalidRound(_l("Choose topics from the list."), field="pool_topic_ids")
+    return pools.available(session, contest_id, topics)
 
 
 def create_round(session: Session, contest: Contest, *, now: datetime, **values) -> QuizRound:
-    """A new round of an online quiz, scheduled (the scheduler opens it at its time); numbered after the others."""
-    from .quiz import bank_entries
-
+    """A new round of an online quiz, scheduled (the scheduler opens it at its time); numbered after the others.
+    Refused when its pool cannot fill its draw with questions no closed round of the contest has published."""
     if contest.kind != ContestKind.ONLINE_QUIZ:
         raise DomainError(_l("This contest does not take online registrations."), code="not_a_quiz")
     unknown = set(values) - set(ROUND_FIELDS)
@@ -174,9 +196,12 @@ def create_round(session: Session, contest: Contest, *, now: datetime, **values)
         "grace_seconds": 15,
         "attempts_allowed": 1,
         "prize_table": dict(DEFAULT_PRIZE_TABLE),
+        "prize_min_percent": DEFAULT_PRIZE_MIN_PERCENT,
+        "pool_topic_ids": [],
         "asks_prediction": True,
     }
-    checked = check_round(defaults | values, bank_size=len(bank_entries(session, contest.id)))
+    values = defaults | values
+    checked = check_round(values, bank_size=_pool_size(session, contest.id, values.get("pool_topic_ids")))
     position = (session.scalar(select(func.max(QuizRound.position)).where(QuizRound.contest_id == contest.id)) or 0) + 1
     quiz_round = QuizRound(
         contest_id=contest.id, position=position, state=RoundState.SCHEDULED, created_at=now, **checked
@@ -189,8 +214,6 @@ def create_round(session: Session, contest: Contest, *, now: datetime, **values)
 def update_round(session: Session, quiz_round: QuizRound, *, now: datetime, **changes) -> QuizRound:
     """Change a round's settings: all of them before it opens; once open only its title and a later close (the
     attempts already running depend on the rest); a closed round's results are frozen."""
-    from .quiz import bank_entries
-
     unknown = set(changes) - set(ROUND_FIELDS)
     if unknown:
         raise ValueError(f"not round fields: {sorted(unknown)}")
@@ -204,7 +227,14 @@ def update_round(session: Session, quiz_round: QuizRound, *, now: datetime, **ch
             raise InvalidRound(_l("This cannot change while the round is open."), field=locked[0])
         if "closes_at" in changed and (changes["closes_at"] <= now or changes["closes_at"] < quiz_round.closes_at):
             raise InvalidRound(_l("An open round's close can only move later."), field="closes_at")
-    checked = check_round(current | changes, bank_size=len(bank_entries(session, quiz_round.contest_id)))
+    merged = current | changes
+    # An open round has drawn already: its pool is not checked again when an earlier round's close shrinks it.
+    size = (
+        None
+        if quiz_round.state == RoundState.OPEN
+        else _pool_size(session, quiz_round.contest_id, merged.get("pool_topic_ids"))
+    )
+    checked = check_round(merged, bank_size=size)
     for name in changed:
         setattr(quiz_round, name, checked[name])
     return quiz_round

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import secrets
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
@@ -26,6 +26,11 @@ from ..services import quiz as quiz_services
 from . import device_hash, participant_key, quiz_answer_limit, quiz_participant_limit, valid_token
 
 log = logging.getLogger(__name__)
+
+
+def handle_key() -> bytes:
+    """The key of this server's option handles (``quiz.option_handle``): pages and the API name options by them."""
+    return quiz_services.handle_key(current_app.config["SECRET_KEY"])
 
 
 def _taking(token: str, round_id: int):
@@ -103,17 +108,18 @@ def question(token: str, round_id: int, position: int):
         return _after(participant, quiz_round, ".result")
     if not pages.is_running(attempt, now):
         return _after(participant, quiz_round, ".review")
-    screen = pages.attempt_screen(db.session, attempt, position, now)
+    key = handle_key()
+    screen = pages.attempt_screen(db.session, attempt, position, now, key=key)
     if screen is None:
         abort(404)
     form = AnswerForm()
-    choices = [(option.id, option.text) for option in screen.options]
+    choices = [(option.handle, option.text) for option in screen.options]
     form.single.choices = form.multiple.choices = choices
     if form.validate_on_submit():
         chosen = form.chosen(screen.multiple)
         try:
             if chosen:  # nothing chosen: nothing to save (moving on without answering is allowed)
-                pages.save_answer_retrying(db.session, attempt, screen.question_id, chosen, now)
+                pages.save_answer_retrying(db.session, attempt, screen.question_id, chosen, now, key=key)
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
@@ -126,10 +132,11 @@ def question(token: str, round_id: int, position: int):
                 return _after(participant, quiz_round, ".question", position=position + 1)
             return _after(participant, quiz_round, ".review")
     elif not form.is_submitted():
+        picked = [option.handle for option in screen.options if option.chosen]
         if screen.multiple:
-            form.multiple.data = sorted(screen.chosen)
+            form.multiple.data = picked
         else:
-            form.single.data = next(iter(screen.chosen), None)
+            form.single.data = next(iter(picked), None)
     return render_template(
         "contests/attempts/question.html",
         participant=participant,

@@ -18,7 +18,7 @@ from app.pages import save_once, xlsx_response
 
 from .. import bp
 from ..forms.questions import MAX_OPTIONS, QuestionFilterForm, QuestionForm, QuestionImportForm, TopicForm
-from ..services import bank, images, pages, topics
+from ..services import bank, images, pages, pools, topics
 from ..services import quiz as quiz_services
 
 IMAGE_FOLDER = "question-images"  # under the instance folder, shared by every worker; never in static/
@@ -67,13 +67,36 @@ def questions(contest_id: int):
     filters.validate()
     topic_id = filters.topic.data if not filters.topic.errors else None
     difficulty = filters.difficulty.data if filters.difficulty.data in ("easy", "medium", "hard") else None
+    bank_list = pages.question_bank(db.session, contest.id, topic_id=topic_id, difficulty=difficulty)
     return render_template(
         "contests/questions/index.html",
         contest=contest,
         filters=filters,
-        questions=pages.question_bank(db.session, contest.id, topic_id=topic_id, difficulty=difficulty),
+        questions=bank_list,
         counts=pages.bank_counts(db.session, contest.id),
+        published=pools.published_ids(db.session, contest.id, [q.id for q in bank_list]),
+        retired=pools.retired_questions(db.session, contest.id),
     )
+
+
+@bp.route("/questions/<int:question_id>/retire", methods=["POST"])
+@role_required("organizer")
+def retire_question(question_id: int):
+    """Retire a question (``retire=1``: no round draws it any more) or put it back (``retire=0``)."""
+    question = pages.question_or_404(db.session, question_id)
+    contest_id = question.contest_id or request.args.get("contest_id", type=int)
+    back = url_for(".questions", contest_id=contest_id) if contest_id else url_for(".index")
+    retire = request.form.get("retire") != "0"
+    try:
+        pools.set_retired(db.session, question, retire)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(back, code=303)
+    db.session.commit()
+    flash(_("The question is retired: no round draws it.") if retire else _("The question is back in the bank."),
+          "success")  # fmt: skip
+    return redirect(back, code=303)
 
 
 @bp.route("/<int:contest_id>/questions/new", methods=["GET", "POST"], defaults={"question_id": None})

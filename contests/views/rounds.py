@@ -20,7 +20,8 @@ from app.urls import MAX_DB_INT
 
 from .. import bp
 from ..forms.rounds import PopulationForm, RoundForm
-from ..services import exports, pages, ranking, results
+from ..models.quiz import DEFAULT_PRIZE_MIN_PERCENT
+from ..services import exports, pages, pools, ranking, results
 from ..services import rounds as rounds_service
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,7 @@ def edit_round(contest_id: int | None, round_id: int | None):
     quiz_round = pages.round_or_404(db.session, round_id) if round_id else None
     contest = quiz_round.contest if quiz_round else pages.quiz_or_404(db.session, contest_id)
     form = RoundForm()
+    form.pool_topic_ids.choices = [(topic.id, topic.name) for topic in pages.topics(db.session)]
     if request.method == "GET" and quiz_round is not None:
         form.fill_from(quiz_round)
     if form.validate_on_submit():
@@ -61,6 +63,10 @@ def edit_round(contest_id: int | None, round_id: int | None):
                 "time_limit_seconds": form.time_limit_minutes.data * 60,
                 "attempts_allowed": form.attempts_allowed.data,
                 "prize_table": form.prize_table(),
+                "prize_min_percent": form.prize_min_percent.data
+                if form.prize_min_percent.data is not None
+                else DEFAULT_PRIZE_MIN_PERCENT,
+                "pool_topic_ids": list(form.pool_topic_ids.data or []),
                 "asks_prediction": form.asks_prediction.data,
             }
             try:
@@ -77,7 +83,13 @@ def edit_round(contest_id: int | None, round_id: int | None):
         response, _warnings = save_once(form, save, _("The round is saved."))
         if response is not None:
             return response
-    return render_template("contests/rounds/form.html", contest=contest, quiz_round=quiz_round, form=form)
+    return render_template(
+        "contests/rounds/form.html",
+        contest=contest,
+        quiz_round=quiz_round,
+        form=form,
+        strata=pools.strata(db.session, contest.id),
+    )
 
 
 def _confirmed_round_action(round_id: int, endpoint: str, *, title: str, losses: list[str], button: str, act,

@@ -20,13 +20,14 @@
     status.className = "save-status" + (kind ? " save-status--" + kind : "");
   }
 
+  // The options' handles for this attempt, as the page names them (opaque strings, never ids).
   function chosen() {
-    var ids = [];
+    var handles = [];
     var inputs = form.querySelectorAll("input[data-option]");
     for (var i = 0; i < inputs.length; i++) {
-      if (inputs[i].checked) ids.push(parseInt(inputs[i].value, 10));
+      if (inputs[i].checked) handles.push(inputs[i].value);
     }
-    return ids.sort(function (a, b) { return a - b; });
+    return handles.sort();
   }
 
   function save() {

@@ -545,7 +545,7 @@ WRITES: dict[str, Row] = {
         {
             "/contests/me/<token>/rounds/<int:round_id>/questions/<int:position>": lambda r: Request(
                 f"/contests/me/{r.quiz.token}/rounds/{r.quiz.open_round_id}/questions/1",
-                {"single": str(r.quiz.correct_first), "go": "next"},
+                {"single": r.quiz.correct_first_handle, "go": "next"},
             )
         },
         ok=303,
@@ -564,7 +564,7 @@ WRITES: dict[str, Row] = {
         {
             "/contests/api/me/<token>/rounds/<int:round_id>/answers": lambda r: Request(
                 f"/contests/api/me/{r.quiz.token}/rounds/{r.quiz.open_round_id}/answers",
-                json={"position": 1, "options": [r.quiz.correct_first]},
+                json={"position": 1, "options": [r.quiz.correct_first_handle]},
             )
         },
         ok=200,
@@ -585,6 +585,7 @@ WRITES: dict[str, Row] = {
                     "prize_second": "1",
                     "prize_third": "1",
                     "prize_consolation": "1",
+                    "pool_topic_ids": str(r.quiz.open_pool_topic_id),
                 },
             ),
         },
@@ -663,6 +664,15 @@ WRITES: dict[str, Row] = {
             )
         },
         ok=303,  # the round's flags_checked_at is written (and any new flag)
+    ),
+    "contests.retire_question": Row(
+        ORGANIZER,
+        {
+            "/contests/questions/<int:question_id>/retire": lambda r: Request(
+                f"/contests/questions/{r.quiz.question_id}/retire", {"retire": "1"}
+            )
+        },
+        ok=303,
     ),
     "contests.topics_page": Row(
         ORGANIZER,

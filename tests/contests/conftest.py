@@ -64,6 +64,7 @@ class Quiz:
         started: datetime = NOW,
         person: Participant | None = None,
         round: QuizRound | None = None,
+        number: int = 1,
     ) -> QuizAttempt:
         """An attempt whose first ``correct`` of ``total`` questions were answered right (the rest wrong)."""
         quiz_round = round or self.round
@@ -72,7 +73,7 @@ class Quiz:
         attempt = QuizAttempt(
             round_id=quiz_round.id,
             participant_id=person.id,
-            number=1,
+            number=number,
             seed=1,
             question_total=total,
             started_at=started,

@@ -51,6 +51,11 @@ def add_bank(session, contest_id: int | None, count: int = 12) -> list[Question]
     return questions
 
 
+def handle(attempt, option_id: int) -> str:
+    """The option's handle in ``attempt``'s pages and saves, under TestConfig's secret (what a page shows)."""
+    return quiz.option_handle(quiz.handle_key(SECRET), attempt, option_id)
+
+
 def correct_option(session, question_id: int) -> int:
     return session.query(QuestionOption.id).filter_by(question_id=question_id, is_correct=True).first()[0]
 
@@ -97,13 +102,15 @@ def build(app, *, now, ward_id: int, other_ward_id: int) -> SimpleNamespace:
             "asks_prediction": True,
             "prize_table": {"first": 1, "second": 1, "third": 1, "consolation": 1},
         }
+        # Weekly rounds with their own pools (a topic each): closing week 1 publishes its questions' answers, and
+        # week 2 draws from its own.
         closed = QuizRound(
             title="Tuần 1", position=1, opens_at=now - timedelta(days=3), closes_at=now + timedelta(days=1),
-            state="open", **common,
+            state="open", pool_topic_ids=[questions[0].topic_id], **common,
         )  # fmt: skip
         open_round = QuizRound(
             title="Tuần 2", position=2, opens_at=now - timedelta(hours=1), closes_at=now + timedelta(days=2),
-            state="open", **common,
+            state="open", pool_topic_ids=[questions[1].topic_id], **common,
         )  # fmt: skip
         session.add_all([closed, open_round])
         session.flush()
@@ -161,9 +168,12 @@ def build(app, *, now, ward_id: int, other_ward_id: int) -> SimpleNamespace:
             flag_id=flag.id,
             question_id=questions[0].id,
             topic_id=questions[0].topic_id,
+            open_pool_topic_id=questions[1].topic_id,
             first_question_id=first.question_id,
             first_options=list(first.option_order),
             correct_first=correct_option(session, first.question_id),
+            correct_first_handle=handle(attempt, correct_option(session, first.question_id)),
+            first_handles=[handle(attempt, option_id) for option_id in first.option_order],
             phone="0987000003",
             birth_year=2008,
         )

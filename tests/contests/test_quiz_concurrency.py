@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from contests.models import AttemptAnswer, Participant, QuizAttempt
-from tests.contests.records import correct_option, world
+from tests.contests.records import correct_option, handle, world
 
 
 @pytest.fixture
@@ -72,7 +72,7 @@ def answers_of(app, attempt_id):
 
 def test_the_same_answer_saved_from_two_tabs_at_once_is_one_answer(app, live_server, quiz):
     url = f"/contests/api/me/{quiz.token}/rounds/{quiz.open_round_id}/answers"
-    body = {"position": 1, "options": [quiz.correct_first]}
+    body = {"position": 1, "options": [quiz.correct_first_handle]}
     results = all_at_once([lambda: post_json(live_server, url, body)] * 8)
     assert [status for status, _, _ in results] == [200] * 8
     assert answers_of(app, quiz.attempt_id) == [(quiz.first_question_id, [quiz.correct_first])]
@@ -83,7 +83,8 @@ def test_different_questions_saved_at_once_from_the_form_and_the_script_all_land
     with app.app_context():
         attempt = db.session.get(QuizAttempt, quiz.attempt_id)
         slots = [(slot.position, slot.question_id) for slot in attempt.questions]
-        right = {qid: correct_option(db.session, qid) for _, qid in slots}
+        correct = {qid: correct_option(db.session, qid) for _, qid in slots}
+        right = {qid: handle(attempt, option_id) for qid, option_id in correct.items()}
     calls = []
     for position, qid in slots:
         calls.append(lambda p=position, q=qid: post_form(live_server, f"{base}/questions/{p}", {"single": right[q]}))
@@ -95,7 +96,7 @@ def test_different_questions_saved_at_once_from_the_form_and_the_script_all_land
         )  # fmt: skip
     results = all_at_once(calls)
     assert sorted({status for status, _, _ in results}) == [200, 303]
-    assert sorted(answers_of(app, quiz.attempt_id)) == sorted((qid, [right[qid]]) for _, qid in slots)
+    assert sorted(answers_of(app, quiz.attempt_id)) == sorted((qid, [correct[qid]]) for _, qid in slots)
 
 
 def test_submit_twice_at_once_submits_once(app, live_server, quiz):
@@ -133,8 +134,9 @@ def test_answers_saved_while_the_attempt_is_submitted_are_either_refused_or_coun
         attempt = db.session.get(QuizAttempt, quiz.attempt_id)
         slots = [(slot.position, slot.question_id) for slot in attempt.questions]
         right = {qid: correct_option(db.session, qid) for _, qid in slots}
-        wrong = {slot.question_id: next(o for o in slot.option_order if o != right[slot.question_id])
+        wrong = {slot.question_id: handle(attempt, next(o for o in slot.option_order if o != right[slot.question_id]))
                  for slot in attempt.questions}  # fmt: skip
+        right = {qid: handle(attempt, option_id) for qid, option_id in right.items()}
     api = f"/contests/api/me/{quiz.token}/rounds/{quiz.open_round_id}/answers"
     calls = [  # each question answered wrong, right, wrong…: the last saved choice before the submit decides
         lambda p=p, q=q, n=n: post_json(live_server, api, {"position": p, "options": [(right, wrong)[n % 2][q]]})

@@ -42,12 +42,12 @@ def everything_a_participant_sees(client, quiz) -> dict[str, str]:
         get(url)
     for position in range(1, 5):
         page = get(f"{base}/questions/{position}").get_data(as_text=True)
-        option = int(page.split('name="single" value="')[1].split('"')[0])
+        option = page.split('name="single" value="')[1].split('"')[0]
         saved = client.post(f"{api}/answers", json={"position": position, "options": [option]})
         seen[f"POST {api}/answers {position}"] = saved.get_data(as_text=True)
-        wrong = client.post(f"{api}/answers", json={"position": position, "options": [1, 2]})
+        wrong = client.post(f"{api}/answers", json={"position": position, "options": ["x", "y"]})
         seen[f"POST {api}/answers {position} (refused)"] = wrong.get_data(as_text=True)
-        posted = client.post(f"{base}/questions/{position}", data={"single": str(option), "go": "next"})
+        posted = client.post(f"{base}/questions/{position}", data={"single": option, "go": "next"})
         seen[f"POST {base}/questions/{position}"] = posted.get_data(as_text=True)
         get(f"{base}/questions/{position}")  # with the choice ticked
     get(f"{base}/review")
@@ -70,14 +70,14 @@ def test_no_page_or_json_of_an_open_round_gives_the_answers_away(client, quiz):
         shapes = set()
         for item in items:
             if item.strip():
-                shape = re.sub(r'value="\d+"|<span>.*?</span>|\bchecked\b', "", item)
+                shape = re.sub(r'value="[\w-]+"|<span>.*?</span>|\bchecked\b', "", item)
                 shapes.add(re.sub(r"\s+", " ", shape).replace(" >", ">").strip())
         assert len(shapes) == 1, shapes
 
 
 def test_the_same_participant_sees_the_answers_once_the_round_is_closed(app, client, quiz, sign_in):
     client.post(f"/contests/api/me/{quiz.token}/rounds/{quiz.open_round_id}/answers", json={"position": 1,
-                "options": [quiz.correct_first]})  # fmt: skip
+                "options": [quiz.correct_first_handle]})  # fmt: skip
     with app.app_context():
         ranking.close_round(db.session, db.session.get(QuizRound, quiz.open_round_id), now=utcnow())
         db.session.commit()
@@ -109,3 +109,52 @@ def test_the_timer_and_the_save_status_hold_their_room_before_any_script_runs(cl
     assert 'role="timer"' in body and 'aria-live="assertive"' in body and 'id="save-status"' in body
     # The threshold messages are in the page, in its language, for the script to speak at 5 and 1 minutes.
     assert 'data-msg-5="Còn 5 phút."' in body and 'data-msg-1="Còn 1 phút."' in body
+
+
+# What a JSON answer of an open round may hold, key by key: anything else (a "correct", a "result", a "score") is a
+# leak, whatever its name or value.
+JSON_KEYS = {"round_id", "question_count", "answered", "remaining_seconds", "deadline_at", "submitted", "closed",
+             "csrf_token", "position", "options", "saved_at", "error", "code", "message", "fields", "choice",
+             "question", "prediction"}  # fmt: skip
+BOOLEAN_KEYS = {"submitted", "closed"}  # the attempt's and the round's state, never an answer's
+TELLING_WORDS = re.compile(r"correct|right|wrong|score|đúng|sai|điểm", re.I)
+
+
+def walk(value, path="$"):
+    """Every (path, key, value) of a JSON document, depth first."""
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            yield path, key, inner
+            yield from walk(inner, f"{path}.{key}")
+    elif isinstance(value, list):
+        for index, inner in enumerate(value):
+            yield from walk(inner, f"{path}[{index}]")
+
+
+def test_no_json_of_an_open_round_carries_correctness_in_any_key_or_value(client, quiz):
+    import json
+
+    seen = everything_a_participant_sees(client, quiz)
+    documents = {url: json.loads(body) for url, body in seen.items() if "/api/" in url}
+    assert len(documents) >= 9
+    for url, document in documents.items():
+        for path, key, value in walk(document):
+            assert key in JSON_KEYS, (url, path, key)
+            assert not isinstance(value, bool) or key in BOOLEAN_KEYS, (url, path, key)
+            if isinstance(value, str) and key not in ("csrf_token", "message"):
+                assert not TELLING_WORDS.search(value), (url, path, key, value)
+
+
+def test_a_right_and_a_wrong_answer_are_saved_with_the_same_answer_but_their_options(client, quiz):
+    api = f"/contests/api/me/{quiz.token}/rounds/{quiz.open_round_id}/answers"
+    wrong = next(h for h in quiz.first_handles if h != quiz.correct_first_handle)
+    answers = []
+    for option in (quiz.correct_first_handle, wrong, quiz.correct_first_handle):
+        response = client.post(api, json={"position": 1, "options": [option]})
+        assert response.status_code == 200
+        body = response.get_json()
+        assert body.pop("options") == [option]
+        body.pop("saved_at")
+        assert isinstance(body.pop("remaining_seconds"), int)  # the clock runs between the saves
+        answers.append(body)
+    assert answers[0] == answers[1] == answers[2]

@@ -125,14 +125,14 @@ def test_a_question_posted_without_javascript_is_saved_and_the_next_one_shown(ap
     url = attempt_url(quiz, tail="/questions/1")
     page = client.get(url).get_data(as_text=True)
     assert 'type="radio"' in page and "data-save-url" in page and 'role="timer"' in page
-    response = client.post(url, data={"single": str(quiz.correct_first), "go": "next"})
+    response = client.post(url, data={"single": quiz.correct_first_handle, "go": "next"})
     assert response.status_code == 303 and response.headers["Location"].endswith("/questions/2")
     with app.app_context():
         answer = db.session.get(AttemptAnswer, (quiz.attempt_id, quiz.first_question_id))
         assert answer.chosen_option_ids == [quiz.correct_first]
     # Back on question 1, the choice is still ticked.
     again = client.get(url).get_data(as_text=True)
-    assert f'value="{quiz.correct_first}" data-option checked' in again
+    assert f'value="{quiz.correct_first_handle}" data-option checked' in again
 
 
 def test_a_reload_resumes_at_the_first_unanswered_question_with_the_time_left(client, quiz):
@@ -145,8 +145,8 @@ def test_a_reload_resumes_at_the_first_unanswered_question_with_the_time_left(cl
 
 def test_the_options_come_in_the_attempts_own_order(client, quiz):
     page = client.get(attempt_url(quiz, tail="/questions/1")).get_data(as_text=True)
-    shown = [int(part.split('"')[0]) for part in page.split('name="single" value="')[1:]]
-    assert shown == quiz.first_options
+    shown = [part.split('"')[0] for part in page.split('name="single" value="')[1:]]
+    assert shown == quiz.first_handles
 
 
 def test_submit_with_the_prediction_then_the_result_waits_for_the_close(app, client, quiz):
@@ -180,7 +180,7 @@ def test_after_the_deadline_answers_and_submit_are_refused_but_saved_answers_cou
     assert "hết giờ" in refused.get_data(as_text=True).lower()
     api = client.post(
         f"/contests/api/me/{quiz.token}/rounds/{quiz.open_round_id}/answers",
-        json={"position": 1, "options": [quiz.correct_first]},
+        json={"position": 1, "options": [quiz.correct_first_handle]},
     )
     assert api.status_code == 409 and api.get_json()["error"]["code"] == "deadline_passed"
     with app.app_context():
@@ -194,8 +194,8 @@ def test_after_the_deadline_answers_and_submit_are_refused_but_saved_answers_cou
 
 def test_the_json_save_is_idempotent_and_answers_the_time_left(app, client, quiz):
     url = f"/contests/api/me/{quiz.token}/rounds/{quiz.open_round_id}/answers"
-    first = client.post(url, json={"position": 1, "options": [quiz.correct_first]})
-    second = client.post(url, json={"position": 1, "options": [quiz.correct_first]})
+    first = client.post(url, json={"position": 1, "options": [quiz.correct_first_handle]})
+    second = client.post(url, json={"position": 1, "options": [quiz.correct_first_handle]})
     assert first.status_code == second.status_code == 200
     assert first.get_json()["saved_at"] == second.get_json()["saved_at"]
     assert 0 < first.get_json()["remaining_seconds"] <= 15 * 60
@@ -208,11 +208,13 @@ def test_the_json_save_is_idempotent_and_answers_the_time_left(app, client, quiz
 @pytest.mark.parametrize(
     ("body", "status", "code"),
     [
-        ({"position": 0, "options": [1]}, 422, "invalid"),
-        ({"position": 1, "options": "1"}, 422, "invalid"),
+        ({"position": 0, "options": ["aaaa"]}, 422, "invalid"),
+        ({"position": 1, "options": "aaaa"}, 422, "invalid"),
         ({"position": 1, "options": [True]}, 422, "invalid"),
-        ({"position": 99, "options": [1]}, 404, "not_found"),
-        ({"position": 1, "options": [2_000_000_000]}, 422, "invalid_answer"),
+        ({"position": 1, "options": [1]}, 422, "invalid"),  # an option id is not a handle
+        ({"position": 1, "options": ["a" * 33]}, 422, "invalid"),
+        ({"position": 99, "options": ["aaaa"]}, 404, "not_found"),
+        ({"position": 1, "options": ["AAAAAAAAAAAA"]}, 422, "invalid_answer"),
     ],
 )
 def test_the_json_save_refuses_what_is_not_an_answer(client, quiz, body, status, code):
@@ -475,7 +477,7 @@ def test_answer_saves_are_limited_per_participant(make_app):
     quiz = world(app)
     client = app.test_client()
     url = f"/contests/api/me/{quiz.token}/rounds/{quiz.open_round_id}/answers"
-    answers = [client.post(url, json={"position": 1, "options": [quiz.correct_first]}) for _ in range(4)]
+    answers = [client.post(url, json={"position": 1, "options": [quiz.correct_first_handle]}) for _ in range(4)]
     assert [a.status_code for a in answers] == [200, 200, 200, 429]
     assert answers[3].get_json()["error"]["code"] == "rate_limited"
     # Another participant behind the same address is not held back.
@@ -511,6 +513,7 @@ def test_an_open_round_keeps_its_draw_size_and_the_reason_is_on_the_field(app, o
         "opens_at": local(quiz.now - timedelta(hours=1)),
         "question_count": "3",
         "prize_second": "1", "prize_third": "1", "prize_consolation": "1",
+        "pool_topic_ids": str(quiz.open_pool_topic_id),
     }  # fmt: skip
     response = organizer.post(f"/contests/rounds/{quiz.open_round_id}/edit", data=body)
     text = response.get_data(as_text=True)

@@ -26,7 +26,7 @@ def test_the_question_page_is_two_statements(client, quiz, count_queries):
 
 def test_an_answer_save_is_four_statements_and_a_repeat_two(client, quiz, count_queries):
     url = f"/contests/api/me/{quiz.token}/rounds/{quiz.open_round_id}/answers"
-    body = {"position": 1, "options": [quiz.correct_first]}
+    body = {"position": 1, "options": [quiz.correct_first_handle]}
     with count_queries() as statements:
         saved = client.post(url, json=body)
     assert saved.status_code == 200
@@ -34,7 +34,7 @@ def test_an_answer_save_is_four_statements_and_a_repeat_two(client, quiz, count_
     assert len(statements) == 4, statements
     with count_queries() as statements:
         again = client.post(url, json=body)
-    assert again.status_code == 200 and again.json["options"] == [quiz.correct_first]
+    assert again.status_code == 200 and again.json["options"] == [quiz.correct_first_handle]
     assert len(statements) == 2, statements  # the same choice again writes nothing
 
 

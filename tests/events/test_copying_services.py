@@ -325,7 +325,7 @@ def test_contests_and_checkpoints_come_along_unpublished_when_ticked(session, pl
         [
             QuizRound(contest_id=quiz.id, title="Tuần 1 năm 2024", position=1, opens_at=local("05/10/2024", 8),
                       closes_at=local("12/10/2024", 17), question_count=15, prize_table={"first": 1, "second": 2},
-                      state="closed"),
+                      prize_min_percent=60, pool_topic_ids=[topic.id], state="closed"),
             Question(contest_id=quiz.id, topic_id=topic.id, text="Mã OTP có được đưa cho người khác không?",
                      options=[QuestionOption(position=1, text="Có"),
                               QuestionOption(position=2, text="Không", is_correct=True)]),
@@ -353,6 +353,7 @@ def test_contests_and_checkpoints_come_along_unpublished_when_ticked(session, pl
     moved = (first_round.title, first_round.state.value, shown(first_round.opens_at))
     assert moved == ("Tuần 1 năm 2025", "draft", "04/10/2025 08:00")
     assert (first_round.question_count, first_round.prize_table) == (15, {"first": 1, "second": 2})
+    assert (first_round.pool_topic_ids, first_round.prize_min_percent) == ([topic.id], 60)  # its own pool
     (question,) = session.scalars(select(Question).where(Question.contest_id == contest.id))
     assert question.text == "Mã OTP có được đưa cho người khác không?" and question.is_active
     assert [(o.text, o.is_correct) for o in question.options] == [("Có", False), ("Không", True)]
