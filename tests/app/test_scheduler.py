@@ -311,7 +311,7 @@ def test_the_last_failure_stays_visible_after_a_success(app, client, flaky_job, 
         assert state.last_error == "ValueError: máy chủ SMS không trả lời"
     login(make_user("admin"))
     page = client.get("/admin/jobs?lang=en").get_data(as_text=True)
-    assert "Last failure:" in page and "01/10/2026 08:01" in page and "2 failures in a row" in page
+    assert "Lần lỗi gần nhất:" in page and "01/10/2026 08:01" in page and "2 lần lỗi liên tiếp" in page
     assert "ValueError: máy chủ SMS không trả lời" in page
     with app.app_context():
         assert scheduler.run_job_now("test.flaky", now=datetime(2026, 10, 1, 1, 2, tzinfo=UTC), commit=True).ok

@@ -14,6 +14,7 @@ from contests.models import AttemptFlag, Contest, Question, QuestionOption, Quiz
 from contests.services import flags, identities, quiz, ranking
 
 SECRET = "test-only-identity-key"  # noqa: S105 (TestConfig's IDENTITY_KEYS: the keyed hashes must match the app's)
+APP_SECRET = "test-only-secret"  # noqa: S105 (TestConfig's SECRET_KEY, which keys the option handles)
 QUESTION_COUNT = 4
 EXPLANATION = "Giải thích: ngân hàng không bao giờ gửi đường dẫn yêu cầu nhập mật khẩu."
 CORRECT_TEXT = "Không bấm vào đường dẫn, gọi tổng đài chính thức của ngân hàng"
@@ -53,7 +54,7 @@ def add_bank(session, contest_id: int | None, count: int = 12) -> list[Question]
 
 def handle(attempt, option_id: int) -> str:
     """The option's handle in ``attempt``'s pages and saves, under TestConfig's secret (what a page shows)."""
-    return quiz.option_handle(quiz.handle_key(SECRET), attempt, option_id)
+    return quiz.option_handle(quiz.handle_key(APP_SECRET), attempt, option_id)
 
 
 def correct_option(session, question_id: int) -> int:

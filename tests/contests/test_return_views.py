@@ -59,7 +59,7 @@ def test_a_wrong_code_counts_and_says_how_many_tries_are_left(app, client, quiz,
     code = code_from(fast_job(app, caplog))
     wrong = f"{(int(code) + 1) % 1_000_000:06d}"
     page = client.post(f"/contests/{quiz.contest_id}/return/code?lang=en", data={"code": wrong})
-    assert page.status_code == 200 and "Tries left for this code: 4." in page.get_data(as_text=True)
+    assert page.status_code == 200 and "Số lần thử còn lại của mã này: 4." in page.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(ReturnCode.tries)) == 1
 
@@ -100,7 +100,7 @@ def test_the_sign_up_answers_a_known_phone_and_a_known_cccd_alike_and_sends_the_
         response = visitor.post(f"/contests/{quiz.contest_id}/join?lang=en", data=body, environ_base=address)
         page = visitor.get(response.headers["Location"] + "?lang=en", environ_base=address).get_data(as_text=True)
         answers.append((response.status_code, response.headers["Location"], page))
-        assert "continue with the code we send to the phone on file" in page
+        assert "hãy tiếp tục bằng mã chúng tôi gửi đến số điện thoại đã đăng ký" in page
         assert "citizen ID is already" not in page and "phone is already" not in page
     assert answers[0] == answers[1]
     assert answers[0][1] == f"/contests/{quiz.contest_id}/return/code"
@@ -137,7 +137,7 @@ def test_the_fallback_answers_the_same_whichever_detail_was_wrong(app, quiz):
         for phone, year, last4 in (("0933123456", "2006", "1234"), ("0933123456", "2007", "9999"),
                                    ("0977777777", "2007", "1234"))
     ]  # fmt: skip
-    assert pages[0] == pages[1] == pages[2] and b"We found no participant with these details." in pages[0]
+    assert pages[0] == pages[1] == pages[2] and "Không tìm thấy người dự thi với các thông tin này.".encode() in pages[0]
 
 
 def test_a_new_secret_key_strands_nobody_and_lets_nobody_sign_up_twice(make_app):
