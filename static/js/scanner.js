@@ -4,6 +4,7 @@
 // answer, a server error) the verdict is decided here from the last sync (keys, revoked tickets, admissions) and
 // this device's own scans, shown marked "offline", and queued in IndexedDB until the connection returns.
 
+import { normaliseCode } from "./checkin/code.js";
 import * as store from "./checkin/store.js";
 import { parseToken, verifyToken } from "./checkin/token.js";
 
@@ -403,7 +404,7 @@ async function decideOffline(text, scannedAt) {
   const token = parseToken(text);
   if (!token) {
     // a typed short code carries no signature: it cannot be checked without the server
-    if (looksLikeCode(text)) return { verdict: "unchecked", admitted: false, message: T.typedOffline };
+    if (normaliseCode(text)) return { verdict: "unchecked", admitted: false, message: T.typedOffline };
     return { verdict: "unknown", admitted: false, message: T.messages.unknown };
   }
   if (!data) return { verdict: "unknown", admitted: false, message: T.neverSynced, ticketId: token.ticketId };
@@ -445,10 +446,6 @@ async function decideOffline(text, scannedAt) {
   return { verdict: "admitted", admitted: true, message: T.messages.admitted, ticketId };
 }
 
-function looksLikeCode(text) {
-  return text.length < 40;
-}
-
 // ---------------------------------------------------------------- one scan
 
 let busy = false;
@@ -458,6 +455,8 @@ async function handle(text, source) {
   // only line ends are dropped: a space is one of base45's characters and may end a token
   text = String(text || "").replace(/^[\r\n\t]+|[\r\n\t]+$/g, "");
   if (!text.trim()) return;
+  // a typed code goes up as printed ("7 2ypc", "7–2YPC" are "7-2YPC"), as the server would read it anyway
+  if (!parseToken(text)) text = normaliseCode(text) || text;
   if (busy) {
     waiting.push([text, source]);
     return;

@@ -106,6 +106,10 @@ def test_the_typed_code_works_when_the_camera_does_not(app, client, login, opena
         code = tokens.short_code(f.ids[1], f.activity_id, app.config["SECRET_KEY"])
     assert scan(client, openapi, f, code, f.booth, "c-1").get_json()["scan"]["verdict"] == "admitted"
     assert scan(client, openapi, f, f.tickets[1], f.booth, "c-2").get_json()["scan"]["verdict"] == "already_checked_in"
+    # typed as people do: a space or an en dash for the dash, or none, in lower case
+    for n, typed in enumerate((code.replace("-", " "), code.replace("-", "\u2013"), code.replace("-", "").lower())):
+        answer = scan(client, openapi, f, typed, f.entrance, f"c-{n + 3}").get_json()["scan"]
+        assert answer["verdict"] == ("admitted" if n == 0 else "already_checked_in"), typed
 
 
 def test_an_undo_gives_the_ticket_back_for_five_minutes_only(app, client, login, openapi, festival):
