@@ -77,6 +77,20 @@ const ZONE = root.dataset.timezone || "Asia/Ho_Chi_Minh";
 const dayFormat = new Intl.DateTimeFormat("en-CA", { timeZone: ZONE, year: "numeric", month: "2-digit", day: "2-digit" });
 const timeFormat = new Intl.DateTimeFormat("en-GB", { timeZone: ZONE, hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
 
+// The server's clock as this phone last learnt it (the sync's server_time): the phone's own may be hours or days
+// off, and the server trusts an offline scan's time only between the last sync and its own now.
+let clockSkew = 0; // ms to add to Date.now()
+let syncStamp = null; // the last sync's signed stamp, sent with every scan queued offline
+const serverNow = () => new Date(Date.now() + clockSkew);
+
+function learnSync(data) {
+  if (!data) return;
+  const server = Date.parse(data.server_time);
+  const here = Date.parse(data.synced_at);
+  if (Number.isFinite(server) && Number.isFinite(here)) clockSkew = server - here;
+  syncStamp = data.sync_stamp || null;
+}
+
 const localDay = (date) => dayFormat.format(date); // YYYY-MM-DD in the campaign's zone
 const localTime = (date) => timeFormat.format(date); // HH:MM, 24-hour
 
@@ -317,6 +331,7 @@ async function sync() {
 
 async function showSynced() {
   const data = await store.loadSync(CHECKPOINT);
+  learnSync(data);
   ui.synced.textContent = data ? fill(T.synced, { time: localTime(new Date(data.synced_at)) }) : T.neverSynced;
   root.dataset.synced = data ? "true" : "false";
 }
@@ -358,7 +373,7 @@ async function upload() {
           if (!body.scan.admitted) item.undoUntil = 0;
           renderHistory();
         }
-      } else if (response.status === 422) {
+      } else if (response.status === 422 || (body.error && body.error.code === "nonce_reused")) {
         scan.pending = 0; // the server will never take it: keep it on the phone, stop resending
         scan.rejected = (body.error && body.error.code) || String(response.status);
         await store.putScan(scan);
@@ -391,6 +406,7 @@ function requestBody(scan) {
   if (scan.offline) {
     body.offline = true;
     body.client_verdict = scan.client_verdict;
+    if (scan.sync_stamp) body.sync_stamp = scan.sync_stamp;
   }
   return body;
 }
@@ -413,6 +429,9 @@ async function decideOffline(text, scannedAt) {
   const ticketId = token.ticketId;
   if (token.activityId !== point.activity_id) {
     return { verdict: "other_activity", admitted: false, message: T.messages.other_activity, ticketId };
+  }
+  if (point.cancelled) {
+    return { verdict: "activity_cancelled", admitted: false, message: T.messages.activity_cancelled, ticketId };
   }
   if ((data.revoked || []).includes(ticketId)) {
     return { verdict: "revoked", admitted: false, message: T.messages.revoked, ticketId };
@@ -468,7 +487,7 @@ async function handle(text, source) {
     token: text,
     checkpoint_id: CHECKPOINT,
     device_id: DEVICE,
-    scanned_at: new Date().toISOString(),
+    scanned_at: serverNow().toISOString(),
     source,
   };
   try {
@@ -507,6 +526,7 @@ async function handle(text, source) {
       await store.putScan({
         ...scan,
         offline: true,
+        sync_stamp: syncStamp,
         pending: queue ? 1 : 0,
         client_verdict: decided.verdict,
         verdict: decided.verdict,
