@@ -438,3 +438,40 @@ def test_two_offline_phones_admit_one_ticket_and_the_organizer_sees_it_on_the_re
     expect(row.locator("td")).to_have_count(2)
     expect(row.locator("td").nth(1)).to_contain_text("quét khi mất mạng")
     assert_accessible(page, "double-admission review")
+
+
+def test_a_phone_a_day_behind_judges_offline_by_the_servers_clock_and_its_scans_count(page, csrf_live_server):
+    """The phone's own clock says yesterday: the scanner sets its clock from the sync, so offline it still sees
+    today's festival, and its queued scans arrive with a time the server trusts (not flagged)."""
+    base, app = csrf_live_server.url, csrf_live_server.app
+    seeded = _seed(app)
+    page.clock.set_system_time(datetime.now(UTC) - timedelta(days=1))
+    _sign_in(page, base, seeded["email"])
+    page.goto(f"{base}/checkin/checkpoints/{seeded['checkpoint']}/scan")
+    scanner = page.locator("#scanner")
+    expect(scanner).to_have_attribute("data-synced", "true")
+    page.context.set_offline(True)
+    _wedge(page, seeded["tokens"][0])
+    expect(page.locator("#verdict")).to_have_attribute("data-verdict", "admitted")
+    expect(scanner).to_have_attribute("data-pending", "1")
+    page.context.set_offline(False)
+    expect(scanner).to_have_attribute("data-pending", "0", timeout=20_000)
+    (scan,) = _scans(app, seeded["ids"][0])
+    assert scan.offline and scan.admitted and scan.verdict.value == "admitted"
+    assert abs(scan.scanned_at - datetime.now(UTC)) < timedelta(minutes=5)
+
+
+def test_a_cancelled_activitys_tickets_are_refused_offline_too(page, csrf_live_server):
+    base, app = csrf_live_server.url, csrf_live_server.app
+    seeded = _seed(app)
+    with app.app_context():
+        db.session.get(Checkpoint, seeded["checkpoint"]).activity.cancelled = True
+        db.session.commit()
+    _sign_in(page, base, seeded["email"])
+    page.goto(f"{base}/checkin/checkpoints/{seeded['checkpoint']}/scan")
+    expect(page.locator("#scanner")).to_have_attribute("data-synced", "true")
+    page.context.set_offline(True)
+    _wedge(page, seeded["tokens"][1])
+    expect(page.locator("#verdict")).to_have_attribute("data-verdict", "activity_cancelled")
+    expect(page.locator("#verdict")).to_have_attribute("data-admitted", "false")
+    expect(page.locator("#verdict-mode")).to_be_visible()
