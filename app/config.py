@@ -25,6 +25,7 @@ ENVIRONMENT = {
     "QUIZ_PARTICIPANT_RATE_LIMIT": ("QUIZ_PARTICIPANT_RATE_LIMIT", str),
     "QUIZ_RETENTION_DAYS": ("QUIZ_RETENTION_DAYS", int),
     "SCAN_RATE_LIMIT": ("SCAN_RATE_LIMIT", str),
+    "WALKIN_RATE_LIMIT": ("WALKIN_RATE_LIMIT", str),
     "SESSION_COOKIE_SECURE": ("SESSION_COOKIE_SECURE", _bool),
     "SCHEDULER_AUTOSTART": ("SCHEDULER_AUTOSTART", _bool),
     "PREFERRED_URL_SCHEME": ("PREFERRED_URL_SCHEME", str),
@@ -87,6 +88,9 @@ class Config:
     # Per scanner account: a busy gate scans a ticket every two seconds and a phone back online uploads its queue
     # in bursts; the limit is there for a stolen or rogue account guessing typed codes (one guess per scan).
     SCAN_RATE_LIMIT = "300 per minute"
+    # Per volunteer (or organizer) account at a walk-in desk: a person registered takes half a minute at least; the
+    # limit stops a rogue or stolen account from filling an activity's seats (and SMS) with made-up people.
+    WALKIN_RATE_LIMIT = "10 per minute"
     RATELIMIT_HEADERS_ENABLED = True
     # Redis is an accelerator, never a single point of failure: when it does not answer, the limits are counted
     # in this process's memory (Flask-Limiter logs "falling back to in-memory storage") and any other limiter

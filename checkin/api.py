@@ -69,6 +69,11 @@ def verdict_message(verdict: ScanVerdict, first: Scan | None) -> str:
         ScanVerdict.OTHER_DAY: lambda: _("This ticket is not valid today."),
         ScanVerdict.EXPIRED: lambda: _("This ticket has expired: its activity is over."),
         ScanVerdict.UNKNOWN: lambda: _("Unknown ticket: the code is not one of ours or was mistyped."),
+        ScanVerdict.ACTIVITY_CANCELLED: lambda: _("This activity was cancelled: its tickets are no longer valid."),
+        ScanVerdict.FLAGGED: lambda: _(
+            "The phone's time of this scan cannot be trusted: it is kept for the organizers to review and "
+            "does not count as an admission."
+        ),
     }[verdict]()
 
 
@@ -117,6 +122,7 @@ def api_sync(checkpoint_id: int):
         now=utcnow(),
         tz=campaign_zone(),
         keys=tokens.describe_keys(keys.verifying_keys()),
+        secret=current_app.config["SECRET_KEY"],
     )
     payload["checkpoint"]["expires_at"] = iso(payload["checkpoint"]["expires_at"])
     payload["server_time"] = iso(payload["server_time"])
@@ -167,6 +173,7 @@ def api_scan():
             scanned_at=sent.scanned_at,
             offline=sent.offline,
             client_verdict=sent.client_verdict,
+            sync_stamp=sent.sync_stamp,
             user_id=current_user.id,
             now=utcnow(),
             tz=campaign_zone(),

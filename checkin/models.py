@@ -49,6 +49,10 @@ class ScanVerdict(LabelledEnum):
     OTHER_DAY = "other_day"
     UNKNOWN = "unknown"  # bad signature or format, or no such ticket
     EXPIRED = "expired"
+    ACTIVITY_CANCELLED = "activity_cancelled"  # the activity was cancelled: every ticket of it is revoked
+    # A scan queued offline whose phone time lies outside what the server can trust (before the phone's last
+    # sync, or ahead of the server): kept for the organizers to review, never admitted.
+    FLAGGED = "flagged"
 
     @classmethod
     def _labels(cls):
@@ -60,6 +64,8 @@ class ScanVerdict(LabelledEnum):
             cls.OTHER_DAY: _l("Not today's ticket"),
             cls.UNKNOWN: _l("Unknown ticket"),
             cls.EXPIRED: _l("Ticket expired"),
+            cls.ACTIVITY_CANCELLED: _l("Activity cancelled"),
+            cls.FLAGGED: _l("Held for review"),
         }
 
 
@@ -104,7 +110,12 @@ class Scan(db.Model):
     ``admission_slot`` is what an admission takes under the checkpoint's rule: the ticket id for "once",
     "<ticket id>:<local day>" for "once per day", nothing for "every time" and for refusals. Its unique
     constraint per checkpoint is what admits a ticket once when two phones scan it at the same moment; an
-    undo gives the slot back. ``(device_id, nonce)`` is unique so that a scan sent again is stored once."""
+    undo gives the slot back. ``(device_id, nonce)`` is unique so that a scan sent again is stored once; it is
+    answered again only to the same scanner account, at the same checkpoint, with the same token
+    (``token_digest``).
+
+    ``scanned_at`` is when the scan counts: the server's time for an online scan, the phone's for a scan queued
+    offline when it lies within the bound the server trusts. ``device_time`` is what the phone said."""
 
     __tablename__ = "scans"
 
@@ -114,7 +125,8 @@ class Scan(db.Model):
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("registrations.id", ondelete="SET NULL"), index=True)
     device_id: Mapped[str] = mapped_column(String(64))
     nonce: Mapped[str] = mapped_column(String(64))
-    scanned_at: Mapped[datetime] = mapped_column(UTCDateTime)  # the device's clock
+    scanned_at: Mapped[datetime] = mapped_column(UTCDateTime)  # when it counts (see above)
+    device_time: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the phone's clock, as sent
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)  # the server's clock
     verdict: Mapped[ScanVerdict] = mapped_column(enum_column(ScanVerdict, 20))
     admitted: Mapped[bool] = mapped_column(default=False)
@@ -123,6 +135,9 @@ class Scan(db.Model):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     admission_slot: Mapped[str | None] = mapped_column(String(40))
+    # The first 128 bits of SHA-256 of the token as read (a typed code in its printed form), in hex; None for
+    # scans stored before it was kept.
+    token_digest: Mapped[str | None] = mapped_column(String(32))
 
     checkpoint: Mapped[Checkpoint] = relationship()
     user: Mapped[User | None] = relationship()

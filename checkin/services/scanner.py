@@ -140,7 +140,7 @@ def offline_mistakes(session: Session, activity_id: int) -> list[OfflineMistake]
             Checkpoint.activity_id == activity_id,
             Scan.offline.is_(True),
             Scan.client_verdict == ScanVerdict.ADMITTED.value,
-            Scan.verdict.not_in([ScanVerdict.ADMITTED, ScanVerdict.ALREADY_CHECKED_IN]),
+            Scan.verdict.not_in([ScanVerdict.ADMITTED, ScanVerdict.ALREADY_CHECKED_IN, ScanVerdict.FLAGGED]),
         )
         .options(joinedload(Scan.checkpoint), joinedload(Scan.user))
         .order_by(Scan.scanned_at, Scan.id)
@@ -153,4 +153,44 @@ def offline_mistakes(session: Session, activity_id: int) -> list[OfflineMistake]
     )
     return [
         OfflineMistake(scan.ticket_id, holders.get(scan.ticket_id), scan.verdict, _admission(scan)) for scan in rows
+    ]
+
+
+@dataclass(frozen=True)
+class FlaggedScan:
+    """A scan queued offline whose phone time the server could not trust (before the phone's last sync, or ahead
+    of the server): stored, admitted nobody, shown to organizers with what the phone said."""
+
+    ticket_id: int | None
+    holder: str | None
+    device_time: datetime | None
+    phone_said: ScanVerdict | None  # what the phone showed at the gate
+    scan: Admission
+
+
+def flagged_scans(session: Session, activity_id: int) -> list[FlaggedScan]:
+    """The activity's flagged scans (``ScanVerdict.FLAGGED``), in the order they arrived."""
+    rows = session.scalars(
+        select(Scan)
+        .join(Scan.checkpoint)
+        .where(Checkpoint.activity_id == activity_id, Scan.verdict == ScanVerdict.FLAGGED)
+        .options(joinedload(Scan.checkpoint), joinedload(Scan.user))
+        .order_by(Scan.received_at, Scan.id)
+    ).all()
+    tickets = {scan.ticket_id for scan in rows if scan.ticket_id is not None}
+    holders = (
+        dict(session.execute(select(Registration.id, Registration.name).where(Registration.id.in_(tickets))).all())
+        if tickets
+        else {}
+    )
+    said = {verdict.value: verdict for verdict in ScanVerdict}
+    return [
+        FlaggedScan(
+            scan.ticket_id,
+            holders.get(scan.ticket_id),
+            scan.device_time,
+            said.get(scan.client_verdict or ""),
+            _admission(scan),
+        )
+        for scan in rows
     ]

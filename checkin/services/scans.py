@@ -8,8 +8,10 @@ as the first time. Every scan, admitted or refused, is kept."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
@@ -25,6 +27,11 @@ from ..models import Checkpoint, CheckpointAssignment, CheckpointRule, Scan, Sca
 from . import tokens
 
 UNDO_WINDOW = timedelta(minutes=5)
+# How long before its last sync (the server's time in the stamp) a queued offline scan may say it was made: the
+# phone sets its clock from the sync's server_time, which reaches it a network delay late.
+SYNC_MARGIN = timedelta(minutes=5)
+# How far ahead of the server a queued offline scan's time may be and still count (as the server's time).
+CLOCK_TOLERANCE = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -79,10 +86,44 @@ def admission_slot(rule: CheckpointRule, ticket_id: int, day: date) -> str | Non
     return None
 
 
-def effective_time(scanned_at: datetime, now: datetime) -> datetime:
-    """When a scan counts as made: the device's time, except that a device clock ahead of the server's cannot
-    place a scan in the future."""
+def judged_at(*, offline: bool, scanned_at: datetime, synced_at: datetime | None, now: datetime) -> datetime | None:
+    """When a scan is judged. Online: at the server's time ``now``, whatever the phone's clock says. Queued offline:
+    at the phone's time ``scanned_at`` if it lies between the phone's last sync ``synced_at`` less SYNC_MARGIN and
+    ``now`` (up to CLOCK_TOLERANCE ahead counts as ``now``); None when it does not, or when no sync is proved:
+    the scan is then flagged, never admitted."""
+    if not offline:
+        return now
+    if synced_at is None or scanned_at < synced_at - SYNC_MARGIN or scanned_at > now + CLOCK_TOLERANCE:
+        return None
     return min(scanned_at, now)
+
+
+def sync_stamp(checkpoint_id: int, at: datetime, secret: str) -> str:
+    """What a sync gives the phone to prove, with each scan it queues offline, when it last synced:
+    ``<unix seconds>.<HMAC>`` (the phone cannot make one for an earlier time)."""
+    seconds = int(at.timestamp())
+    return f"{seconds}.{_stamp_mac(checkpoint_id, seconds, secret)}"
+
+
+def read_sync_stamp(stamp: str | None, checkpoint_id: int, secret: str) -> datetime | None:
+    """The time a stamp of ``checkpoint_id`` was issued, or None when it is missing, malformed or forged."""
+    seconds, _, mac = (stamp or "").partition(".")
+    if not (seconds.isascii() and seconds.isdigit() and len(seconds) <= 11):
+        return None
+    if not hmac.compare_digest(mac, _stamp_mac(checkpoint_id, int(seconds), secret)):
+        return None
+    return datetime.fromtimestamp(int(seconds), UTC)
+
+
+def _stamp_mac(checkpoint_id: int, seconds: int, secret: str) -> str:
+    message = f"checkin-sync:{checkpoint_id}:{seconds}".encode()
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()[:32]
+
+
+def token_digest(text: str) -> str:
+    """What a resent scan must match: the token as read (a typed code in its printed form), hashed."""
+    read = tokens.normalise_code(text) or tokens.normalise_token(text)
+    return hashlib.sha256(read.encode()).hexdigest()[:32]
 
 
 @dataclass(frozen=True)
@@ -112,6 +153,8 @@ def judge(
         return Judgement(ScanVerdict.UNKNOWN)
     if registration.status == RegistrationStatus.CANCELLED:
         return Judgement(ScanVerdict.REVOKED, registration.id)
+    if activity.cancelled:  # derived, not copied: restoring the activity gives every ticket back
+        return Judgement(ScanVerdict.ACTIVITY_CANCELLED, registration.id)
     if registration.status != RegistrationStatus.CONFIRMED:  # a waiting-list place is not a ticket
         return Judgement(ScanVerdict.UNKNOWN, registration.id)
     if at > tokens.expires_at(activity.ends_at):
@@ -161,22 +204,30 @@ def redeem(
     secret: str,
     offline: bool = False,
     client_verdict: str | None = None,
+    sync_stamp: str | None = None,
 ) -> ScanResult:
-    """Judge and store one scan at ``checkpoint``. The same (device, nonce) again answers the stored scan (found
-    when its insert meets the unique key: a first scan costs no look-up for it)."""
+    """Judge and store one scan at ``checkpoint``: online at ``now``, queued offline at the phone's ``scanned_at``
+    within the bound ``sync_stamp`` proves (else stored as flagged; see ``judged_at``). The same (device, nonce)
+    again answers the stored scan (found when its insert meets the unique key: a first scan costs no look-up for
+    it) if the same scanner sent it at the same checkpoint with the same token; else Conflict ``nonce_reused``."""
     ticket, registration = read_ticket(session, token, public_keys=public_keys, secret=secret)
-    at = effective_time(scanned_at, now)
-    judgement = judge(checkpoint, checkpoint.activity, registration, ticket=ticket, at=at, tz=tz)
+    synced_at = read_sync_stamp(sync_stamp, checkpoint.id, secret) if offline else None
+    at = judged_at(offline=offline, scanned_at=scanned_at, synced_at=synced_at, now=now)
+    judgement = judge(checkpoint, checkpoint.activity, registration, ticket=ticket, at=at or now, tz=tz)
+    if at is None:
+        judgement = Judgement(ScanVerdict.FLAGGED, judgement.ticket_id)
     values = {
         "checkpoint_id": checkpoint.id,
         "ticket_id": judgement.ticket_id,
         "device_id": device_id,
         "nonce": nonce,
-        "scanned_at": scanned_at,
+        "scanned_at": at or now,
+        "device_time": scanned_at,
         "received_at": now,
         "offline": offline,
         "client_verdict": client_verdict,
         "user_id": user_id,
+        "token_digest": token_digest(token),
     }
     for _attempt in range(3):
         if judgement.verdict != ScanVerdict.ADMITTED:
@@ -186,7 +237,7 @@ def redeem(
             return ScanResult(scan, created=True)
         replay = _by_nonce(session, device_id, nonce)
         if replay is not None:
-            return _replayed(session, replay)
+            return _replayed(session, replay, values)
         first = _slot_holder(session, checkpoint.id, judgement.slot)
         if first is not None:
             result = _store(session, values, ScanVerdict.ALREADY_CHECKED_IN, slot=None)
@@ -198,7 +249,7 @@ def redeem(
 def _store(session: Session, values: dict, verdict: ScanVerdict, *, slot: str | None) -> ScanResult:
     scan = _insert(session, values | {"verdict": verdict, "admitted": verdict == ScanVerdict.ADMITTED}, slot)
     if scan is None:  # without a slot, the only unique key it can meet: this device's nonce, sent before
-        return _replayed(session, _by_nonce(session, values["device_id"], values["nonce"]))
+        return _replayed(session, _by_nonce(session, values["device_id"], values["nonce"]), values)
     return ScanResult(scan, created=True)
 
 
@@ -223,7 +274,18 @@ def _slot_holder(session: Session, checkpoint_id: int, slot: str) -> Scan | None
     return session.scalar(select(Scan).where(Scan.checkpoint_id == checkpoint_id, Scan.admission_slot == slot))
 
 
-def _replayed(session: Session, scan: Scan) -> ScanResult:
+def _replayed(session: Session, scan: Scan, sent: dict) -> ScanResult:
+    """The stored scan that took this (device, nonce), told again: only to the scanner account that made it, at
+    its checkpoint, for the same token (a nonce is no proof of who sends it)."""
+    same_token = (
+        scan.token_digest == sent["token_digest"]
+        if scan.token_digest is not None
+        else scan.ticket_id == sent["ticket_id"]  # stored before digests were kept
+    )
+    if not (scan.checkpoint_id == sent["checkpoint_id"] and scan.user_id == sent["user_id"] and same_token):
+        raise Conflict(
+            _l("This scan's number was already used for another scan. Scan the ticket again."), code="nonce_reused"
+        )
     first = None
     if scan.verdict == ScanVerdict.ALREADY_CHECKED_IN and scan.ticket_id is not None:
         first = blocking_admission(session, scan.checkpoint_id, scan.ticket_id, before_id=scan.id)
@@ -261,15 +323,13 @@ def undo(session: Session, scan: Scan, now: datetime) -> Scan:
 # --- what scanners sync -----------------------------------------------------------------------------------------
 
 
-def revoked_tickets(session: Session, activity_id: int) -> list[int]:
-    """The ids of the activity's cancelled registrations: tickets that must no longer be admitted."""
-    return list(
-        session.scalars(
-            select(Registration.id)
-            .where(Registration.activity_id == activity_id, Registration.status == RegistrationStatus.CANCELLED)
-            .order_by(Registration.id)
-        )
-    )
+def revoked_tickets(session: Session, activity: Activity) -> list[int]:
+    """The ids of the tickets that must no longer be admitted: the activity's cancelled registrations, or every
+    registration of a cancelled activity."""
+    stmt = select(Registration.id).where(Registration.activity_id == activity.id)
+    if not activity.cancelled:
+        stmt = stmt.where(Registration.status == RegistrationStatus.CANCELLED)
+    return list(session.scalars(stmt.order_by(Registration.id)))
 
 
 def blocking_admissions(session: Session, checkpoint: Checkpoint, now: datetime, tz: ZoneInfo) -> list[dict]:
@@ -288,9 +348,12 @@ def blocking_admissions(session: Session, checkpoint: Checkpoint, now: datetime,
     ]
 
 
-def sync_payload(session: Session, checkpoint: Checkpoint, *, now: datetime, tz: ZoneInfo, keys: list[dict]) -> dict:
+def sync_payload(
+    session: Session, checkpoint: Checkpoint, *, now: datetime, tz: ZoneInfo, keys: list[dict], secret: str
+) -> dict:
     """Everything a scanner needs to judge tickets at ``checkpoint`` on its own (``keys``: the public keys as
-    served). Datetimes are left as values for the caller to write out."""
+    served), and the stamp its offline scans send back (``secret`` signs it). Datetimes are left as values for
+    the caller to write out."""
     activity = checkpoint.activity
     return {
         "checkpoint": {
@@ -302,10 +365,12 @@ def sync_payload(session: Session, checkpoint: Checkpoint, *, now: datetime, tz:
             "activity_title": activity.title,
             "days": [day.isoformat() for day in activity_days(activity.starts_at, activity.ends_at, tz)],
             "expires_at": tokens.expires_at(activity.ends_at),
+            "cancelled": activity.cancelled,
         },
         "keys": keys,
-        "revoked": revoked_tickets(session, activity.id),
+        "revoked": revoked_tickets(session, activity),
         "admitted": blocking_admissions(session, checkpoint, now, tz),
         "server_time": now,
+        "sync_stamp": sync_stamp(checkpoint.id, now, secret),
         "timezone": tz.key,
     }

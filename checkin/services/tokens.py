@@ -20,6 +20,7 @@ import hashlib
 import hmac
 import re
 import struct
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -40,7 +41,14 @@ TOKEN_LENGTH = TOKEN_BYTES // 2 * 3  # 117 base45 characters
 EXPIRY_GRACE = timedelta(hours=12)
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base32
 CODE_CHECK_LENGTH = 4
-CODE_PATTERN = re.compile(r"\A([0-9]{1,10})-([0-9A-Z]{4})\Z")
+CODE_PATTERN = re.compile(r"\A([0-9]{1,10})-?([0-9A-Z]{4})\Z")  # the check is always 4 long: the dash may be left out
+# What people type into a code that it does not hold: spaces (NFKC has already made every Unicode space a plain
+# one; zero-width ones come with copy and paste) are dropped, and every dash look-alike a phone keyboard or a word
+# processor puts for "-" is read as "-". static/js/checkin/code.js holds the same rule.
+CODE_SPACES = re.compile("[\\s\u200b-\u200d\u2060\ufeff]+")
+CODE_DASHES = re.compile("[\u2010-\u2015\u2212\u2e3a\u2e3b\ufe58\ufe63\uff0d]")
+# Letters Crockford's base32 leaves out because they look like digits.
+CODE_LOOK_ALIKES = str.maketrans("OIL", "011")
 
 
 class InvalidToken(DomainError):
@@ -216,14 +224,28 @@ def short_code(ticket_id: int, activity_id: int, secret: str) -> str:
     return f"{ticket_id}-{_check(ticket_id, activity_id, secret)}"
 
 
-def parse_code(text: str) -> tuple[int, str] | None:
-    """(ticket id, check characters) of a typed code, or None when ``text`` does not look like one. Spaces are
-    ignored, letters may be lower case, and O, I and L read as 0, 1 and 1."""
-    cleaned = re.sub(r"\s+", "", text).upper().translate(str.maketrans("OIL", "011"))
+def normalise_code(text: str) -> str | None:
+    """A typed short code in its printed form (``1234-K7QX``), or None when ``text`` cannot be one. Forgiven:
+    full-width characters (NFKC), spaces, any dash or none, lower case, and O, I, L for 0, 1, 1. The scanner's
+    JavaScript (static/js/checkin/code.js ``normaliseCode``) applies the same rule offline; a test keeps them equal."""
+    if len(text) > 64:  # a code is at most 15 characters; a token (117) is never one
+        return None
+    cleaned = CODE_SPACES.sub("", unicodedata.normalize("NFKC", text))
+    cleaned = CODE_DASHES.sub("-", cleaned).upper().translate(CODE_LOOK_ALIKES)
     match = CODE_PATTERN.match(cleaned)
     if match is None:
         return None
-    return int(match.group(1)), match.group(2)
+    return f"{int(match.group(1))}-{match.group(2)}"
+
+
+def parse_code(text: str) -> tuple[int, str] | None:
+    """(ticket id, check characters) of a typed code, or None when ``text`` does not look like one (see
+    ``normalise_code`` for what is forgiven)."""
+    code = normalise_code(text)
+    if code is None:
+        return None
+    ticket_id, check = code.split("-")
+    return int(ticket_id), check
 
 
 def code_matches(check: str, ticket_id: int, activity_id: int, secret: str) -> bool:

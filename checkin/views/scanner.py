@@ -48,7 +48,10 @@ def review(activity_id: int):
     activity = db.get_or_404(Activity, activity_id)
     doubles = services.double_admissions(db.session, activity.id, tz=campaign_zone())
     mistakes = services.offline_mistakes(db.session, activity.id)
-    return render_template("checkin/review.html", activity=activity, doubles=doubles, mistakes=mistakes)
+    flagged = services.flagged_scans(db.session, activity.id)
+    return render_template(
+        "checkin/review.html", activity=activity, doubles=doubles, mistakes=mistakes, flagged=flagged
+    )
 
 
 @bp.route("/scanner-sw.js")

@@ -30,11 +30,12 @@ def checkin_ticket(registration) -> dict:
 @bp.route("/tickets/<token>.png")
 def ticket_qr(token: str):
     """The QR code of a confirmed registration's ticket, found by the registration's secret (the confirmation
-    page's link); ``?download=1`` saves it as a file. Never cached or indexed: the image is the ticket."""
+    page's link); ``?download=1`` saves it as a file. Never cached or indexed: the image is the ticket. None for
+    a cancelled activity (its tickets are revoked)."""
     registration = None
     if registration_services.SUBMISSION_KEY.match(token):
         registration = registration_services.ticket_for(db.session, token)
-    if registration is None or registration.status != RegistrationStatus.CONFIRMED:
+    if registration is None or registration.status != RegistrationStatus.CONFIRMED or registration.activity.cancelled:
         abort(404)
     png = tickets.qr_png(keys.ticket_token(registration))
     response = send_file(

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import logging
 
-from flask import abort, current_app, redirect, render_template, url_for
+from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 
 from app.auth import role_required
 from app.errors import DomainError
-from app.extensions import db
+from app.extensions import db, limiter
 from app.models import utcnow
 from app.person_fields import ward_choices
 from app.submissions import new_key, run_once
@@ -37,7 +37,19 @@ def _activity_for_desk(activity_id: int) -> Activity:
     return activity
 
 
+def walk_in_limit() -> str:
+    return current_app.config["WALKIN_RATE_LIMIT"]
+
+
+def desk_key() -> str:
+    """Rate-limit key of the volunteer (or organizer) at the desk, wherever they sign in from; else the address."""
+    if current_user.is_authenticated:
+        return f"walk-in:{current_user.id}"
+    return request.remote_addr or ""
+
+
 @bp.route("/activities/<int:activity_id>/walk-in", methods=["GET", "POST"])
+@limiter.limit(walk_in_limit, methods=["POST"], key_func=desk_key)
 @role_required("organizer", "volunteer")
 def walk_in(activity_id: int):
     activity = _activity_for_desk(activity_id)

@@ -3,13 +3,14 @@
 // Pages come from the network first (4 s at most) and from the cache after; the JSON API is never touched here:
 // the page itself decides what to do when a scan cannot be sent.
 
-const CACHE = "dxday-scanner-v1";
+const CACHE = "dxday-scanner-v2";
 const SCANNER_PAGE = /\/checkin\/checkpoints\/\d+\/scan$/;
 const ASSETS = [
   "/static/css/app.css",
   "/static/js/app.js",
   "/static/js/scanner.js",
   "/static/js/checkin/base45.js",
+  "/static/js/checkin/code.js",
   "/static/js/checkin/store.js",
   "/static/js/checkin/token.js",
   "/static/vendor/qr-scanner/qr-scanner.min.js",

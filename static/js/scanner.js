@@ -4,6 +4,7 @@
 // answer, a server error) the verdict is decided here from the last sync (keys, revoked tickets, admissions) and
 // this device's own scans, shown marked "offline", and queued in IndexedDB until the connection returns.
 
+import { normaliseCode } from "./checkin/code.js";
 import * as store from "./checkin/store.js";
 import { parseToken, verifyToken } from "./checkin/token.js";
 
@@ -75,6 +76,20 @@ const DEVICE = deviceId();
 const ZONE = root.dataset.timezone || "Asia/Ho_Chi_Minh";
 const dayFormat = new Intl.DateTimeFormat("en-CA", { timeZone: ZONE, year: "numeric", month: "2-digit", day: "2-digit" });
 const timeFormat = new Intl.DateTimeFormat("en-GB", { timeZone: ZONE, hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+
+// The server's clock as this phone last learnt it (the sync's server_time): the phone's own may be hours or days
+// off, and the server trusts an offline scan's time only between the last sync and its own now.
+let clockSkew = 0; // ms to add to Date.now()
+let syncStamp = null; // the last sync's signed stamp, sent with every scan queued offline
+const serverNow = () => new Date(Date.now() + clockSkew);
+
+function learnSync(data) {
+  if (!data) return;
+  const server = Date.parse(data.server_time);
+  const here = Date.parse(data.synced_at);
+  if (Number.isFinite(server) && Number.isFinite(here)) clockSkew = server - here;
+  syncStamp = data.sync_stamp || null;
+}
 
 const localDay = (date) => dayFormat.format(date); // YYYY-MM-DD in the campaign's zone
 const localTime = (date) => timeFormat.format(date); // HH:MM, 24-hour
@@ -316,6 +331,7 @@ async function sync() {
 
 async function showSynced() {
   const data = await store.loadSync(CHECKPOINT);
+  learnSync(data);
   ui.synced.textContent = data ? fill(T.synced, { time: localTime(new Date(data.synced_at)) }) : T.neverSynced;
   root.dataset.synced = data ? "true" : "false";
 }
@@ -357,7 +373,7 @@ async function upload() {
           if (!body.scan.admitted) item.undoUntil = 0;
           renderHistory();
         }
-      } else if (response.status === 422) {
+      } else if (response.status === 422 || (body.error && body.error.code === "nonce_reused")) {
         scan.pending = 0; // the server will never take it: keep it on the phone, stop resending
         scan.rejected = (body.error && body.error.code) || String(response.status);
         await store.putScan(scan);
@@ -390,6 +406,7 @@ function requestBody(scan) {
   if (scan.offline) {
     body.offline = true;
     body.client_verdict = scan.client_verdict;
+    if (scan.sync_stamp) body.sync_stamp = scan.sync_stamp;
   }
   return body;
 }
@@ -403,7 +420,7 @@ async function decideOffline(text, scannedAt) {
   const token = parseToken(text);
   if (!token) {
     // a typed short code carries no signature: it cannot be checked without the server
-    if (looksLikeCode(text)) return { verdict: "unchecked", admitted: false, message: T.typedOffline };
+    if (normaliseCode(text)) return { verdict: "unchecked", admitted: false, message: T.typedOffline };
     return { verdict: "unknown", admitted: false, message: T.messages.unknown };
   }
   if (!data) return { verdict: "unknown", admitted: false, message: T.neverSynced, ticketId: token.ticketId };
@@ -412,6 +429,9 @@ async function decideOffline(text, scannedAt) {
   const ticketId = token.ticketId;
   if (token.activityId !== point.activity_id) {
     return { verdict: "other_activity", admitted: false, message: T.messages.other_activity, ticketId };
+  }
+  if (point.cancelled) {
+    return { verdict: "activity_cancelled", admitted: false, message: T.messages.activity_cancelled, ticketId };
   }
   if ((data.revoked || []).includes(ticketId)) {
     return { verdict: "revoked", admitted: false, message: T.messages.revoked, ticketId };
@@ -445,10 +465,6 @@ async function decideOffline(text, scannedAt) {
   return { verdict: "admitted", admitted: true, message: T.messages.admitted, ticketId };
 }
 
-function looksLikeCode(text) {
-  return text.length < 40;
-}
-
 // ---------------------------------------------------------------- one scan
 
 let busy = false;
@@ -458,6 +474,8 @@ async function handle(text, source) {
   // only line ends are dropped: a space is one of base45's characters and may end a token
   text = String(text || "").replace(/^[\r\n\t]+|[\r\n\t]+$/g, "");
   if (!text.trim()) return;
+  // a typed code goes up as printed ("7 2ypc", "7–2YPC" are "7-2YPC"), as the server would read it anyway
+  if (!parseToken(text)) text = normaliseCode(text) || text;
   if (busy) {
     waiting.push([text, source]);
     return;
@@ -469,7 +487,7 @@ async function handle(text, source) {
     token: text,
     checkpoint_id: CHECKPOINT,
     device_id: DEVICE,
-    scanned_at: new Date().toISOString(),
+    scanned_at: serverNow().toISOString(),
     source,
   };
   try {
@@ -508,6 +526,7 @@ async function handle(text, source) {
       await store.putScan({
         ...scan,
         offline: true,
+        sync_stamp: syncStamp,
         pending: queue ? 1 : 0,
         client_verdict: decided.verdict,
         verdict: decided.verdict,

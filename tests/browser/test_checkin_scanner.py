@@ -24,6 +24,7 @@ from checkin.models import Checkpoint, CheckpointAssignment, Scan
 from checkin.services import tokens
 from events.models import Activity, Plan, Registration
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.checkin.test_tokens_services import TYPED_CODES
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -349,16 +350,22 @@ def test_a_typed_code_is_checked_by_the_server_and_never_guessed_offline(page, c
     page.goto(f"{base}/checkin/checkpoints/{seeded['checkpoint']}/scan")
     expect(page.locator("#scanner")).to_have_attribute("data-synced", "true")
     field = page.get_by_label("Mã vé")
-    # typed from the ticket, as people do: lower case, with a space
-    field.fill(seeded["codes"][0].lower().replace("-", " - "))
+    # typed from the ticket, as people do: lower case, an en dash between spaces
+    field.fill(seeded["codes"][0].lower().replace("-", " \u2013 "))
     page.get_by_role("button", name="Kiểm tra").click()
     expect(page.locator("#verdict")).to_have_attribute("data-verdict", "admitted")
     expect(field).to_have_value("")
     (scan,) = _scans(app, seeded["ids"][0])
     assert scan.admitted and not scan.offline
+    # without its dash, with a space: the next ticket
+    field.fill(seeded["codes"][2].replace("-", " "))
+    field.press("Enter")
+    expect(page.locator("#scan-history li")).to_have_count(2)
+    expect(page.locator("#verdict")).to_have_attribute("data-verdict", "admitted")
+    assert [s.admitted for s in _scans(app, seeded["ids"][2])] == [True]
 
     page.context.set_offline(True)
-    field.fill(seeded["codes"][1])
+    field.fill(seeded["codes"][1].replace("-", ""))  # a code, though typed without its dash
     field.press("Enter")
     expect(page.locator("#verdict")).to_have_attribute("data-verdict", "unchecked")
     expect(page.locator("#verdict-title")).to_have_text("Chưa kiểm tra được")
@@ -366,6 +373,25 @@ def test_a_typed_code_is_checked_by_the_server_and_never_guessed_offline(page, c
         "Không kiểm tra được mã nhập tay khi mất mạng: hãy quét mã QR, hoặc thử lại khi có mạng."
     )
     expect(page.locator("#scanner")).to_have_attribute("data-pending", "0")  # nothing to send: nobody was let in
+
+
+def test_the_scanner_reads_typed_codes_as_the_server_does(page, csrf_live_server):
+    """The scanner's code.js and the server's normalise_code give the same printed code (or none) for every way
+    of typing one in the table (full-width digits, dash look-alikes, no dash, look-alike letters...)."""
+    base, app = csrf_live_server.url, csrf_live_server.app
+    seeded = _seed(app)
+    _sign_in(page, base, seeded["email"])
+    page.goto(f"{base}/checkin/checkpoints/{seeded['checkpoint']}/scan")
+    typed = [row[0] for row in TYPED_CODES] + [code.lower().replace("-", "\u2013") for code in seeded["codes"]]
+    in_browser = page.evaluate(
+        """async (typed) => {
+            const { normaliseCode } = await import("/static/js/checkin/code.js");
+            return typed.map((text) => normaliseCode(text));
+        }""",
+        typed,
+    )
+    assert in_browser == [tokens.normalise_code(text) for text in typed]
+    assert in_browser[: len(TYPED_CODES)] == [row[1] for row in TYPED_CODES]
 
 
 def test_two_offline_phones_admit_one_ticket_and_the_organizer_sees_it_on_the_review(
@@ -412,3 +438,40 @@ def test_two_offline_phones_admit_one_ticket_and_the_organizer_sees_it_on_the_re
     expect(row.locator("td")).to_have_count(2)
     expect(row.locator("td").nth(1)).to_contain_text("quét khi mất mạng")
     assert_accessible(page, "double-admission review")
+
+
+def test_a_phone_a_day_behind_judges_offline_by_the_servers_clock_and_its_scans_count(page, csrf_live_server):
+    """The phone's own clock says yesterday: the scanner sets its clock from the sync, so offline it still sees
+    today's festival, and its queued scans arrive with a time the server trusts (not flagged)."""
+    base, app = csrf_live_server.url, csrf_live_server.app
+    seeded = _seed(app)
+    page.clock.set_system_time(datetime.now(UTC) - timedelta(days=1))
+    _sign_in(page, base, seeded["email"])
+    page.goto(f"{base}/checkin/checkpoints/{seeded['checkpoint']}/scan")
+    scanner = page.locator("#scanner")
+    expect(scanner).to_have_attribute("data-synced", "true")
+    page.context.set_offline(True)
+    _wedge(page, seeded["tokens"][0])
+    expect(page.locator("#verdict")).to_have_attribute("data-verdict", "admitted")
+    expect(scanner).to_have_attribute("data-pending", "1")
+    page.context.set_offline(False)
+    expect(scanner).to_have_attribute("data-pending", "0", timeout=20_000)
+    (scan,) = _scans(app, seeded["ids"][0])
+    assert scan.offline and scan.admitted and scan.verdict.value == "admitted"
+    assert abs(scan.scanned_at - datetime.now(UTC)) < timedelta(minutes=5)
+
+
+def test_a_cancelled_activitys_tickets_are_refused_offline_too(page, csrf_live_server):
+    base, app = csrf_live_server.url, csrf_live_server.app
+    seeded = _seed(app)
+    with app.app_context():
+        db.session.get(Checkpoint, seeded["checkpoint"]).activity.cancelled = True
+        db.session.commit()
+    _sign_in(page, base, seeded["email"])
+    page.goto(f"{base}/checkin/checkpoints/{seeded['checkpoint']}/scan")
+    expect(page.locator("#scanner")).to_have_attribute("data-synced", "true")
+    page.context.set_offline(True)
+    _wedge(page, seeded["tokens"][1])
+    expect(page.locator("#verdict")).to_have_attribute("data-verdict", "activity_cancelled")
+    expect(page.locator("#verdict")).to_have_attribute("data-admitted", "false")
+    expect(page.locator("#verdict-mode")).to_be_visible()

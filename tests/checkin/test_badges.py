@@ -124,9 +124,14 @@ def test_badges_keep_vietnamese_names_and_wards_in_the_pdf_text(app, festival):
         from checkin import badging
 
         activity = db.session.get(Activity, festival["activity"])
-        data = badges.render_badges(badging.badges_for(db.session, activity), title=activity.title)
+        sheet = badging.badges_for(db.session, activity)
+        data = badges.render_badges(sheet, title=activity.title)
+        codes = {keys.ticket_code(db.session.get(Registration, ticket_id), app) for ticket_id in festival["confirmed"]}
     text = "".join(page.get_textpage().get_text_range() for page in pypdfium2.PdfDocument(data))
     assert "Huỳnh Thị Thu Hà" in text and "Phường Khánh Bình" in text and "Đỗ Quang Vinh" in text
+    # every badge carries its ticket's typed code, for the volunteer whose camera cannot read the QR
+    assert {badge.code for badge in sheet} == codes
+    assert all(code in text for code in codes)
 
 
 def test_a_long_list_is_built_by_the_job_with_its_progress_in_the_database(app, festival, tmp_path):

@@ -75,8 +75,9 @@ def festival(app):
         }
 
 
-def scan(checkpoint_id, token, device, when, *, received=None, offline=False, client_verdict=None):
-    """One scan through the redeem service, as the API would store it (committed)."""
+def scan(checkpoint_id, token, device, when, *, received=None, offline=False, client_verdict=None, synced=None):
+    """One scan through the redeem service, as the API would store it (committed). An offline scan carries the
+    stamp of the phone's last sync, made at ``synced`` (by default when the scan was made)."""
     result = scans.redeem(
         db.session,
         db.session.get(Checkpoint, checkpoint_id),
@@ -91,6 +92,7 @@ def scan(checkpoint_id, token, device, when, *, received=None, offline=False, cl
         secret="test-secret",
         offline=offline,
         client_verdict=client_verdict,
+        sync_stamp=scans.sync_stamp(checkpoint_id, synced or when, "test-secret") if offline else None,
     )
     db.session.commit()
     return result.scan
@@ -220,6 +222,32 @@ def test_the_review_page_shows_times_checkpoints_and_phones(app, client, make_us
     assert "0900000000" not in page  # the phone number is not shown
     empty = client.get(f"/checkin/activities/{festival['other_activity']}/review").get_data(as_text=True)
     assert "Không có vé nào được cho vào hai lần ở hoạt động này." in empty
+
+
+def test_the_review_page_lists_the_offline_scans_whose_phone_time_was_not_trusted(
+    app, client, make_user, login, festival
+):
+    hung = festival["tokens"][1]
+    with app.app_context():
+        # synced at 10:00 on 06/10, then a scan the phone says it made on 05/10 at 09:00: flagged, not admitted
+        flagged = scan(
+            festival["entrance"],
+            hung,
+            "c0ffee00-phone-c",
+            at(5, 9),
+            received=at(6, 11),
+            offline=True,
+            client_verdict="admitted",
+            synced=at(6, 10),
+        )
+        assert flagged.verdict == "flagged" and not flagged.admitted
+    login(make_user("organizer"))
+    client.post("/language", data={"lang": "en", "next": "/"})  # new strings: checked in English
+    page = client.get(f"/checkin/activities/{festival['activity']}/review").get_data(as_text=True)
+    assert "Scans held for review: the phone's time cannot be trusted" in page
+    assert f"#{festival['tickets'][1]}" in page and "Trần Văn Hùng" in page
+    assert "05/10/2024 09:00" in page and "the phone said: Valid" in page and "phone c0ffee00" in page
+    assert "06/10/2024 11:00" in page  # when it arrived
 
 
 def test_the_scanner_page_is_for_the_checkpoints_volunteers(app, client, make_user, login, festival):

@@ -143,3 +143,39 @@ def test_a_waitlisted_person_gets_a_ticket_when_promoted_and_the_message_links_i
         message = db.session.query(OutboxMessage).filter_by(template="registration_promoted").one()
         assert message.payload["token"] == waiting  # its link is the page that now shows the ticket
     assert client.get(f"/checkin/tickets/{first}.png").status_code == 404  # the cancelled ticket is gone
+
+
+def test_cancelling_the_activity_revokes_its_tickets_and_restoring_it_gives_them_back(app, client, login, festival):
+    """Online (the scan API), offline (the sync's revoked list) and on the ticket page: a cancelled activity's
+    tickets are refused as activity_cancelled. Derived from the activity, not copied into the tickets: restoring
+    the activity (clearing its cancelled mark) gives every ticket back."""
+    from events.models import Activity
+
+    f = festival
+    login(f.organizer)
+    assert client.post(f"/events/activities/{f.activity_id}/cancel", data={"confirm": "1"}).status_code == 302
+
+    def scan(nonce: str) -> dict:
+        body = {"token": f.tickets[0], "checkpoint_id": f.entrance, "device_id": "phone-1", "nonce": nonce}
+        body["scanned_at"] = datetime.now(UTC).isoformat()
+        return client.post("/checkin/api/scans", json=body).get_json()["scan"]
+
+    refused = scan("cancelled-1")
+    assert (refused["verdict"], refused["admitted"]) == ("activity_cancelled", False)
+    sync = client.get(f"/checkin/api/checkpoints/{f.entrance}/sync").get_json()
+    assert sync["checkpoint"]["cancelled"] is True and sync["revoked"] == sorted(f.ids[:3])
+    client.post("/language", data={"lang": "en", "next": "/"})
+    page = client.get(f"/events/registrations/{f.tokens[0]}").get_data(as_text=True)
+    assert "This activity was cancelled, so this ticket is no longer valid." in page
+    assert 'class="ticket-qr"' not in page and "ticket-code" not in page
+    assert client.get(f"/checkin/tickets/{f.tokens[0]}.png").status_code == 404
+
+    with app.app_context():
+        db.session.get(Activity, f.activity_id).cancelled = False  # restored
+        db.session.commit()
+    assert scan("restored-1")["verdict"] == "admitted"
+    sync = client.get(f"/checkin/api/checkpoints/{f.entrance}/sync").get_json()
+    assert sync["checkpoint"]["cancelled"] is False and sync["revoked"] == [f.ids[2]]
+    page = client.get(f"/events/registrations/{f.tokens[0]}").get_data(as_text=True)
+    assert 'class="ticket-qr"' in page and "no longer valid" not in page
+    assert client.get(f"/checkin/tickets/{f.tokens[0]}.png").status_code == 200

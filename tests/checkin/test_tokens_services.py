@@ -153,3 +153,45 @@ def test_a_typed_code_forgives_case_spaces_and_look_alike_letters():
     assert tokens.parse_code(typed) == (12, check)
     assert tokens.parse_code("12-ABC") is None and tokens.parse_code("abc-ABCD") is None
     assert tokens.parse_code(tokens.sign(1, 1, ISSUED, {1: tokens.generate_key()})) is None
+
+
+# How people type the code printed as "7-2YPC", and what the server (and the scanner's JavaScript, see
+# tests/browser/test_checkin_scanner.py) reads: one table for both.
+TYPED_CODES = [
+    ("7-2YPC", "7-2YPC"),
+    ("7 2YPC", "7-2YPC"),  # a space for the dash
+    ("72YPC", "7-2YPC"),  # no dash: the check is always the last four
+    ("7\u20132YPC", "7-2YPC"),  # en dash (a phone's keyboard after a long press, a word processor)
+    ("7\u20142ypc", "7-2YPC"),  # em dash, lower case
+    ("7\u22122YPC", "7-2YPC"),  # minus sign
+    ("7\u20102YPC", "7-2YPC"),  # hyphen
+    ("\uff17\uff0d\uff12\uff39\uff30\uff23", "7-2YPC"),  # full width, as a Vietnamese IME may type it
+    ("\uff17\uff12\uff59\uff50\uff43", "7-2YPC"),
+    (" 7 - 2 Y P C ", "7-2YPC"),
+    ("7\u00a02YPC", "7-2YPC"),  # a no-break space from copy and paste
+    ("7\u200b-2YPC", "7-2YPC"),  # a zero-width space
+    ("lO-2ypc", "10-2YPC"),  # l and O for 1 and 0
+    ("0007-2YPC", "7-2YPC"),
+    ("1234-K7QX", "1234-K7QX"),
+    ("12-ABC", None),  # the check is four characters
+    ("7--2YPC", None),
+    ("7-2YPC-", None),
+    ("ABC-ABCD", None),
+    ("7-2YP\u00c7", None),
+    ("", None),
+    ("   ", None),
+    ("12345678901-ABCD", None),  # more digits than a ticket id has
+    ("https://example.vn/7-2YPC", None),
+]
+
+
+@pytest.mark.parametrize(("typed", "printed"), TYPED_CODES)
+def test_a_typed_code_is_read_however_it_was_typed(typed, printed):
+    assert tokens.normalise_code(typed) == printed
+
+
+def test_a_code_typed_without_its_dash_or_with_a_look_alike_is_checked_like_the_printed_one():
+    code = tokens.short_code(7, 3, "secret-a")
+    ticket_id, check = tokens.parse_code(code.replace("-", " \u2013 ").lower())
+    assert ticket_id == 7 and tokens.code_matches(check, 7, 3, "secret-a")
+    assert tokens.parse_code(code.replace("-", "")) == (7, check)

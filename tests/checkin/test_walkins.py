@@ -156,3 +156,23 @@ def test_the_service_takes_walk_ins_after_the_start_but_not_online_sign_ups(app,
         result = sign_up(walk_in=True)
         assert result.created and result.registration.status == "confirmed"
         db.session.rollback()
+
+
+def test_a_volunteer_past_the_walk_in_limit_is_told_to_wait_and_nobody_more_is_registered(
+    make_app, make_user, desk, sign_in
+):
+    app = make_app(WALKIN_RATE_LIMIT="2 per minute")
+    client = app.test_client()
+    sign_in(client, desk["volunteer"]["id"])
+    url = f"/checkin/activities/{desk['activity']}/walk-in"
+    answers = [
+        client.post(url, data=walk_in_body(desk, key=f"{n}" * 32, phone=f"09{n}1234567", name=f"Người {n}"))
+        for n in range(3)
+    ]
+    assert [a.status_code for a in answers] == [303, 303, 429]
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Registration.id))) == 2
+    # the limit is the account's: an organizer at the same desk (the same address) still registers
+    other = app.test_client()
+    sign_in(other, make_user("organizer")["id"])
+    assert other.post(url, data=walk_in_body(desk, key="9" * 32, phone="0999999999")).status_code == 303

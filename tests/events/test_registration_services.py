@@ -218,6 +218,27 @@ def test_replaying_the_same_submission_answers_the_first_registration(session, s
     assert statuses(session, activity_id) == ["confirmed", "waitlisted"]
 
 
+def test_a_retry_just_after_registration_closes_answers_the_registration_it_made(session, setup):
+    """The submission went through at 09:59:59; its answer was lost and the phone retries at 10:00:01, after the
+    window closed at 10:00: the person gets their registration, not "registration closed". Someone new is refused."""
+    closes = local("05/10/2024", 10)
+    activity_id = setup.make_activity(capacity=5, starts_at=START, registration_closes_at=closes)
+    key = "r" * 32
+    first = sign_up(session, activity_id, "0912345678", setup, now=closes - timedelta(seconds=1), submission_key=key)
+    session.commit()
+    retry = sign_up(session, activity_id, "0912345678", setup, now=closes + timedelta(seconds=1), submission_key=key)
+    assert (retry.registration.id, retry.created) == (first.registration.id, False)
+    with pytest.raises(DomainError) as closed:
+        sign_up(session, activity_id, "0987654321", setup, now=closes + timedelta(seconds=1), submission_key="s" * 32)
+    assert closed.value.code == "registration_closed"
+    # The same page sent again after cancelling is a new sign-up, and the window is closed for it.
+    services.cancel(session, first.registration.token, closes + timedelta(minutes=1))
+    session.commit()
+    with pytest.raises(DomainError) as after_cancel:
+        sign_up(session, activity_id, "0912345678", setup, now=closes + timedelta(minutes=2), submission_key=key)
+    assert after_cancel.value.code == "registration_closed"
+
+
 @pytest.mark.parametrize(
     ("change", "now", "expected"),
     [

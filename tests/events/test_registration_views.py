@@ -2,6 +2,7 @@
 the organizer's list, the JSON API, CSRF and rate limits."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -171,6 +172,30 @@ def test_cancelling_frees_the_seat_for_the_waitlist_and_can_be_repeated(client, 
     assert "Bạn đã được chuyển từ danh sách chờ sang danh sách chính thức" in promoted
     with app.app_context():
         assert db.session.get(Activity, activity_id).seats_taken == 1
+
+
+def test_too_late_to_cancel_is_said_in_the_visitors_language(client, setup, app):
+    """The refusal comes from the service; it must be marked for translation there (an unmarked message shows in
+    English on the Vietnamese page): the same refusal, rendered in both languages, differs as the catalogue says."""
+    activity_id = setup.make_activity()
+    seated = token_of(client.post(register_url(activity_id), data=form_data(setup)))
+    with app.app_context():
+        activity = db.session.get(Activity, activity_id)
+        activity.starts_at, activity.ends_at = (
+            activity.starts_at - timedelta(days=31),
+            activity.ends_at - timedelta(days=31),
+        )
+        db.session.commit()
+    pages = {}
+    for lang in ("vi", "en"):
+        client.post("/language", data={"lang": lang, "next": "/"})
+        refused = client.post(f"/events/registrations/{seated}/cancel")
+        assert refused.status_code == 303
+        pages[lang] = client.get(refused.headers["Location"]).get_data(as_text=True)
+    assert "Hoạt động đã bắt đầu nên không thể hủy đăng ký nữa." in pages["vi"]
+    assert "This activity has already started, so the registration can no longer be cancelled." in pages["en"]
+    assert "already started" not in pages["vi"]
+    assert count_registrations(app, activity_id, status="confirmed") == 1
 
 
 def test_unknown_tickets_and_internal_activities_are_not_found(client, setup):

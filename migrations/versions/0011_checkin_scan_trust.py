@@ -1,0 +1,31 @@
+"""checkin: the phone's own time of a scan beside the time it counts at, and a digest of the token scanned
+
+Revision ID: 0011_checkin_scan_trust
+Revises: 0010_quiz_organizer
+Create Date: 2026-12-02 09:00:00
+
+"""
+
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = "0011_checkin_scan_trust"
+down_revision = "0010_quiz_organizer"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table("scans", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("device_time", sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column("token_digest", sa.String(length=32), nullable=True))
+    # Scans stored so far counted at the phone's time: that is what the phone said.
+    op.execute("UPDATE scans SET device_time = scanned_at")
+
+
+def downgrade():
+    with op.batch_alter_table("scans", schema=None) as batch_op:
+        batch_op.drop_column("token_digest")
+        batch_op.drop_column("device_time")
