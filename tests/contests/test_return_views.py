@@ -137,7 +137,8 @@ def test_the_fallback_answers_the_same_whichever_detail_was_wrong(app, quiz):
         for phone, year, last4 in (("0933123456", "2006", "1234"), ("0933123456", "2007", "9999"),
                                    ("0977777777", "2007", "1234"))
     ]  # fmt: skip
-    assert pages[0] == pages[1] == pages[2] and "Không tìm thấy người dự thi với các thông tin này.".encode() in pages[0]
+    refusal = "Không tìm thấy người dự thi với các thông tin này.".encode()
+    assert pages[0] == pages[1] == pages[2] and refusal in pages[0]
 
 
 def test_a_new_secret_key_strands_nobody_and_lets_nobody_sign_up_twice(make_app):

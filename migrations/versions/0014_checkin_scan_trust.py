@@ -1,7 +1,7 @@
 """checkin: the phone's own time of a scan beside the time it counts at, and a digest of the token scanned
 
-Revision ID: 0011_checkin_scan_trust
-Revises: 0010_quiz_organizer
+Revision ID: 0014_checkin_scan_trust
+Revises: 0013_quiz_pools
 Create Date: 2026-12-02 09:00:00
 
 """
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = "0011_checkin_scan_trust"
-down_revision = "0010_quiz_organizer"
+revision = "0014_checkin_scan_trust"
+down_revision = "0013_quiz_pools"
 branch_labels = None
 depends_on = None
 
