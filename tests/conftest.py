@@ -104,6 +104,9 @@ def _empty_all_tables() -> None:
     tables = [t.name for t in reversed(db.metadata.sorted_tables)]
     with db.engine.connect() as conn:
         if conn.dialect.name == "postgresql":
+            # A test may have set a tight DATABASE_STATEMENT_TIMEOUT; emptying ~35 tables on a busy machine must
+            # not fail against it.
+            conn.execute(text("SET LOCAL statement_timeout = 0"))
             conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
         else:
             # Self-referencing rows (the unit tree) cannot be deleted in dependency order; skip the checks.
@@ -344,6 +347,17 @@ def make_records():
                 venue=hall,
                 is_public=False,
             )
+            # Called off (internal, so no public page shows it): the restore route has something to restore.
+            called_off = Activity(
+                plan=plan,
+                title="Hội thảo đã hủy",
+                kind="ceremony",
+                starts_at=start + timedelta(days=2),
+                ends_at=start + timedelta(days=2, hours=3),
+                venue=hall,
+                is_public=False,
+                cancelled=True,
+            )
             tour = Activity(
                 plan=plan,
                 title="Hành trình chuyển đổi số theo cụm",
@@ -399,6 +413,7 @@ def make_records():
                     draft,
                     festival,
                     internal,
+                    called_off,
                     tour,
                     drafted,
                     registration,
@@ -462,6 +477,7 @@ def make_records():
                 draft_plan_id=draft.id,
                 activity_id=festival.id,
                 internal_id=internal.id,
+                cancelled_id=called_off.id,
                 tour_id=tour.id,
                 stop_ids=(tour.stops[0].id, tour.stops[1].id),
                 exit_id=exit_point.id,

@@ -56,7 +56,7 @@ class RoundForm(OnceForm):
     prize_third = _count(_l("Third prizes"), 0, 100)
     prize_consolation = _count(_l("Consolation prizes"), 0, 1000)
     prize_min_percent = _count(
-        _l("Least score for a prize (% of the questions right)"),
+        _l("Least score for a prize (percent of the questions right)"),
         0,
         100,
         required=False,

@@ -116,7 +116,24 @@ def cancel_activity(session: Session, activity: Activity, now: datetime) -> bool
     activity.registration_open = False
     activity.sequence = (activity.sequence or 0) + 1
     session.flush()
-    tell_everyone_registered(session, activity, "activity_cancelled", now=now, key="cancelled")
+    # Keyed by the sequence: cancelled, restored, then cancelled again is told each time.
+    tell_everyone_registered(session, activity, "activity_cancelled", now=now, key=f"cancelled:{activity.sequence}")
+    return True
+
+
+def restore_activity(session: Session, activity: Activity, now: datetime) -> bool:
+    """Take back a cancellation (made by mistake, or the event is on again): the activity and every ticket of it
+    are valid again, and everyone still registered is told. Registration stays closed until the organizer opens
+    it. Idempotent: restoring an activity that is not cancelled changes nothing. An activity that is over cannot
+    be restored (nobody could come, and its tickets would come back to life for nothing)."""
+    if not activity.cancelled:
+        return False
+    if activity.ends_at <= now:
+        raise DomainError(_l("This activity is over: it cannot be restored."), code="activity_over")
+    activity.cancelled = False
+    activity.sequence = (activity.sequence or 0) + 1
+    session.flush()
+    tell_everyone_registered(session, activity, "activity_restored", now=now, key=f"restored:{activity.sequence}")
     return True
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from app import cache
 from app.auth import role_required
+from app.errors import DomainError
 from app.extensions import db
 from app.models import utcnow
 from app.timezone import campaign_zone
@@ -171,6 +172,49 @@ def cancel_activity(activity_id: int):
         losses=losses,
         action=here,
         button=_("Yes, cancel the activity"),
+        back=back,
+    )
+
+
+@bp.route("/activities/<int:activity_id>/restore", methods=["GET", "POST"])
+@role_required("organizer")
+def restore_activity(activity_id: int):
+    activity = db.get_or_404(Activity, activity_id)
+    here = url_for("events.restore_activity", activity_id=activity.id)
+    back = url_for("events.edit_activity", activity_id=activity.id)
+    if request.method == "POST":
+        if refused := refuse_unconfirmed(here):
+            return refused
+        try:
+            restored = services.restore_activity(db.session, activity, utcnow())
+        except DomainError as error:
+            flash(str(error), "error")
+            return redirect(back)
+        if restored:
+            db.session.commit()
+            flash(_("The activity is on again: its tickets are valid and everyone registered is told."), "success")
+        return redirect(back)
+    if not activity.cancelled:
+        flash(_("This activity is not cancelled."), "info")
+        return redirect(back)
+    summary = registration.registration_summary(db.session, activity.id)
+    told = summary[registration.CONFIRMED] + summary[registration.WAITLISTED]
+    changes = [
+        ngettext(
+            "%(num)s person who registered will be told that it is on again.",
+            "%(num)s people who registered will be told that it is on again.",
+            told,
+        )
+        if told
+        else _("Nobody has registered, so nobody needs to be told."),
+        _("Its tickets are valid again at the gates, online and offline."),
+        _("Registration stays closed until you open it in the activity's form."),
+    ]
+    return confirm_page(
+        title=_("Restore “%(title)s”?", title=activity.title),
+        losses=changes,
+        action=here,
+        button=_("Yes, restore the activity"),
         back=back,
     )
 

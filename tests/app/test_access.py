@@ -244,6 +244,9 @@ PAGES = {
     "/events/activities/<int:activity_id>/cancel": {
         "confirm cancelling": (lambda r: f"/events/activities/{r.activity_id}/cancel", ORGANIZERS)
     },
+    "/events/activities/<int:activity_id>/restore": {
+        "confirm restoring": (lambda r: f"/events/activities/{r.cancelled_id}/restore", ORGANIZERS)
+    },
     "/events/stops/<int:stop_id>/delete": {
         "confirm removing a stop": (lambda r: f"/events/stops/{r.stop_ids[1]}/delete", ORGANIZERS)
     },

@@ -304,6 +304,14 @@ WRITES: dict[str, Row] = {
             )
         },
     ),
+    "events.restore_activity": Row(
+        ORGANIZER,
+        {
+            "/events/activities/<int:activity_id>/restore": lambda r: Request(
+                f"/events/activities/{r.cancelled_id}/restore", {"confirm": "1"}
+            )
+        },
+    ),
     "events.edit_stop": Row(
         ORGANIZER,
         {

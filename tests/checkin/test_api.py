@@ -145,7 +145,9 @@ def test_a_nonce_sent_again_by_another_scanner_gets_no_one_elses_scan(app, clien
     login(other)
     stolen = scan(client, openapi, f, "ANY TOKEN", f.exit, "replayed", device="phone-a")
     assert stolen.status_code == 409 and stolen.get_json()["error"]["code"] == "nonce_reused"
-    assert str(mine["id"]) not in stolen.get_data(as_text=True) and "admitted" not in stolen.get_data(as_text=True)
+    body = stolen.get_json()
+    assert set(body) == {"error"} and set(body["error"]) == {"code", "message"}  # nothing of the other scan
+    assert str(mine["id"]) not in body["error"]["message"] and "admitted" not in stolen.get_data(as_text=True)
     assert scans_stored(app) == 1
 
 
