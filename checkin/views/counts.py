@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from flask import abort, current_app, render_template, request
 from flask_babel import get_locale
 from flask_login import current_user
@@ -34,7 +32,7 @@ SCREEN_WINDOW = 10
 
 
 def _window() -> int:
-    return int(time.time()) // SCREEN_WINDOW
+    return int(utcnow().timestamp()) // SCREEN_WINDOW
 
 
 @bp.route("/activities/<int:activity_id>/counts")
@@ -50,6 +48,7 @@ def counts(activity_id: int):
         hour_label=services.hour_label,
         figures=services.screen_figures(db.session, activity.id),
         assigned=checkpoint_services.assignments(db.session, [point.checkpoint_id for point in points]),
+        screen_days=screen_services.activity_days(activity.starts_at, activity.ends_at, campaign_zone()),
         now=utcnow(),
     )
 
