@@ -194,3 +194,63 @@ def test_the_big_screen_is_a_dashboard_whose_numbers_are_the_sql_aggregates(
     sizes = {f["kind"]: f["size"] for f in page.evaluate(FIGURES)}
     assert sizes["arrivals"] >= 100 and sizes["inside"] >= 100 and sizes["live"] >= 100  # px: read from 10 m
     assert page.locator("svg.screen__qr").count() == 2  # the registration (or programme) page and the quiz
+
+
+def test_the_fullest_screen_still_fits(csrf_live_server, new_context, artifacts, monkeypatch):
+    """The most the screen can hold: a 300-character title, more booths than it shows (long names), arrivals in
+    each of the day's 24 hours, two quizzes with an open round (three figures, three QR codes)."""
+    from checkin.views import counts as views
+
+    app = csrf_live_server.app
+    with app.app_context():
+        load_demo(db.session, password=PASSWORD)
+        plan_id = db.session.scalar(select(Contest.plan_id).where(Contest.kind == "online_quiz"))
+        day = datetime(2030, 10, 5, tzinfo=HCM)
+        now = day + timedelta(hours=23, minutes=30)
+        fair = Activity(plan_id=plan_id, title=("Ngày hội Chuyển đổi số toàn dân " * 10)[:300].strip(),
+                        kind="festival", starts_at=day, ends_at=day + timedelta(days=1))  # fmt: skip
+        gate = Checkpoint(activity=fair, name="Cổng chính", kind="entrance", rule="every_time", position=0)
+        out = Checkpoint(activity=fair, name="Cổng ra", kind="exit", rule="every_time", position=1)
+        booths = [
+            Checkpoint(
+                activity=fair,
+                name=f"Không gian trải nghiệm ứng dụng số, dữ liệu số và trí tuệ nhân tạo {n}",
+                kind="booth",
+                rule="every_time",
+                position=2 + n,
+            )  # fmt: skip
+            for n in range(14)
+        ]
+        ward = db.session.scalar(select(Unit).where(Unit.kind == "ward").limit(1))
+        people = [Registration(activity=fair, name=f"K {i}", phone=f"0913{i:06d}", ward=ward, consent_at=day,
+                               status="confirmed", token=f"full-{i}") for i in range(480)]  # fmt: skip
+        db.session.add_all([fair, gate, out, *booths, *people])
+        db.session.flush()
+        for i, person in enumerate(people):
+            at = day + timedelta(minutes=3 * i)
+            db.session.add_all([_scan(gate, person, at), _scan(booths[i % 14], person, at + timedelta(minutes=1))])
+            if i % 3:
+                db.session.add(_scan(out, person, at + timedelta(minutes=2)))
+        first = db.session.scalar(select(Contest).where(Contest.kind == "online_quiz"))
+        second = Contest(plan_id=plan_id, title="Cuộc thi thứ hai " * 10, kind="online_quiz", is_published=True)
+        db.session.add(second)
+        db.session.flush()
+        for contest in (first, second):
+            for quiz_round in db.session.scalars(select(QuizRound).where(QuizRound.contest_id == contest.id)):
+                db.session.delete(quiz_round)
+            db.session.flush()
+            db.session.add(QuizRound(contest_id=contest.id, title="Tuần 1: Nhận diện lừa đảo trực tuyến " * 4,
+                                     position=1, opens_at=day, closes_at=day + timedelta(days=3),
+                                     state=RoundState.OPEN))  # fmt: skip
+        db.session.commit()
+        fair_id = fair.id
+    monkeypatch.setattr(views, "utcnow", lambda: now)
+    page = new_context(viewport=SCREEN).new_page()
+    assert page.goto(f"{csrf_live_server.url}/checkin/activities/{fair_id}/screen").status == 200
+    page.screenshot(path=str(artifacts / "big-screen-1920x1080-fullest.png"))
+    layout = page.evaluate(OVERFLOW)
+    assert layout["out"] == [], "\n".join(layout["out"])
+    assert (layout["scrollW"], layout["scrollH"]) == (1920, 1080)
+    shown = _shown(page)
+    assert len(shown["booth"]) == 10 and len(shown["hour"]) == 24 and len(shown["live"]) == 2
+    assert page.locator("svg.screen__qr").count() == 3
