@@ -36,3 +36,38 @@ class FigureRegistry:
 
 
 figures = FigureRegistry()
+
+
+@dataclass(frozen=True)
+class LiveFigure:
+    """A number a feature puts on the public big screen of a plan's activity while it is live (the quiz's
+    participants while a round is open), with the public page a QR code on the screen leads to."""
+
+    label: str  # what the number counts, e.g. "took part in Week 1"
+    title: str  # what it belongs to, e.g. the contest's title
+    value: int
+    endpoint: str
+    values: dict
+
+
+# provider(session, plan_id, now) -> list[LiveFigure]: only what is live at ``now``, a few at most.
+LiveProvider = Callable[..., list[LiveFigure]]
+
+
+class LiveRegistry:
+    def __init__(self) -> None:
+        self._providers: dict[str, LiveProvider] = {}
+
+    def register(self, name: str, provider: LiveProvider) -> None:
+        """Register (or replace, on a second app in the same process) the provider named ``name``."""
+        self._providers[name] = provider
+
+    def collect(self, session, plan_id: int, now) -> list[LiveFigure]:
+        """Every registered feature's live figures for the plan at ``now``, in registration order."""
+        found: list[LiveFigure] = []
+        for provider in self._providers.values():
+            found.extend(provider(session, plan_id, now))
+        return found
+
+
+live = LiveRegistry()

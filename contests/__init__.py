@@ -14,7 +14,7 @@ def _register(state) -> None:
 
     from app import cache
     from app.demo import register_loader
-    from app.providers import figures
+    from app.providers import figures, live
     from app.scheduler import register_jobs
     from events.services.transfer import copy_hooks
 
@@ -30,6 +30,7 @@ def _register(state) -> None:
     cache.track(BANK_CACHE, Question, QuestionOption)  # starts draw from the bank kept per version
 
     figures.register("contests", services.figures)
+    live.register("contests", services.live_figures)
     copy_hooks.register("contests", _l("Copy the plan's contests"), services.copy_with_plan)
     register_jobs(jobs)
     state.app.cli.add_command(cli.contests_cli)

@@ -35,7 +35,7 @@ TAN_UYEN_SLOGANS = "\n".join(
     ]
 )
 
-BRING_ID = "Căn cước công dân gắn chíp; điện thoại thông minh đã cài ứng dụng VNeID (nếu có)."
+BRING_ID = "Căn cước công dân gắn chip; điện thoại thông minh đã cài ứng dụng VNeID (nếu có)."
 
 # (name, address, capacity, ward or district, directions)
 VENUES = [

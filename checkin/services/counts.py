@@ -40,8 +40,11 @@ class HourCount:
     percent: int  # of the busiest hour
 
 
-def inside_now(session: Session, activity_id: int) -> int:
-    """How many tickets are inside: their last entrance-or-exit admission was at an entrance."""
+def inside_now(session: Session, activity_id: int, *, since: datetime | None = None) -> int:
+    """How many tickets are inside: their last entrance-or-exit admission was at an entrance (counting only
+    admissions from ``since`` on, e.g. today's on a multi-day activity: yesterday's visitor who left by another
+    way is not inside)."""
+    conditions = [] if since is None else [Scan.scanned_at >= since]
     ranked = (
         select(
             Checkpoint.kind.label("kind"),
@@ -55,6 +58,7 @@ def inside_now(session: Session, activity_id: int) -> int:
             Checkpoint.kind.in_([CheckpointKind.ENTRANCE, CheckpointKind.EXIT]),
             Scan.ticket_id.is_not(None),
             ADMISSION,
+            *conditions,
         )
         .subquery()
     )
@@ -78,10 +82,15 @@ def people_admitted(session: Session, activity_id: int) -> int:
     )
 
 
-def checkpoint_counts(session: Session, activity_id: int) -> list[PointCount]:
+def checkpoint_counts(
+    session: Session, activity_id: int, *, since: datetime | None = None, until: datetime | None = None
+) -> list[PointCount]:
     """Per checkpoint of the activity (all of them, scanned or not, in their order): admissions, distinct tickets
-    admitted (the unique visitors of a booth) and refusals."""
+    admitted (the unique visitors of a booth) and refusals; only scans in [``since``, ``until``) when given."""
     admitted = case((ADMISSION, 1), else_=0)
+    window = [Scan.scanned_at >= since] if since is not None else []
+    if until is not None:
+        window.append(Scan.scanned_at < until)
     totals = (
         select(
             Scan.checkpoint_id.label("checkpoint_id"),
@@ -90,7 +99,7 @@ def checkpoint_counts(session: Session, activity_id: int) -> list[PointCount]:
             func.sum(case((Scan.admitted.is_(False), 1), else_=0)).label("refused"),
         )
         .join(Checkpoint, Checkpoint.id == Scan.checkpoint_id)
-        .where(Checkpoint.activity_id == activity_id)
+        .where(Checkpoint.activity_id == activity_id, *window)
         .group_by(Scan.checkpoint_id)
         .subquery()
     )

@@ -35,3 +35,21 @@ def qr_png(text: str, *, box: int = QR_BOX) -> bytes:
 def qr_size(text: str, *, box: int = QR_BOX) -> int:
     """The width (and height) in pixels of ``qr_png(text)``, for the page's <img> to hold its place."""
     return (_code(text, box).modules_count + 2 * QR_BORDER) * box
+
+
+def qr_svg(text: str) -> tuple[int, str]:
+    """The QR code holding ``text`` as (modules across, quiet zone included; an SVG path of its dark modules in
+    those units), for a page to draw inline at any size: one rectangle per run of dark modules in a row."""
+    matrix = _code(text, 1).get_matrix()
+    runs = []
+    for y, row in enumerate(matrix):
+        x = 0
+        while x < len(row):
+            if row[x]:
+                start = x
+                while x < len(row) and row[x]:
+                    x += 1
+                runs.append(f"M{start} {y}h{x - start}v1h-{x - start}z")
+            else:
+                x += 1
+    return len(matrix), "".join(runs)

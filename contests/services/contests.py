@@ -8,10 +8,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from app.providers import Figure
+from app.providers import Figure, LiveFigure
 from events.services.transfer import shift_years_in_text
 
-from ..models import Contest
+from ..models import Contest, ContestKind, QuizAttempt, QuizRound, RoundState
 
 
 def contest_phase(contest: Contest, now: datetime) -> str:
@@ -37,6 +37,40 @@ def figures(session: Session, plan_id: int | None = None) -> list[Figure]:
     if plan_id is not None:
         stmt = stmt.where(Contest.plan_id == plan_id)
     return [Figure(str(_l("Contests")), session.scalar(stmt) or 0, "contests.index")]
+
+
+LIVE_ROUNDS = 2  # the big screen has room for this many open rounds at once
+
+
+def live_figures(session: Session, plan_id: int, now: datetime) -> list[LiveFigure]:
+    """For the big screen of the plan's activities: each public quiz of the plan with a round taking attempts at
+    ``now``, and how many people have started that round (one grouped query)."""
+    rows = session.execute(
+        select(Contest.id, Contest.title, QuizRound.title, func.count(func.distinct(QuizAttempt.participant_id)))
+        .join(QuizRound, QuizRound.contest_id == Contest.id)
+        .outerjoin(QuizAttempt, QuizAttempt.round_id == QuizRound.id)
+        .where(
+            Contest.plan_id == plan_id,
+            Contest.kind == ContestKind.ONLINE_QUIZ,
+            Contest.is_public,
+            QuizRound.state == RoundState.OPEN,
+            QuizRound.opens_at <= now,
+            QuizRound.closes_at > now,
+        )
+        .group_by(Contest.id, Contest.title, QuizRound.id, QuizRound.title, QuizRound.opens_at)
+        .order_by(QuizRound.opens_at, QuizRound.id)
+        .limit(LIVE_ROUNDS)
+    ).all()
+    return [
+        LiveFigure(
+            str(_l("took part in %(round)s", round=round_title)),
+            contest_title,
+            int(count),
+            "contests.contest_page",
+            {"contest_id": contest_id},
+        )
+        for contest_id, contest_title, round_title, count in rows
+    ]
 
 
 def copy_with_plan(session: Session, old_plan, new_plan, activity_id_map: dict[int, int], shift) -> int:

@@ -80,6 +80,14 @@ PAGES = {
         "public big screen": (lambda r: f"/checkin/activities/{r.activity_id}/screen", OPEN),
         "internal big screen": (lambda r: f"/checkin/activities/{r.internal_id}/screen", INTERNAL),
     },
+    "/checkin/plans/<int:plan_id>/screen": {
+        "campaign big screen": (lambda r: f"/checkin/plans/{r.plan_id}/screen?activity={r.activity_id}", OPEN),
+        "its internal activity": (lambda r: f"/checkin/plans/{r.plan_id}/screen?activity={r.internal_id}", INTERNAL),
+        "draft plan's screen": (
+            lambda r: f"/checkin/plans/{r.draft_plan_id}/screen?activity={r.draft_activity_id}",
+            INTERNAL,
+        ),
+    },
     # The ticket's QR image: whoever holds the registration's secret link (the records' registration is confirmed).
     "/checkin/tickets/<token>.png": {"ticket QR": (lambda r: f"/checkin/tickets/{r.token}.png", OPEN)},
     "/checkin/api/keys": {"ticket keys": (lambda r: "/checkin/api/keys", OPEN)},

@@ -55,7 +55,7 @@ def _seed(app) -> dict:
             registration_open=True,
             registration_opens_at=datetime.now(TZ) - timedelta(days=1),
             audience_groups=",citizens,",
-            what_to_bring="Căn cước công dân gắn chíp",
+            what_to_bring="Căn cước công dân gắn chip",
         )
         db.session.add_all([city, ward, office, square, plan, festival])
         db.session.commit()
