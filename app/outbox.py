@@ -10,8 +10,9 @@ the message ``sending``; after ``CLAIM_TIMEOUT`` it is handed back (at-least-onc
 the right side to err on for a ticket link).
 
 Channels: e-mail through Flask-Mailman (SMTP settings from the environment; without ``MAIL_SERVER`` the messages
-are written to the log), SMS through a gateway chosen by ``SMS_BACKEND``: ``log`` (default) or ``http`` (see
-``HttpSmsGateway`` for the contract a Vietnamese brand-name SMS provider's adapter must meet).
+are printed on the console), SMS through a gateway chosen by ``SMS_BACKEND``: ``log`` (default: logged and printed
+on the console too) or ``http`` (see ``HttpSmsGateway`` for the contract a Vietnamese brand-name SMS provider's
+adapter must meet). SMS go out unaccented (``fold_to_ascii``): their templates are worded for it.
 """
 
 from __future__ import annotations
@@ -320,6 +321,8 @@ def render(message: OutboxMessage) -> Rendered:
     base_url = current_app.config.get("CANONICAL_URL") or current_app.config["LOCAL_URL"]
     with current_app.test_request_context(base_url=base_url), force_locale(message.locale):
         text = render_template(names, **_values(message.payload)).strip()
+    if message.channel == Channel.SMS:
+        text = text.replace("....", "...")  # a name cut just before a full stop
     subject, _sep, body = text.partition("\n")
     return Rendered(subject.strip(), body.strip() or subject.strip())
 
