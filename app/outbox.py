@@ -267,12 +267,6 @@ def register_template_filters(app) -> None:
     def sms_text(value, length: int = 40) -> str:
         return shorten(value, length)
 
-    @app.template_filter("sms_when")
-    def sms_when(value) -> str:
-        from flask_babel import format_datetime
-
-        return format_datetime(value, "HH:mm dd/MM") if value else ""
-
     @app.template_filter("sms_time")
     def sms_time(value) -> str:
         from flask_babel import format_datetime
