@@ -6,6 +6,8 @@ BIN := $(VENV)/bin
 export FLASK_APP := wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# Where links in messages point when CANONICAL_URL is unset: the address served (loopback for a wildcard HOST).
+LOCAL_URL ?= http://$(if $(filter 0.0.0.0 ::,$(HOST)),127.0.0.1,$(HOST)):$(PORT)
 
 .PHONY: run test install install-dev translations extract lint browser zbar serve-prod bench wrk clean
 
@@ -39,7 +41,7 @@ run: install translations
 	$(BIN)/flask init-db
 	$(BIN)/flask seed-demo
 	@echo "dxday is at http://$(HOST):$(PORT)/  (Ctrl+C to stop)"
-	SCHEDULER_AUTOSTART=1 $(BIN)/flask run --host $(HOST) --port $(PORT) --no-reload
+	LOCAL_URL=$(LOCAL_URL) SCHEDULER_AUTOSTART=1 $(BIN)/flask run --host $(HOST) --port $(PORT) --no-reload
 
 # Debian's Chromium for the browser tests (Playwright cannot download its own browser here).
 browser:
@@ -66,7 +68,7 @@ lint: install-dev
 
 serve-prod: install translations
 	$(BIN)/flask init-db
-	$(BIN)/gunicorn --workers 4 --bind $(HOST):$(PORT) wsgi:app
+	LOCAL_URL=$(LOCAL_URL) $(BIN)/gunicorn --workers 4 --bind $(HOST):$(PORT) wsgi:app
 
 # Debian's wrk drives the load runs; the profilers of bench/requirements.txt are for reading the slow pages.
 $(VENV)/.installed-bench: bench/requirements.txt $(VENV)/.installed

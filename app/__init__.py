@@ -56,6 +56,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     from .urls import canonical_url
 
     app.config["CANONICAL_URL"] = canonical_url(app.config.get("CANONICAL_URL"))
+    app.config["LOCAL_URL"] = canonical_url(app.config.get("LOCAL_URL")) or "http://127.0.0.1:5000"
     app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["TIMEZONE"]
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = os.path.join(ROOT_DIR, "translations")
 

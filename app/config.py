@@ -30,6 +30,8 @@ ENVIRONMENT = {
     "SCHEDULER_AUTOSTART": ("SCHEDULER_AUTOSTART", _bool),
     "PREFERRED_URL_SCHEME": ("PREFERRED_URL_SCHEME", str),
     "CANONICAL_URL": ("CANONICAL_URL", str),
+    "LOCAL_URL": ("LOCAL_URL", str),
+    "PERSONAL_DATA_LAW": ("PERSONAL_DATA_LAW", str),
     "CHECKIN_SIGNING_KEYS": ("CHECKIN_SIGNING_KEYS", str),
     "MAIL_SERVER": ("MAIL_SERVER", str),
     "MAIL_PORT": ("MAIL_PORT", int),
@@ -85,6 +87,9 @@ class Config:
     # Days after a contest's last round closed before its participants' names, phones and e-mails are erased
     # (Decree 13/2023: no longer than the purpose needs; prizes handed out, complaints settled). Scores stay.
     QUIZ_RETENTION_DAYS = 365
+    # The law every consent and privacy text cites, by number ("91/2025/QH15", "13/2023/NĐ-CP"). None: the law in
+    # force in the year the consent is given (app/legal.py): Law 91/2025/QH15 from 2026, Decree 13/2023 before.
+    PERSONAL_DATA_LAW = None
     # Per scanner account: a busy gate scans a ticket every two seconds and a phone back online uploads its queue
     # in bursts; the limit is there for a stolen or rogue account guessing typed codes (one guess per scan).
     SCAN_RATE_LIMIT = "300 per minute"
@@ -117,6 +122,9 @@ class Config:
     # The site's public address (https://dxday.tanuyen.gov.vn): absolute URLs in feeds and messages, and feed
     # UIDs, use it instead of whatever Host header a request carried. None: the request's own address.
     CANONICAL_URL = None
+    # Where this process serves when CANONICAL_URL is unset: ``make run`` sets it from its HOST and PORT, so that
+    # links in messages (built by the scheduler, outside any request) reach the running app.
+    LOCAL_URL = "http://127.0.0.1:5000"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # a form left open during a long meeting must still submit

@@ -10,14 +10,16 @@ the message ``sending``; after ``CLAIM_TIMEOUT`` it is handed back (at-least-onc
 the right side to err on for a ticket link).
 
 Channels: e-mail through Flask-Mailman (SMTP settings from the environment; without ``MAIL_SERVER`` the messages
-are written to the log), SMS through a gateway chosen by ``SMS_BACKEND``: ``log`` (default) or ``http`` (see
-``HttpSmsGateway`` for the contract a Vietnamese brand-name SMS provider's adapter must meet).
+are printed on the console), SMS through a gateway chosen by ``SMS_BACKEND``: ``log`` (default: logged and printed
+on the console too) or ``http`` (see ``HttpSmsGateway`` for the contract a Vietnamese brand-name SMS provider's
+adapter must meet). SMS go out unaccented (``fold_to_ascii``): their templates are worded for it.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import sys
 import unicodedata
 import urllib.request
 from collections.abc import Iterable
@@ -26,6 +28,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app, render_template
 from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, insert, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -38,8 +41,8 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 CLAIM_TIMEOUT = timedelta(minutes=10)
 KEEP_SENT = timedelta(days=30)
-DEVELOPMENT_URL = "http://127.0.0.1:5000"  # links in messages when CANONICAL_URL is not set (make run)
-SMS_MAX_CHARS = 160  # one segment of unaccented text: the SMS templates keep to it (tests check)
+SMS_MAX_CHARS = 160  # one segment of unaccented (GSM-7) text
+SMS_MAX_SEGMENTS = 2  # every SMS template keeps to two segments with the longest names (tests check)
 
 
 @dataclass(frozen=True)
@@ -111,8 +114,15 @@ def enqueue_many(session: Session, template: str, messages: Iterable[Outgoing], 
     keys are read and the new rows inserted in batches of 500, so the number of statements does not grow with each
     person. Meant for the one scheduler process; returns how many messages were new."""
     rows = [
-        _row(recipient, template, message.payload, message.locale, f"{message.dedupe_key}:{recipient.channel}",
-             message.subject_ref, now)
+        _row(
+            recipient,
+            template,
+            message.payload,
+            message.locale,
+            f"{message.dedupe_key}:{recipient.channel}",
+            message.subject_ref,
+            now,
+        )
         for message in messages
         for recipient in message.to
     ]
@@ -136,8 +146,15 @@ def enqueue_many(session: Session, template: str, messages: Iterable[Outgoing], 
     return written
 
 
-def _row(recipient: Recipient, template: str, payload: dict, locale: str, key: str | None,
-         subject_ref: str | None, now: datetime) -> dict:
+def _row(
+    recipient: Recipient,
+    template: str,
+    payload: dict,
+    locale: str,
+    key: str | None,
+    subject_ref: str | None,
+    now: datetime,
+) -> dict:
     """The outbox row of one message to one recipient, waiting to be sent."""
     return {
         "channel": recipient.channel,
@@ -214,19 +231,53 @@ def fold_to_ascii(text: str) -> str:
     return "".join(ch for ch in bare if not unicodedata.combining(ch)).encode("ascii", "replace").decode()
 
 
+# GSM 03.38: the characters an unaccented SMS is sent in, one septet each (the extension table's cost two).
+_GSM7 = (
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+_GSM7_EXTENDED = "^{}\\[~]|€\f"
+
+
+def sms_segments(text: str) -> int:
+    """How many segments the SMS ``text`` costs: GSM-7 (160 septets alone, 153 a part when concatenated), or
+    UCS-2 (70, then 67) as soon as one character is outside GSM-7, which is what accented Vietnamese does."""
+    if all(ch in _GSM7 or ch in _GSM7_EXTENDED for ch in text):
+        septets = sum(2 if ch in _GSM7_EXTENDED else 1 for ch in text)
+        return 1 if septets <= SMS_MAX_CHARS else -(-septets // 153)
+    return 1 if len(text) <= 70 else -(-len(text) // 67)
+
+
+def shorten(value, length: int) -> str:
+    """``value`` on one line, cut to at most ``length`` characters on a word boundary with "..." after the last
+    whole word (never "thàn..." for "thành phố", which folds to "than", coal); a single over-long word is cut."""
+    text = " ".join(str(value or "").split())
+    if len(text) <= length:
+        return text
+    room = text[: length - 3]
+    if text[length - 3] != " " and " " in room:
+        room = room.rsplit(" ", 1)[0]
+    return room.rstrip(" ,;:-–—(") + "..."
+
+
 def register_template_filters(app) -> None:
     """Filters the message templates use."""
 
     @app.template_filter("sms_text")
     def sms_text(value, length: int = 40) -> str:
-        text = " ".join(str(value or "").split())
-        return text if len(text) <= length else text[: length - 3].rstrip() + "..."
+        return shorten(value, length)
 
-    @app.template_filter("sms_when")
-    def sms_when(value) -> str:
+    @app.template_filter("sms_time")
+    def sms_time(value) -> str:
         from flask_babel import format_datetime
 
-        return format_datetime(value, "HH:mm dd/MM") if value else ""
+        return format_datetime(value, "HH:mm") if value else ""
+
+    @app.template_filter("sms_date")
+    def sms_date(value) -> str:
+        from flask_babel import format_datetime
+
+        return format_datetime(value, "dd/MM") if value else ""
 
     @app.template_filter("ticket_url")
     def ticket_url(token: str) -> str:
@@ -259,11 +310,13 @@ def render(message: OutboxMessage) -> Rendered:
     names = [f"messages/{message.template}.txt"]
     if message.channel == Channel.SMS:
         names.insert(0, f"messages/{message.template}.sms.txt")
-    # A request context for url_for(_external=True) at the site's address (make run's when none is configured);
-    # the locale is forced inside it.
-    base_url = current_app.config.get("CANONICAL_URL") or DEVELOPMENT_URL
+    # A request context for url_for(_external=True) at the site's address: CANONICAL_URL, else where this
+    # process serves (LOCAL_URL, which make run sets from its HOST and PORT); the locale is forced inside it.
+    base_url = current_app.config.get("CANONICAL_URL") or current_app.config["LOCAL_URL"]
     with current_app.test_request_context(base_url=base_url), force_locale(message.locale):
         text = render_template(names, **_values(message.payload)).strip()
+    if message.channel == Channel.SMS:
+        text = text.replace("....", "...")  # a name cut just before a full stop
     subject, _sep, body = text.partition("\n")
     return Rendered(subject.strip(), body.strip() or subject.strip())
 
@@ -285,10 +338,17 @@ def send_email(address: str, rendered: Rendered) -> None:
 
 
 class LogSmsGateway:
-    """Writes each SMS to the log: the default until a provider is configured."""
+    """The default until a provider is configured: each SMS is logged and printed on the console, as the console
+    e-mail backend prints e-mails (the log's INFO lines are not shown by ``make run``)."""
+
+    def __init__(self, stream=None):
+        self.stream = stream
 
     def send(self, phone: str, text: str, request_id: str) -> None:
         log.info("SMS to %s (%s): %s", phone, request_id, text)
+        stream = self.stream or sys.stdout
+        stream.write(f"SMS to: {phone} ({request_id}, {sms_segments(text)} segment(s))\n{text}\n{'-' * 79}\n")
+        stream.flush()
 
 
 class HttpSmsGateway:
@@ -398,7 +458,7 @@ def send_due(engine, now: datetime, *, batch: int = 200, send=deliver, lane: Lan
             if message.lane == Lane.FAST and message.state != MessageState.PENDING:
                 message.payload = {}  # a one-time code: kept no longer than its sending needs
             session.commit()
-    return JobResult(changed=sent, message=f"{sent} sent, {failed} failed", ok=True)
+    return JobResult(changed=sent, message=_l("%(sent)s sent, %(failed)s failed", sent=sent, failed=failed), ok=True)
 
 
 def prune_sent(session: Session, now: datetime) -> JobResult:
@@ -412,4 +472,4 @@ def prune_sent(session: Session, now: datetime) -> JobResult:
         ).rowcount
         or 0
     )
-    return JobResult(changed=count, message=f"{count} old messages removed")
+    return JobResult(changed=count, message=_l("%(count)s old messages removed", count=count))

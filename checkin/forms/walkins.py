@@ -5,6 +5,7 @@ from wtforms import BooleanField, HiddenField, SelectField, StringField, SubmitF
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from app.forms import Form
+from app.legal import N_, lazy_consent
 from app.person_fields import PHONE_FILTERS, SUBMISSION_PATTERN, phone_validators, strip_text
 from app.submissions import new_key
 
@@ -39,7 +40,7 @@ class WalkInForm(Form):
         validate_choice=False,  # the service refuses a unit that is not a ward, on this field
     )
     consent = BooleanField(
-        _l("The person agrees that their data is used to issue the ticket (Decree 13/2023/NĐ-CP)."),
+        lazy_consent(N_("The person agrees that their data is used to issue the ticket (%(law)s).")),
         validators=[DataRequired(_l("Ask the person for their consent and tick the box."))],
     )
     submission = HiddenField(default=new_key, filters=[strip_text])

@@ -13,6 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Optional, Regexp, StopValidation
 
 from app.forms import Form
+from app.legal import N_, lazy_consent
 from app.models import utcnow
 from app.person_fields import PHONE_FILTERS, full_name_field, phone_validators, strip_text, ward_field
 from app.text import ascii_digits
@@ -94,7 +95,7 @@ class ParticipantForm(_DatedForm):
         render_kw={"inputmode": "numeric", "autocomplete": "off", "maxlength": 14},
     )
     consent = BooleanField(
-        _l("I agree that my data is used as described above (Decree 13/2023/NĐ-CP)."),
+        lazy_consent(N_("I agree that my data is used as described above (%(law)s).")),
         validators=[DataRequired(_l("Please agree to the use of your data to take part."))],
     )
     submit = SubmitField(_l("Take part"))

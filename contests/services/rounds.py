@@ -77,6 +77,15 @@ def tell_results(session: Session, quiz_round: QuizRound, *, now: datetime) -> i
         .where(Participant.id.in_(select(QuizAttempt.participant_id).where(QuizAttempt.round_id == quiz_round.id)))
         .order_by(Participant.id)
     ).all()
+    # Whether each person won, and what: their best prize in the round (a tie at a prize boundary is said so).
+    prizes: dict[int, tuple[str, bool]] = {}
+    for pid, prize, tied in session.execute(
+        select(QuizAttempt.participant_id, QuizAttempt.prize, QuizAttempt.prize_tied).where(
+            QuizAttempt.round_id == quiz_round.id, QuizAttempt.prize.is_not(None)
+        )
+    ):
+        if pid not in prizes or PRIZE_ORDER.index(prize) < PRIZE_ORDER.index(prizes[pid][0]):
+            prizes[pid] = (prize, bool(tied))
     payload = {
         "round_title": quiz_round.title,
         "contest_title": contest.title if contest else "",
@@ -88,7 +97,7 @@ def tell_results(session: Session, quiz_round: QuizRound, *, now: datetime) -> i
         (
             outbox.Outgoing(
                 to=outbox.recipients(email=email, phone=phone),
-                payload={**payload, "name": name, "token": token},
+                payload={**payload, "name": name, "token": token, **_prize_values(prizes.get(pid))},
                 locale=locale,
                 dedupe_key=f"quiz-results:{quiz_round.id}:{pid}",
                 subject_ref=f"Participant:{pid}",
@@ -97,6 +106,11 @@ def tell_results(session: Session, quiz_round: QuizRound, *, now: datetime) -> i
         ),
         now=now,
     )
+
+
+def _prize_values(won: tuple[str, bool] | None) -> dict:
+    prize, tied = won or (None, False)
+    return {"prize": prize, "prize_tied": tied}
 
 
 # --- organizers' rules for rounds ------------------------------------------------------------------------------

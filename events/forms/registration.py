@@ -7,6 +7,7 @@ from wtforms import BooleanField, EmailField, HiddenField, StringField, SubmitFi
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from app.forms import Form
+from app.legal import N_, lazy_consent
 from app.person_fields import (  # noqa: F401 (shared with check-in and the quiz from app/)
     PHONE_FILTERS,
     SUBMISSION_PATTERN,
@@ -39,7 +40,7 @@ class RegistrationForm(Form):
         ],
     )
     consent = BooleanField(
-        _l("I agree that my data is used as described above (Decree 13/2023/NĐ-CP)."),
+        lazy_consent(N_("I agree that my data is used as described above (%(law)s).")),
         validators=[DataRequired(_l("Please agree to the use of your data to register."))],
     )
     # A random key put in the page when it is shown: the same page submitted twice makes one registration.

@@ -390,9 +390,13 @@ def queue_reminders(session: Session, now: datetime, *, tz: ZoneInfo) -> JobResu
     return JobResult(changed=len(due), message=_l("%(count)s reminders queued", count=len(due)))
 
 
+LINKS_BY_SMS = 5  # "find my registration" by SMS: the nearest activities, one SMS each
+
+
 def resend_links(session: Session, phone: str, email: str | None, now: datetime) -> int:
     """Send the person holding ``phone`` the links of their live registrations of activities still to come, to
-    the e-mail they registered with (when ``email`` matches it) or else by SMS to that phone. Returns how many
+    the e-mail they registered with (when ``email`` matches it, all in one message) or else by SMS to that phone
+    (one SMS per activity, naming it, for the nearest ``LINKS_BY_SMS``). Returns how many
     registrations were found, for the log only: the page answers the same whether there were any or not."""
     phone = normalise_phone(phone) or ""
     if not _PHONE.fullmatch(phone):
@@ -407,23 +411,32 @@ def resend_links(session: Session, phone: str, email: str | None, now: datetime)
         return 0
     email = (email or "").strip().lower() or None
     on_file = {r.email for r in found if r.email}
-    to = outbox.recipients(email=email if email in on_file else None, phone=phone)
     items = [
         {"activity_title": r.activity.title, "starts_at": r.activity.starts_at.isoformat(), "token": r.token}
         for r in found
     ]
     # At most one resend per phone per quarter-hour, whatever the rate limit lets through.
     window = now.replace(minute=now.minute - now.minute % 15, second=0, microsecond=0)
-    outbox.enqueue(
-        session,
-        to=to,
-        template="registration_links",
-        payload={"registrations": items},
-        locale=found[0].locale,
-        now=now,
-        dedupe_key=f"links:{phone}:{window.isoformat()}",
-        subject_ref=f"Registration:{found[0].id}",
-    )
+    key = f"links:{phone}:{window.isoformat()}"
+    if email in on_file:
+        batches = [(outbox.Recipient(outbox.Channel.EMAIL, email), key, items, found[0])]
+    else:
+        # By SMS, one message per activity (the nearest few), each naming it: a list of links would not fit.
+        batches = [
+            (outbox.Recipient(outbox.Channel.SMS, phone), f"{key}:{r.id}", [item], r)
+            for r, item in list(zip(found, items, strict=True))[:LINKS_BY_SMS]
+        ]
+    for recipient, dedupe_key, payload_items, first in batches:
+        outbox.enqueue(
+            session,
+            to=[recipient],
+            template="registration_links",
+            payload={"registrations": payload_items},
+            locale=first.locale,
+            now=now,
+            dedupe_key=dedupe_key,
+            subject_ref=f"Registration:{first.id}",
+        )
     return len(found)
 
 
@@ -748,6 +761,9 @@ def cancel(session: Session, token: str, now: datetime) -> Registration:
                 status=409,
             )
         if _set_status(session, registration.id, seen, CANCELLED, cancelled_at=now):
+            # Told in this transaction, once: the person knows the cancellation took (and from whom, if not them).
+            tell(session, registration, "registration_cancelled", now=now, key="cancelled",
+                 activity_id=registration.activity_id)  # fmt: skip
             if seen == CONFIRMED:
                 _give_back_seat(session, registration.activity_id)
                 if not registration.activity.cancelled:

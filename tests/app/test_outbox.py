@@ -67,3 +67,17 @@ def test_the_fast_lane_has_its_own_job_every_few_seconds_and_the_normal_job_leav
     lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("SMS to")]
     assert lines[0].startswith("SMS to 0912000002") and "482913" in lines[0]  # the dev log shows the code
     assert lines[1].startswith("SMS to 0912000001")
+
+
+def test_the_outbox_jobs_report_in_the_reader_s_language(app):
+    """The jobs page shows "0 sent, 0 failed" translated: the jobs' messages are lazy translations."""
+    from flask_babel import LazyString, force_locale
+
+    from app.extensions import db
+
+    with app.app_context():
+        sent = outbox.send_due(db.engine, NOW)
+        pruned = outbox.prune_sent(db.session, NOW)
+        assert isinstance(sent.message, LazyString) and isinstance(pruned.message, LazyString)
+        with app.test_request_context(), force_locale("en"):
+            assert (str(sent.message), str(pruned.message)) == ("0 sent, 0 failed", "0 old messages removed")

@@ -46,16 +46,22 @@ def test_a_round_closes_after_its_grace_ranks_flags_and_tells_each_participant_o
     assert "Tuần 1" in sms.subject or "Tuan 1" in outbox.fold_to_ascii(sms.subject)
     text = outbox.fold_to_ascii(sms.subject)
     own = f"https://ngaychuyendoiso.binhduong.gov.vn/contests/me/{by_sms.participant.return_token}"
-    assert len(text) <= outbox.SMS_MAX_CHARS, (len(text), text)
+    assert outbox.sms_segments(text) <= outbox.SMS_MAX_SEGMENTS, (len(text), text)
     assert text.endswith(f"{own}/rounds/{quiz.round.id}/result"), text
     mail = outbox.render(messages[1])
     assert mail.subject == "Đã có kết quả “Tuần 1”" and "năm sinh" in mail.body
-    assert "Ngay CDS" in text and "ket qua" in text
+    assert "Tuan 1" in text
+    assert [(m.payload["prize"], m.payload["prize_tied"]) for m in messages] == [("first", False), ("second", False)]
+    for message in messages:
+        message.locale = "en"
+    winner, other = (outbox.render(m) for m in messages)
+    assert 'congratulations, you won a prize in "Tuần 1": First prize.' in winner.body  # who won, and what
+    assert "Congratulations: you won a prize (Second prize)." in other.body
     own = f"https://ngaychuyendoiso.binhduong.gov.vn/contests/me/{by_mail.participant.return_token}"
     assert f"{own}/rounds/{quiz.round.id}/result\n" in mail.body
 
 
-def test_the_results_sms_fits_one_segment_with_a_long_round_title_and_address(app):
+def test_the_results_sms_fits_two_segments_with_a_long_round_title_and_address(app):
     payload = {
         "round_title": "Tuần 12: Nhận diện lừa đảo trực tuyến qua tin nhắn và mạng xã hội",
         "contest_title": "Cuộc thi trực tuyến tìm hiểu về an toàn thông tin",
@@ -68,5 +74,5 @@ def test_the_results_sms_fits_one_segment_with_a_long_round_title_and_address(ap
         message = OutboxMessage(channel="sms", recipient="0912345678", template="quiz_results", locale="vi",
                                 payload=payload)  # fmt: skip
         text = outbox.fold_to_ascii(outbox.render(message).body)
-    assert text.isascii() and len(text) <= outbox.SMS_MAX_CHARS, (len(text), text)
+    assert text.isascii() and outbox.sms_segments(text) <= outbox.SMS_MAX_SEGMENTS, (len(text), text)
     assert text.endswith("/contests/me/" + "x" * 43 + "/rounds/99999/result"), text

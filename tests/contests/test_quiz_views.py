@@ -4,12 +4,13 @@ deadline, results after close, and the organizer's rounds, bank, import, flags a
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.legal import law_in_force
 from app.models import AuditEntry
 from contests.models import AttemptAnswer, Participant, Question, QuizAttempt, QuizRound, UnitPopulation
 from tests.contests.records import CORRECT_TEXT, EXPLANATION, world
@@ -40,7 +41,7 @@ def join_body(quiz, **changes):
 
 def test_a_citizen_signs_up_and_lands_on_their_rounds_with_a_return_cookie(app, client, quiz):
     page = client.get(f"/contests/{quiz.contest_id}/join").get_data(as_text=True)
-    assert "Phường Uyên Hưng" in page and "13/2023/NĐ-CP" in page
+    assert "Phường Uyên Hưng" in page and law_in_force(datetime.now(UTC).year) in page
     response = client.post(f"/contests/{quiz.contest_id}/join", data=join_body(quiz))
     assert response.status_code == 303
     assert response.headers["Location"].startswith("/contests/me/")

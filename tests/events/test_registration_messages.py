@@ -1,12 +1,15 @@
 """The outbox: what a registration, a promotion, a change and a cancellation send, read back from a real SMTP
-server; sent once whatever runs the job; retried when the server is down; SMS short and unaccented."""
+server; sent once whatever runs the job; retried when the server is down; SMS unaccented and printed on the
+development console; links on the address the app serves."""
 
 from __future__ import annotations
 
 import email
 import email.policy
 import json
+import os
 import socket
+import subprocess
 import threading
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -16,6 +19,7 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
 from app import outbox, scheduler
+from app.config import from_environment
 from app.extensions import db
 from app.models import Channel, MessageState, OutboxMessage
 from events.models import Activity
@@ -117,11 +121,15 @@ def test_waitlist_promotion_change_and_cancellation_each_deliver_one_email(
     register(client, registration_setup, activity_id, phone="0987654321", email_address="hai@example.vn")
     client.post(f"/events/registrations/{first}/cancel")  # frees the seat: the second person is promoted
     send_job(app)
-    assert sorted((m["To"], s) for m, s in zip(inbox.messages, inbox.subjects(), strict=True)) == [
-        ("hai@example.vn", "Bạn đang trong danh sách chờ: Lớp tập huấn kỹ năng số cho người dân"),
-        ("hai@example.vn", "Bạn đã có chỗ: Lớp tập huấn kỹ năng số cho người dân"),
-        ("mot@example.vn", "Chỗ của bạn đã được xác nhận: Lớp tập huấn kỹ năng số cho người dân"),
-    ]
+    cancelled = subject_in(app, "vi", "Registration cancelled: %(title)s", title=TITLE)
+    assert sorted((m["To"], s) for m, s in zip(inbox.messages, inbox.subjects(), strict=True)) == sorted(
+        [
+            ("hai@example.vn", "Bạn đang trong danh sách chờ: Lớp tập huấn kỹ năng số cho người dân"),
+            ("hai@example.vn", "Bạn đã có chỗ: Lớp tập huấn kỹ năng số cho người dân"),
+            ("mot@example.vn", cancelled),  # the person who cancelled is told it took
+            ("mot@example.vn", "Chỗ của bạn đã được xác nhận: Lớp tập huấn kỹ năng số cho người dân"),
+        ]
+    )
     inbox.messages.clear()
 
     login(make_user("organizer"))
@@ -153,6 +161,42 @@ def test_waitlist_promotion_change_and_cancellation_each_deliver_one_email(
     assert [(m["To"], s) for m, s in zip(inbox.messages, inbox.subjects(), strict=True)] == [
         ("hai@example.vn", "Đã hủy: Lớp tập huấn kỹ năng số cho người dân")
     ]
+
+
+def subject_in(app, locale, msgid, **values):
+    """A message's subject in ``locale`` as the catalogue has it today."""
+    from flask_babel import force_locale, gettext
+
+    with app.test_request_context(), force_locale(locale):
+        return gettext(msgid, **values)
+
+
+TITLE = "Lớp tập huấn kỹ năng số cho người dân"
+
+
+def test_a_citizen_who_cancels_is_told_so_once_by_email_or_by_sms(app, client, registration_setup, smtp, capsys):
+    inbox, _port = smtp
+    activity_id = registration_setup.make_activity(capacity=5)
+    by_mail = register(client, registration_setup, activity_id)
+    by_sms = register(client, registration_setup, activity_id, phone="0987654321", email_address="")
+    send_job(app)
+    inbox.messages.clear()
+    capsys.readouterr()
+    for token in (by_mail, by_sms):
+        assert client.post(f"/events/registrations/{token}/cancel").status_code in (302, 303)
+        client.post(f"/events/registrations/{token}/cancel")  # twice: told once
+    with app.app_context():
+        queued = db.session.execute(
+            select(OutboxMessage.channel, OutboxMessage.recipient)
+            .where(OutboxMessage.template == "registration_cancelled")
+            .order_by(OutboxMessage.id)
+        ).all()
+    assert queued == [(Channel.EMAIL, "an@example.vn"), (Channel.SMS, "0987654321")]
+    assert send_job(app).changed == 2
+    assert inbox.subjects() == [subject_in(app, "vi", "Registration cancelled: %(title)s", title=TITLE)]
+    assert f"https://dxday.tanuyen.example/events/activities/{activity_id}" in inbox.bodies()[0]  # to come back
+    printed = capsys.readouterr().out  # the log SMS gateway prints each SMS, as e-mails are printed
+    assert "SMS to: 0987654321" in printed and "Lop tap huan ky nang so cho nguoi dan" in printed
 
 
 def test_two_senders_at_once_send_each_message_once(app, client, registration_setup, smtp):
@@ -210,46 +254,24 @@ def test_english_speakers_are_written_to_in_english(app, client, registration_se
     assert inbox.subjects() == ["Your place is confirmed: Lớp tập huấn kỹ năng số cho người dân"]
 
 
-def test_without_an_email_the_person_gets_one_short_unaccented_sms(app, client, registration_setup, caplog):
+def test_without_an_email_the_person_gets_one_unaccented_sms_printed_on_the_console(
+    app, client, registration_setup, capsys
+):
     activity_id = registration_setup.make_activity(
         capacity=5, title="Hội thảo chuyên đề chuyển đổi số trong cải cách hành chính và dịch vụ công trực tuyến"
     )
-    register(client, registration_setup, activity_id, email_address="")
+    token = register(client, registration_setup, activity_id, email_address="")
     with app.app_context():
         message = db.session.scalar(select(OutboxMessage))
         assert (message.channel, message.recipient) == (Channel.SMS, PHONE)
-    with caplog.at_level("INFO", logger="app.outbox"):
-        assert send_job(app).changed == 1
-    (line,) = [r.getMessage() for r in caplog.records if r.getMessage().startswith("SMS to")]
-    text = line.split(": ", 1)[1]
-    assert text.isascii() and len(text) <= outbox.SMS_MAX_CHARS, text
-    assert text.startswith("Ngay CDS: da giu cho cho Hoi thao") and "/events/registrations/" in text
-
-
-@pytest.mark.parametrize(
-    "template",
-    [
-        "registration_confirmed",
-        "registration_waitlisted",
-        "registration_promoted",
-        "activity_changed",
-        "activity_cancelled",
-        "registration_reminder",
-    ],
-)
-def test_every_sms_fits_one_segment_even_with_long_names(app, template):
-    payload = {
-        "name": "Nguyễn Thị Hồng Nhung Phương",
-        "activity_title": "Ngày hội Chuyển đổi số thành phố Tân Uyên năm 2027 và Lễ ra mắt mô hình ấp thông minh",
-        "starts_at": "2027-10-05T00:30:00+00:00",
-        "venue": "Quảng trường thành phố Tân Uyên, phường Uyên Hưng",
-        "token": "x" * 32,
-        "position": 123,
-    }
-    with app.app_context():
-        message = OutboxMessage(channel="sms", recipient=PHONE, template=template, locale="vi", payload=payload)
-        text = outbox.fold_to_ascii(outbox.render(message).body)
-    assert text.isascii() and len(text) <= outbox.SMS_MAX_CHARS, (len(text), text)
+    capsys.readouterr()
+    assert send_job(app).changed == 1
+    printed = capsys.readouterr().out
+    assert printed.startswith(f"SMS to: {PHONE}")
+    text = printed.splitlines()[1]
+    assert text.isascii() and outbox.sms_segments(text) <= outbox.SMS_MAX_SEGMENTS, text
+    assert '"Hoi thao chuyen de chuyen doi so trong cai cach hanh..."' in text  # cut after a whole word
+    assert text.endswith(f"https://dxday.tanuyen.example/events/registrations/{token}"), text
 
 
 def test_the_http_sms_gateway_meets_its_contract(app):
@@ -310,11 +332,20 @@ def test_find_my_registration_sends_the_links_and_tells_nobody_who_registered(ap
     assert [m["To"] for m in inbox.messages] == ["an@example.vn"]
     assert f"/events/registrations/{token}" in inbox.bodies()[0]
 
-    # Without the e-mail it was registered with, the links go by SMS to the phone itself, never elsewhere.
+    # Without the e-mail it was registered with, the links go by SMS to the phone itself, never elsewhere: one SMS
+    # per activity, naming it.
+    other_id = registration_setup.make_activity(capacity=5, title="Ngày hội Chuyển đổi số thành phố Tân Uyên")
+    other = register(client, registration_setup, other_id, email_address="an@example.vn")
     client.post("/events/registrations/find", data={"phone": "0912345678", "email": "ke-gian@example.vn"})
     with app.app_context():
-        last = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc())).first()
-        assert (last.channel, last.recipient, last.template) == (Channel.SMS, PHONE, "registration_links")
+        queued = db.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.channel == Channel.SMS).order_by(OutboxMessage.id)
+        ).all()
+        assert {(m.recipient, m.template) for m in queued} == {(PHONE, "registration_links")}
+        texts = sorted(outbox.fold_to_ascii(outbox.render(m).body) for m in queued)
+    assert len(texts) == 2
+    assert '"Lop tap huan ky nang so cho nguoi dan"' in texts[0] and f"/events/registrations/{token}" in texts[0]
+    assert '"Ngay hoi Chuyen doi so thanh pho Tan Uyen"' in texts[1] and f"/events/registrations/{other}" in texts[1]
 
 
 def test_find_my_registration_is_limited_per_phone(make_app, registration_setup):
@@ -323,3 +354,24 @@ def test_find_my_registration_is_limited_per_phone(make_app, registration_setup)
     answers = [client.post("/events/registrations/find", data={"phone": "0912345678"}).status_code for _ in range(6)]
     assert answers == [303] * 5 + [429]
     assert client.post("/events/registrations/find", data={"phone": "0987654321"}).status_code == 303
+
+
+def test_without_a_canonical_url_the_scheduler_links_to_the_port_make_run_serves(
+    make_app, registration_setup, smtp, capsys
+):
+    inbox, port = smtp
+    root = os.path.join(os.path.dirname(__file__), "..", "..")
+    planned = subprocess.run(["make", "-n", "run", "PORT=5620"], cwd=root, capture_output=True, text=True, check=True)
+    assert "LOCAL_URL=http://127.0.0.1:5620 " in planned.stdout  # make run tells the app where it serves
+    environment = from_environment({"LOCAL_URL": "http://127.0.0.1:5620"})  # as make run's process reads it
+    app = make_app(**environment, MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=port,
+                   REGISTRATION_RATE_LIMIT="1000 per minute")  # fmt: skip
+    assert app.config["CANONICAL_URL"] is None
+    activity_id = registration_setup.make_activity(capacity=5)
+    by_mail = register(app.test_client(), registration_setup, activity_id)
+    by_sms = register(app.test_client(), registration_setup, activity_id, phone="0987654321", email_address="")
+    capsys.readouterr()
+    assert send_job(app).changed == 2  # the scheduler's job, outside any request
+    assert f"http://127.0.0.1:5620/events/registrations/{by_mail}\r\n" in inbox.bodies()[0]
+    assert f"http://127.0.0.1:5620/events/registrations/{by_sms}" in capsys.readouterr().out
+    assert "127.0.0.1:5000" not in inbox.bodies()[0]

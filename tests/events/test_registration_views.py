@@ -2,12 +2,13 @@
 the organizer's list, the JSON API, CSRF and rate limits."""
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.legal import law_in_force
 from events.models import Activity, Registration
 
 PHONE = "0912345678"
@@ -52,7 +53,7 @@ def test_the_form_explains_the_use_of_data_and_lists_wards_by_district(client, s
     page = client.get(register_url(activity_id)).get_data(as_text=True)
     assert "Lớp tập huấn kỹ năng số cho người dân" in page
     assert "Còn 5/5 chỗ trống." in page
-    assert "Nghị định số 13/2023/NĐ-CP" in page
+    assert law_in_force(datetime.now(UTC).year) in page  # the law in force when the consent is given
     assert "Cách chúng tôi sử dụng dữ liệu của bạn" in page
     assert "Đến hết ngày 01/12/2024" in page  # report deadline 01/11/2024 + 30 days
     assert "Phòng Văn hóa và Thông tin, đơn vị tổ chức kế hoạch này." in page
