@@ -1,5 +1,6 @@
 """Restoring a cancelled activity: an organizer takes the cancellation back, everyone still registered is told
-once per restore (e-mail through a real SMTP server), and an activity that is over stays cancelled."""
+once per restore (e-mail through a real SMTP server), and an activity that is over stays cancelled. Its SMS is
+checked with every other in test_sms_forms."""
 
 from __future__ import annotations
 
@@ -7,15 +8,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from app import outbox
 from app.errors import DomainError
 from app.extensions import db
-from app.models import OutboxMessage
 from events.models import Activity
 from events.services import activities
 
 from . import test_registration_messages as messages
-from .test_registration_messages import PHONE, register, send_job
+from .test_registration_messages import register, send_job
 
 # The messages' fixtures: an app whose mail goes to a real SMTP server, and that server.
 app, smtp = messages.app, messages.smtp
@@ -78,18 +77,3 @@ def test_an_activity_that_is_over_cannot_be_restored(app, registration_setup):
         before_end = activity.ends_at - timedelta(minutes=1)
         assert activities.restore_activity(db.session, activity, before_end) is True
         assert activities.restore_activity(db.session, activity, before_end) is False  # idempotent
-
-
-def test_the_restore_sms_is_short_and_unaccented(app):
-    payload = {
-        "name": "Nguyễn Thị Hồng Nhung Phương",
-        "activity_title": "Ngày hội Chuyển đổi số thành phố Tân Uyên năm 2027 và Lễ ra mắt mô hình ấp thông minh",
-        "starts_at": "2027-10-05T00:30:00+00:00",
-        "venue": "Quảng trường thành phố Tân Uyên, phường Uyên Hưng",
-    }
-    with app.app_context():
-        message = OutboxMessage(
-            channel="sms", recipient=PHONE, template="activity_restored", locale="vi", payload=payload
-        )
-        text = outbox.fold_to_ascii(outbox.render(message).body)
-    assert text.isascii() and len(text) <= outbox.SMS_MAX_CHARS, (len(text), text)

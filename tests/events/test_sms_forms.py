@@ -33,6 +33,7 @@ CASES = {
     "registration_cancelled": (REGISTRATION, ["07:30", "02/10"]),
     "activity_changed": (REGISTRATION, ["07:30", "02/10", "Quang truong", f"/events/registrations/{TOKEN}"]),
     "activity_cancelled": (REGISTRATION, ["07:30", "02/10"]),
+    "activity_restored": (REGISTRATION, ["07:30", "02/10", "/events/registrations/"]),
     "registration_links": (
         {"registrations": [{"activity_title": TITLE, "starts_at": REGISTRATION["starts_at"], "token": TOKEN}]},
         ["07:30", "02/10", f"/events/registrations/{TOKEN}"],
