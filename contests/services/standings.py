@@ -82,7 +82,12 @@ def _of_round(stmt, quiz_round: QuizRound, ward_id: int | None):
 
 
 def ranking_page(
-    session: Session, quiz_round: QuizRound, *, page: int = 1, ward_id: int | None = None, per_page: int = PER_PAGE,
+    session: Session,
+    quiz_round: QuizRound,
+    *,
+    page: int = 1,
+    ward_id: int | None = None,
+    per_page: int = PER_PAGE,
     winner_phones: bool = False,
 ) -> Page:
     """One page of a closed round's ranking: ranked attempts by rank (ties by name), then the disqualified ones.
@@ -192,3 +197,29 @@ def record_winner_phones(session: Session, quiz_round: QuizRound, rows: list[Sta
             )
         )
     return len(shown)
+
+
+@dataclass(frozen=True)
+class WardCount:
+    ward: str
+    started: int
+    submitted: int
+
+
+def ward_counts(session: Session, quiz_round: QuizRound) -> list[WardCount]:
+    """Attempts started and submitted per ward of the participants (one grouped query), most started first."""
+    started = func.count(QuizAttempt.id)
+    rows = session.execute(
+        select(
+            Unit.name,
+            started,
+            func.coalesce(func.sum(case((QuizAttempt.submitted_at.is_not(None), 1), else_=0)), 0),
+        )
+        .select_from(QuizAttempt)
+        .join(Participant, Participant.id == QuizAttempt.participant_id)
+        .outerjoin(Unit, Unit.id == Participant.ward_unit_id)
+        .where(QuizAttempt.round_id == quiz_round.id)
+        .group_by(Unit.id, Unit.name)
+        .order_by(started.desc(), Unit.name)
+    ).all()
+    return [WardCount(name or "—", int(count), int(done)) for name, count, done in rows]

@@ -8,10 +8,12 @@ from flask_login import current_user
 
 from app.auth import role_required
 from app.extensions import db
+from app.models import utcnow
 from app.urls import MAX_DB_INT
 
 from .. import bp
 from ..forms.flags import ReinstateForm
+from ..models import RoundState
 from ..services import pages, standings
 
 
@@ -30,7 +32,7 @@ def round_ranking(round_id: int):
     if ward_id not in {unit_id for unit_id, _name in wards}:
         ward_id = None
     # Organizers must reach the winners: their phones in full, and each showing in the audit trail.
-    full = current_user.has_role("organizer")
+    full = current_user.is_organizer
     page = standings.ranking_page(
         db.session, quiz_round, page=_positive_arg("page") or 1, ward_id=ward_id, winner_phones=full
     )
@@ -44,5 +46,7 @@ def round_ranking(round_id: int):
         ward_id=ward_id,
         page=page,
         counts=standings.live_counts(db.session, quiz_round, ward_id=ward_id),
+        by_ward=standings.ward_counts(db.session, quiz_round) if quiz_round.state != RoundState.CLOSED else [],
         reinstate_form=ReinstateForm(formdata=None),
+        now=utcnow(),
     )

@@ -115,7 +115,7 @@ def build(app, *, now, ward_id: int, other_ward_id: int) -> SimpleNamespace:
         )  # fmt: skip
         # A round still to come, for "open now".
         later = QuizRound(
-            title="Tuần cuối", position=3, opens_at=now + timedelta(days=5), closes_at=now + timedelta(days=12),
+            title="Tuần cuối", position=9, opens_at=now + timedelta(days=5), closes_at=now + timedelta(days=12),
             state="scheduled", pool_topic_ids=[questions[1].topic_id], **common,
         )  # fmt: skip
         session.add_all([closed, open_round, later])

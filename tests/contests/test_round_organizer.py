@@ -99,3 +99,16 @@ def test_the_export_gives_winners_phones_in_full_and_is_audited(app, organizer, 
         assert db.session.scalar(
             select(AuditEntry).where(AuditEntry.action == "export", AuditEntry.entity == "QuizAttempt")
         )
+
+
+def test_the_live_counts_of_an_open_round_break_down_by_ward_and_refresh_in_place(organizer, quiz):
+    page = organizer.get(f"/contests/rounds/{quiz.open_round_id}/ranking?lang=en").get_data(as_text=True)
+    block = page.split('id="live-counts"', 1)[1].split("</section>", 1)[0]
+    assert 'data-refresh="15"' in block
+    # The open round: one attempt started (records.build), from Phường Uyên Hưng, not submitted.
+    row = block.split("Phường Uyên Hưng", 1)[1].split("</tr>", 1)[0]
+    assert re.findall(r'<td class="num">(\d+)</td>', row) == ["1", "0"]
+    assert "Phường Khánh Bình" not in block
+    assert "js/live-counts.js" in page
+    closed = organizer.get(f"/contests/rounds/{quiz.closed_round_id}/ranking").get_data(as_text=True)
+    assert "js/live-counts.js" not in closed and "data-refresh" not in closed
