@@ -57,7 +57,7 @@ def contest_listing(session: Session, include_unpublished: bool, now: datetime) 
     ]
     order = {"open": 1, "upcoming": 2, "closed": 3}
     # sorted() is stable: within a group the contests keep their opening order.
-    return sorted(rows, key=lambda row: (0 if row[0].id in with_open_round else order[row[1]]))
+    return sorted(rows, key=lambda row: 0 if row[0].id in with_open_round else order[row[1]])
 
 
 def open_now(session: Session, now: datetime) -> list[Contest]:
