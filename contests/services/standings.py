@@ -190,7 +190,7 @@ def record_winner_phones(session: Session, quiz_round: QuizRound, rows: list[Sta
         session.add(
             AuditEntry(
                 actor_id=actor_id,
-                action="view_phones",
+                action="disclose",  # column of 10: the showing of personal data on a page
                 entity="QuizAttempt",
                 entity_id=f"round:{quiz_round.id}",
                 changes={"round_id": quiz_round.id, "attempt_ids": shown, "count": len(shown)},

@@ -65,7 +65,7 @@ def test_opening_a_round_twice_is_refused_with_the_reason(app, organizer, quiz):
 
 def _phone_audits(app):
     with app.app_context():
-        return db.session.scalars(select(AuditEntry).where(AuditEntry.action == "view_phones")).all()
+        return db.session.scalars(select(AuditEntry).where(AuditEntry.action == "disclose")).all()
 
 
 def test_the_ranking_shows_winners_phones_in_full_to_organizers_and_audits_it(app, organizer, quiz):
