@@ -71,3 +71,29 @@ class LiveRegistry:
 
 
 live = LiveRegistry()
+
+
+@dataclass(frozen=True)
+class Spotlight:
+    """Something a citizen can do right now (a quiz round taking attempts), shown first on the home page."""
+
+    title: str
+    url: str
+    badge: str
+
+
+# provider(session, now) -> list[Spotlight]
+class SpotlightRegistry:
+    def __init__(self) -> None:
+        self._providers: dict[str, Callable[..., list[Spotlight]]] = {}
+
+    def register(self, name: str, provider: Callable[..., list[Spotlight]]) -> None:
+        """Register (or replace, on a second app in the same process) the provider named ``name``."""
+        self._providers[name] = provider
+
+    def collect(self, session, now) -> list[Spotlight]:
+        """Every registered feature's spotlights, in registration order."""
+        return [spot for provider in self._providers.values() for spot in provider(session, now)]
+
+
+spotlights = SpotlightRegistry()

@@ -16,7 +16,8 @@ from flask_login import current_user
 from .auth import safe_next
 from .extensions import db
 from .forms import LanguageForm
-from .providers import figures
+from .models import utcnow
+from .providers import figures, spotlights
 
 bp = Blueprint("main", __name__)
 
@@ -34,7 +35,9 @@ LANG_COOKIE = "dxday_lang"
 
 @bp.route("/")
 def index():
-    return render_template("index.html", figures=figures.collect(db.session))
+    return render_template(
+        "index.html", figures=figures.collect(db.session), spotlights=spotlights.collect(db.session, utcnow())
+    )
 
 
 @bp.route("/language", methods=["POST"])

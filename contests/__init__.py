@@ -14,7 +14,7 @@ def _register(state) -> None:
 
     from app import cache
     from app.demo import register_loader
-    from app.providers import figures, live
+    from app.providers import figures, live, spotlights
     from app.scheduler import register_jobs
     from events.services.transfer import copy_hooks
 
@@ -31,6 +31,22 @@ def _register(state) -> None:
 
     figures.register("contests", services.figures)
     live.register("contests", services.live_figures)
+    spotlights.register("contests", _spotlights)
     copy_hooks.register("contests", _l("Copy the plan's contests"), services.copy_with_plan)
     register_jobs(jobs)
     state.app.cli.add_command(cli.contests_cli)
+
+
+def _spotlights(session, now):
+    """The home page's "open now": each published quiz with a round taking attempts, linked to its page."""
+    from flask import url_for
+    from flask_babel import gettext as _
+
+    from app.providers import Spotlight
+
+    from .services import open_now
+
+    return [
+        Spotlight(contest.title, url_for("contests.contest_page", contest_id=contest.id), _("Open now"))
+        for contest in open_now(session, now)
+    ]

@@ -33,7 +33,7 @@ def _reject(errors: list[RowError]) -> NoReturn:
     for error in errors:
         row = _("Row %(number)s", number=error.row_number)
         click.echo(f"{row} – {error.column}: {error.message}", err=True)
-    _fail(ImportRejected(errors).message)
+    _fail(bank.QuestionsRejected(errors).message)
 
 
 def _contest(contest_id: int | None) -> Contest:

@@ -13,8 +13,8 @@ from .models import Contest, Question, QuestionOption, QuizRound, QuizTopic, Rou
 
 
 def load(session: Session, report: DemoReport) -> None:
-    """The online information-security contest (Tân Uyên) and two of Đồng Nai's contests. The quiz is launched at
-    the festival, so it moves with the festival's day (``app.demo.DemoCalendar``); the others keep their dates."""
+    """The online information-security contest (Tân Uyên), weekly rounds up to 10/10, and two of Đồng Nai's
+    contests; all keep the seeds' calendar dates in the demo's year."""
     cal = report.calendar
     tan_uyen = session.scalar(select(Plan).where(Plan.number == "4568/KH-UBND"))
     dong_nai = session.scalar(select(Plan).where(Plan.title.like("%tỉnh Đồng Nai năm 2024%")))
@@ -27,9 +27,9 @@ def load(session: Session, report: DemoReport) -> None:
         is_published=True,
         organizer_unit_id=unit(session, "Phòng Văn hóa và Thông tin").id,
         audience="Người dân, cán bộ, công chức, viên chức, học sinh trên địa bàn thành phố",
-        opens_at=cal.on_weekday("05/10/2024", 9, 0),
-        closes_at=cal.on_weekday("25/10/2024", 23, 59),
-        description="Phát động tại Ngày hội Chuyển đổi số thành phố.",
+        opens_at=cal.at(WEEKS[0][1], 0, 0),
+        closes_at=cal.at(WEEKS[-1][2], 23, 59),
+        description="Thi theo tuần, mỗi tuần một chủ đề; tuần cuối kết thúc vào Ngày Chuyển đổi số 10/10.",
     )
     _load_quiz(session, report, quiz)
     report.get_or_create(
@@ -58,33 +58,46 @@ def load(session: Session, report: DemoReport) -> None:
     )
 
 
+# A real weekly schedule ending on 10/10: each week draws from its own topics, so that closing a week (which
+# publishes its answers) leaves the next week's questions unseen.
+WEEKS = [
+    ("Tuần 1: Nhận diện lừa đảo trực tuyến", "20/09/2024", "26/09/2024",
+     ["Tin nhắn lừa đảo", "Đường link ngân hàng giả mạo", "Lừa đảo qua điện thoại"]),
+    ("Tuần 2: Bảo vệ tài khoản và dữ liệu cá nhân", "27/09/2024", "03/10/2024",
+     ["Mật khẩu và xác thực hai lớp", "Bảo vệ dữ liệu cá nhân"]),
+    ("Tuần 3: Mua sắm và giao dịch an toàn", "04/10/2024", "10/10/2024",
+     ["Ứng dụng nTrust", "Mua sắm trực tuyến an toàn"]),
+]  # fmt: skip
+
+
 def _load_quiz(session: Session, report: DemoReport, contest: Contest) -> None:
-    """The quiz's first round (the week after the launch at the festival) and its question bank: every topic the
-    contest covers, each question found by its text before it is created."""
+    """The quiz's weekly rounds (the last one closes on 10/10) and its question bank: every topic the contest
+    covers, each question found by its text before it is created."""
     cal = report.calendar
-    # Open from the day the demo is loaded (like the demo's registrations), so a newcomer can take it today.
-    opens_at = cal.opening(cal.on_weekday("05/10/2024", 9, 0))
-    closes_at = cal.on_weekday("11/10/2024", 23, 59)
-    is_open = cal.now is not None and opens_at <= cal.now < closes_at
-    report.get_or_create(
-        session,
-        QuizRound,
-        {"contest_id": contest.id, "position": 1},
-        title="Tuần 1: Nhận diện lừa đảo trực tuyến",
-        opens_at=opens_at,
-        closes_at=closes_at,
-        opened_at=cal.now if is_open else None,
-        question_count=10,
-        time_limit_seconds=15 * 60,
-        grace_seconds=15,
-        attempts_allowed=1,
-        prize_table={"first": 1, "second": 2, "third": 3, "consolation": 5},
-        asks_prediction=True,
-        state=RoundState.OPEN if is_open else RoundState.SCHEDULED,
-    )
     topics = {
         name: report.get_or_create(session, QuizTopic, {"name": name}, position=position) for name, position in TOPICS
     }
+    for position, (title, first_day, last_day, pool) in enumerate(WEEKS, start=1):
+        opens_at, closes_at = cal.at(first_day, 0, 0), cal.at(last_day, 23, 59)
+        is_open = cal.now is not None and opens_at <= cal.now < closes_at
+        report.get_or_create(
+            session,
+            QuizRound,
+            {"contest_id": contest.id, "position": position},
+            title=title,
+            opens_at=opens_at,
+            closes_at=closes_at,
+            opened_at=cal.now if is_open else None,
+            question_count=10,
+            time_limit_seconds=15 * 60,
+            grace_seconds=15,
+            attempts_allowed=1,
+            prize_table={"first": 1, "second": 2, "third": 3, "consolation": 5},
+            asks_prediction=True,
+            pool_topic_ids=[topics[name].id for name in pool],
+            # A week already over is closed by the scheduler's next run, like any round past its close.
+            state=RoundState.OPEN if is_open else RoundState.SCHEDULED,
+        )
     for topic, difficulty, multiple, text, options, explanation, source in QUESTIONS:
         found = session.scalar(select(Question.id).where(Question.contest_id == contest.id, Question.text == text))
         if found is not None:

@@ -363,7 +363,7 @@ QUESTIONS = [
         "Ứng dụng nTrust",
         "medium",
         False,
-        "Trước khi chuyển tiền cặp cọc cho một người bán trên mạng xã hội, bạn có thể dùng nTrust để:",
+        "Trước khi chuyển tiền đặt cọc cho một người bán trên mạng xã hội, bạn có thể dùng nTrust để:",
         [
             ("Kiểm tra số tài khoản, số điện thoại của người bán đã bị phản ánh lừa đảo chưa", True),
             ("Hoàn tiền tự động nếu bị lừa", False),

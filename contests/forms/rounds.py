@@ -20,7 +20,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from app.fields import LocalDateTimeField
 from app.forms import Form, OnceForm
 
-from ..models.quiz import DEFAULT_PRIZE_MIN_PERCENT
+from ..models.quiz import DEFAULT_PRIZE_MIN_PERCENT, DEFAULT_PRIZE_TABLE
 
 PRIZE_TIERS = ("first", "second", "third", "consolation")
 
@@ -48,13 +48,14 @@ class RoundForm(OnceForm):
     )
     opens_at = LocalDateTimeField(_l("Opens at"), validators=[InputRequired(_l("Enter when the round opens."))])
     closes_at = LocalDateTimeField(_l("Closes at"), validators=[InputRequired(_l("Enter when the round closes."))])
-    question_count = _count(_l("Number of questions"), 1, 200)
-    time_limit_minutes = _count(_l("Time limit (minutes)"), 1, 600)
-    attempts_allowed = _count(_l("Attempts allowed per person"), 1, 10)
-    prize_first = _count(_l("First prizes"), 0, 100)
-    prize_second = _count(_l("Second prizes"), 0, 100)
-    prize_third = _count(_l("Third prizes"), 0, 100)
-    prize_consolation = _count(_l("Consolation prizes"), 0, 1000)
+    # A new round starts from a usual weekly round (10 questions in 15 minutes, one attempt, the usual prizes).
+    question_count = _count(_l("Number of questions"), 1, 200, default=10)
+    time_limit_minutes = _count(_l("Time limit (minutes)"), 1, 600, default=15)
+    attempts_allowed = _count(_l("Attempts allowed per person"), 1, 10, default=1)
+    prize_first = _count(_l("First prizes"), 0, 100, default=DEFAULT_PRIZE_TABLE["first"])
+    prize_second = _count(_l("Second prizes"), 0, 100, default=DEFAULT_PRIZE_TABLE["second"])
+    prize_third = _count(_l("Third prizes"), 0, 100, default=DEFAULT_PRIZE_TABLE["third"])
+    prize_consolation = _count(_l("Consolation prizes"), 0, 1000, default=DEFAULT_PRIZE_TABLE["consolation"])
     prize_min_percent = _count(
         _l("Least score for a prize (percent of the questions right)"),
         0,

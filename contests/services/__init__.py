@@ -4,6 +4,22 @@ attempts, answers, grading, question versions), ``ranking`` (closing a round: sc
 pass), ``flags`` (what an organizer should review; disqualification), ``bank`` (question import from XLSX/CSV
 and its template) and ``exports`` (a round's attempts to XLSX/CSV)."""
 
-from .contests import contest_phase, copy_with_plan, figures, listed_contests, live_figures
+from .contests import (
+    contest_listing,
+    contest_phase,
+    copy_with_plan,
+    figures,
+    listed_contests,
+    live_figures,
+    open_now,
+)
 
-__all__ = ["contest_phase", "copy_with_plan", "figures", "listed_contests", "live_figures"]
+__all__ = [
+    "contest_listing",
+    "contest_phase",
+    "copy_with_plan",
+    "figures",
+    "listed_contests",
+    "live_figures",
+    "open_now",
+]

@@ -267,6 +267,22 @@ def bank_texts(session: Session, contest_id: int | None) -> set[str]:
     return set(session.scalars(select(Question.text).where(condition, Question.is_active.is_(True))))
 
 
+class QuestionsRejected(ImportRejected):
+    """Some question rows are invalid, so no question was imported: the events' refusal, in the bank's words."""
+
+    def __init__(self, errors: list[RowError]):
+        DomainError.__init__(
+            self,
+            _l(
+                "No question was imported because of errors in %(count)s row(s). Correct them and upload the file "
+                "again.",
+                count=len({error.row_number for error in errors}),
+            ),
+            field="file",
+        )
+        self.errors = errors
+
+
 def import_questions(
     session: Session,
     contest_id: int | None,
@@ -278,7 +294,7 @@ def import_questions(
     then nothing is added. The caller commits (or rolls back)."""
     errors = [error for draft in drafts for error in draft.errors]
     if errors:
-        raise ImportRejected(errors)
+        raise QuestionsRejected(errors)
     topics = {fold(t.name): t for t in session.scalars(select(QuizTopic))}
     created: list[Question] = []
     for draft in drafts:
@@ -315,7 +331,7 @@ def import_file(session: Session, contest_id: int | None, filename: str, stream)
     rows = read_question_file(filename, stream)
     drafts, errors = parse_question_rows(rows, bank_texts(session, contest_id))
     if errors:
-        raise ImportRejected(errors)
+        raise QuestionsRejected(errors)
     return import_questions(session, contest_id, drafts)
 
 

@@ -14,13 +14,29 @@ from events.services.transfer import shift_years_in_text
 from ..models import Contest, ContestKind, QuizAttempt, QuizRound, RoundState
 
 
-def contest_phase(contest: Contest, now: datetime) -> str:
-    """Where a contest stands at ``now``: upcoming, open or closed (no dates means open until closed)."""
+def contest_phase(contest: Contest, now: datetime, *, round_open: bool = False) -> str:
+    """Where a contest stands at ``now``: upcoming, open or closed (no dates means open until closed). A quiz with
+    a round taking attempts is open whatever its own dates say: the round is what a citizen can do today."""
+    if round_open:
+        return "open"
     if contest.opens_at and now < contest.opens_at:
         return "upcoming"
     if contest.closes_at and now >= contest.closes_at:
         return "closed"
     return "open"
+
+
+def open_round_contest_ids(session: Session, now: datetime) -> set[int]:
+    """The contests with a round taking attempts at ``now`` (the rule of ``QuizRound.accepts_attempts``)."""
+    from ..models import QuizRound, RoundState
+
+    return set(
+        session.scalars(
+            select(QuizRound.contest_id)
+            .where(QuizRound.state == RoundState.OPEN, QuizRound.opens_at <= now, QuizRound.closes_at > now)
+            .distinct()
+        )
+    )
 
 
 def listed_contests(session: Session, include_unpublished: bool) -> list[Contest]:
@@ -29,6 +45,27 @@ def listed_contests(session: Session, include_unpublished: bool) -> list[Contest
     if not include_unpublished:
         stmt = stmt.where(Contest.is_public)
     return list(session.scalars(stmt))
+
+
+def contest_listing(session: Session, include_unpublished: bool, now: datetime) -> list[tuple[Contest, str]]:
+    """The contests list: (contest, phase) pairs, those with a round open now first (what one can do today),
+    then open, upcoming and closed ones, each group in the order they open."""
+    with_open_round = open_round_contest_ids(session, now)
+    rows = [
+        (contest, contest_phase(contest, now, round_open=contest.id in with_open_round))
+        for contest in listed_contests(session, include_unpublished)
+    ]
+    order = {"open": 1, "upcoming": 2, "closed": 3}
+    # sorted() is stable: within a group the contests keep their opening order.
+    return sorted(rows, key=lambda row: 0 if row[0].id in with_open_round else order[row[1]])
+
+
+def open_now(session: Session, now: datetime) -> list[Contest]:
+    """The published contests with a round taking attempts at ``now``, for the home page."""
+    ids = open_round_contest_ids(session, now)
+    if not ids:
+        return []
+    return [contest for contest in listed_contests(session, include_unpublished=False) if contest.id in ids]
 
 
 def figures(session: Session, plan_id: int | None = None) -> list[Figure]:

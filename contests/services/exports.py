@@ -1,8 +1,8 @@
-"""A round's attempts out to a spreadsheet (XLSX) or CSV for the organizers: each attempt's participant (name,
-ward, masked phone: never the full phone or any CCCD), times, score, prediction, rank, prize, flags and
-disqualification, and every answer (the options named by their letter in the bank, A for the first, whatever
-order the attempt showed them in). Times are local (``tz``), dd/mm/yyyy HH:MM:SS. The file's words are fixed
-Vietnamese, like the other exports."""
+"""A round's attempts out to a spreadsheet (XLSX) or CSV for the organizers: each attempt's participant (name, ward,
+phone: in full for a prize winner, whom the organizers must call, masked for everyone else; never any CCCD), times,
+score, prediction, rank, prize, flags and disqualification, and every answer (the options named by their letter in
+the bank, A for the first, whatever order the attempt showed them in). Times are local (``tz``), dd/mm/yyyy
+HH:MM:SS. The file's words are fixed Vietnamese, like the other exports."""
 
 from __future__ import annotations
 
@@ -80,9 +80,15 @@ def export_rows(session: Session, quiz_round: QuizRound, *, tz: ZoneInfo) -> Ite
         yield from _batch(session, ids[start : start + BATCH], tz)
 
 
+def winner_phone(attempt: QuizAttempt, phone: str | None) -> str | None:
+    """The full phone of a prize winner (the organizers call winners to hand out prizes), else None: every other
+    participant's phone stays masked."""
+    return phone if attempt.prize and attempt.disqualified_at is None and phone else None
+
+
 def _batch(session: Session, ids: list[int], tz: ZoneInfo) -> Iterator[tuple[list, list[list]]]:
     rows = session.execute(
-        select(QuizAttempt, Participant.full_name, Participant.phone_last4, Unit.name)
+        select(QuizAttempt, Participant.full_name, Participant.phone, Participant.phone_last4, Unit.name)
         .join(Participant, Participant.id == QuizAttempt.participant_id)
         .outerjoin(Unit, Unit.id == Participant.ward_unit_id)
         .where(QuizAttempt.id.in_(ids))
@@ -131,7 +137,7 @@ def _batch(session: Session, ids: list[int], tz: ZoneInfo) -> Iterator[tuple[lis
             [
                 attempt_id,
                 row.full_name,
-                "******" + row.phone_last4,
+                winner_phone(attempt, row.phone) or "******" + row.phone_last4,
                 row.name or "",
                 attempt.number,
                 _local(attempt.started_at, tz),

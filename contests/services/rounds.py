@@ -51,6 +51,21 @@ def close_due_rounds(session: Session, now: datetime) -> JobResult:
     return JobResult(changed=closed, message=_l("%(count)s rounds closed", count=closed))
 
 
+def open_now(session: Session, quiz_round: QuizRound, *, now: datetime) -> QuizRound:
+    """An organizer's "open now": a scheduled (or draft) round takes attempts from ``now`` instead of its opening
+    time; its close stays. Refused for a round already open or closed, or whose close has passed."""
+    if quiz_round.state == RoundState.OPEN:
+        raise Conflict(_l("This round is already open."), code="round_open")
+    if quiz_round.state == RoundState.CLOSED:
+        raise Conflict(_l("A closed round cannot be changed: its results are frozen."), code="round_closed")
+    if quiz_round.closes_at <= now:
+        raise Conflict(_l("This round's close has passed: move its close later first."), code="round_over")
+    quiz_round.opens_at = min(quiz_round.opens_at, now)
+    quiz_round.state = RoundState.OPEN
+    quiz_round.opened_at = now
+    return quiz_round
+
+
 def close_and_tell(session: Session, quiz_round: QuizRound, *, now: datetime) -> ranking.RoundResults:
     """Close the round (an organizer's "close now" too) and queue the results messages. Flags are raised by their
     own job (``flags.detect_due_rounds``: a round closed since its last check is due), not inside the close."""

@@ -1,9 +1,10 @@
-"""The organizer's full ranking of a round: every attempt of a closed round in rank order (name, ward, masked
-phone, score, prediction, time taken, submission time, prize, tie marker, disqualification), a page of 100 at a
-time and optionally one ward's; before the close only live counts, since no rank exists yet.
+"""The organizer's full ranking of a round: every attempt of a closed round in rank order (name, ward, phone: masked,
+in full for prize winners when asked, score, prediction, time taken, submission time, prize, tie marker,
+disqualification), a page of 100 at a time and optionally one ward's; before the close only live counts, since no
+rank exists yet.
 
-A round may hold 100,000 attempts: nothing here loads them all. A page is one bounded query on the
-(round, rank) index, the counts are grouped in the database."""
+A round may hold 100,000 attempts: nothing here loads them all. A page is one bounded query on the (round, rank)
+index, the counts are grouped in the database."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 from app.models import Unit
 
 from ..models import AttemptFlag, Participant, QuizAttempt, QuizRound, RoundState
+from .exports import winner_phone
 
 PER_PAGE = 100
 
@@ -27,6 +29,7 @@ class Standing:
     full_name: str
     ward: str
     masked_phone: str
+    winner_phone: str | None  # in full for a prize winner when the caller asked (the organizers call winners)
     score: int | None
     prediction: int | None
     time_taken_ms: int | None
@@ -79,10 +82,17 @@ def _of_round(stmt, quiz_round: QuizRound, ward_id: int | None):
 
 
 def ranking_page(
-    session: Session, quiz_round: QuizRound, *, page: int = 1, ward_id: int | None = None, per_page: int = PER_PAGE
+    session: Session,
+    quiz_round: QuizRound,
+    *,
+    page: int = 1,
+    ward_id: int | None = None,
+    per_page: int = PER_PAGE,
+    winner_phones: bool = False,
 ) -> Page:
     """One page of a closed round's ranking: ranked attempts by rank (ties by name), then the disqualified ones.
-    ``page`` is clamped to the pages there are; before the close the page is empty (see ``live_counts``)."""
+    ``page`` is clamped to the pages there are; before the close the page is empty (see ``live_counts``). With
+    ``winner_phones`` each prize winner's phone is given in full (the caller audits it); others stay masked."""
     if quiz_round.state != RoundState.CLOSED:
         return Page([], 1, 1, 0)
     per_page = max(1, min(per_page, PER_PAGE))
@@ -111,6 +121,7 @@ def ranking_page(
                 full_name=person.full_name,
                 ward=ward or "",
                 masked_phone=person.masked_phone,
+                winner_phone=winner_phone(attempt, person.phone) if winner_phones else None,
                 score=attempt.score,
                 prediction=attempt.prediction,
                 time_taken_ms=attempt.time_taken_ms,
@@ -167,3 +178,48 @@ def wards_of_round(session: Session, quiz_round: QuizRound) -> list[tuple[int, s
             .order_by(Unit.name, Unit.id)
         )
     ]
+
+
+def record_winner_phones(session: Session, quiz_round: QuizRound, rows: list[Standing], actor_id: int | None) -> int:
+    """Put the showing of winners' full phones in the audit trail, as an export is (who, when, which round and
+    attempts; never the phones themselves). Returns how many were shown (0: nothing recorded)."""
+    from app.models import AuditEntry
+
+    shown = [row.attempt_id for row in rows if row.winner_phone]
+    if shown:
+        session.add(
+            AuditEntry(
+                actor_id=actor_id,
+                action="disclose",  # column of 10: the showing of personal data on a page
+                entity="QuizAttempt",
+                entity_id=f"round:{quiz_round.id}",
+                changes={"round_id": quiz_round.id, "attempt_ids": shown, "count": len(shown)},
+            )
+        )
+    return len(shown)
+
+
+@dataclass(frozen=True)
+class WardCount:
+    ward: str
+    started: int
+    submitted: int
+
+
+def ward_counts(session: Session, quiz_round: QuizRound) -> list[WardCount]:
+    """Attempts started and submitted per ward of the participants (one grouped query), most started first."""
+    started = func.count(QuizAttempt.id)
+    rows = session.execute(
+        select(
+            Unit.name,
+            started,
+            func.coalesce(func.sum(case((QuizAttempt.submitted_at.is_not(None), 1), else_=0)), 0),
+        )
+        .select_from(QuizAttempt)
+        .join(Participant, Participant.id == QuizAttempt.participant_id)
+        .outerjoin(Unit, Unit.id == Participant.ward_unit_id)
+        .where(QuizAttempt.round_id == quiz_round.id)
+        .group_by(Unit.id, Unit.name)
+        .order_by(started.desc(), Unit.name)
+    ).all()
+    return [WardCount(name or "—", int(count), int(done)) for name, count, done in rows]

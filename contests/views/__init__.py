@@ -113,9 +113,7 @@ def remembered_token(contest_id: int) -> str | None:
 
 @bp.route("/")
 def index():
-    now = utcnow()
-    listed = services.listed_contests(db.session, include_unpublished=current_user.is_organizer)
-    contests = [(c, services.contest_phase(c, now)) for c in listed]
+    contests = services.contest_listing(db.session, include_unpublished=current_user.is_organizer, now=utcnow())
     return render_template("contests/index.html", contests=contests)
 
 
@@ -134,7 +132,7 @@ def labels():
     from flask_babel import lazy_gettext as _l
 
     return {
-        "contest_phase_labels": {"upcoming": _l("Upcoming"), "open": _l("Open"), "closed": _l("Closed")},
+        "contest_phase_labels": {"upcoming": _l("Upcoming"), "open": _l("Open now"), "closed": _l("Closed")},
         "difficulty_labels": {"easy": _l("Easy"), "medium": _l("Medium"), "hard": _l("Hard")},
         "flag_labels": {
             "too_fast": _l("Implausibly fast"),

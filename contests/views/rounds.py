@@ -1,4 +1,5 @@
-"""The organizer's rounds of a contest: create and edit, close now, recompute, participation figures, exports."""
+"""The organizer's rounds of a contest: create and edit, open now, close now, recompute, participation figures,
+exports."""
 
 from __future__ import annotations
 
@@ -131,6 +132,24 @@ def close_round(round_id: int):
         act=lambda quiz_round: rounds_service.close_and_tell(db.session, quiz_round, now=utcnow()),
         done=_("The round is closed and its results are published."),
         logged="closed",
+    )
+
+
+@bp.route("/rounds/<int:round_id>/open", methods=["GET", "POST"])
+@role_required("organizer")
+def open_round(round_id: int):
+    return _confirmed_round_action(
+        round_id,
+        ".open_round",
+        title=_("Open “%(title)s” now?"),
+        losses=[
+            _("Participants can start this round from now on, before its planned opening time."),
+            _("Its closing time stays as planned."),
+        ],
+        button=_("Open the round now"),
+        act=lambda quiz_round: rounds_service.open_now(db.session, quiz_round, now=utcnow()),
+        done=_("The round is open."),
+        logged="opened",
     )
 
 

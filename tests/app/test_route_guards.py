@@ -606,6 +606,14 @@ WRITES: dict[str, Row] = {
             )
         },
     ),
+    "contests.open_round": Row(
+        ORGANIZER,
+        {
+            "/contests/rounds/<int:round_id>/open": lambda r: Request(
+                f"/contests/rounds/{r.quiz.later_round_id}/open", {"confirm": "1"}
+            )
+        },
+    ),
     "contests.recompute_round": Row(
         ORGANIZER,
         {

@@ -113,7 +113,12 @@ def build(app, *, now, ward_id: int, other_ward_id: int) -> SimpleNamespace:
             title="Tuần 2", position=2, opens_at=now - timedelta(hours=1), closes_at=now + timedelta(days=2),
             state="open", pool_topic_ids=[questions[1].topic_id], **common,
         )  # fmt: skip
-        session.add_all([closed, open_round])
+        # A round still to come, for "open now".
+        later = QuizRound(
+            title="Tuần cuối", position=9, opens_at=now + timedelta(days=5), closes_at=now + timedelta(days=12),
+            state="scheduled", pool_topic_ids=[questions[1].topic_id], **common,
+        )  # fmt: skip
+        session.add_all([closed, open_round, later])
         session.flush()
 
         # The closed round: two participants, the first all right, the second with one wrong answer.
@@ -160,6 +165,7 @@ def build(app, *, now, ward_id: int, other_ward_id: int) -> SimpleNamespace:
             contest_id=contest.id,
             open_round_id=open_round.id,
             closed_round_id=closed.id,
+            later_round_id=later.id,
             token=taking.return_token,
             fresh_token=fresh.return_token,
             winner_token=winner.return_token,

@@ -3,6 +3,7 @@
 import io
 
 import pytest
+from flask_babel import force_locale
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
@@ -108,6 +109,8 @@ def test_every_bad_row_is_reported_with_its_number_and_nothing_is_saved(quiz):
         (6, "Câu hỏi"),  # the same text as row 2
     ]
     assert "4 row" in str(rejected.value.message) or "4" in str(rejected.value.message)
+    with force_locale("en"):  # the bank's own words, not the activities' import's
+        assert str(rejected.value.message).startswith("No question was imported because of errors in 4 row(s).")
     after = [quiz.session.scalar(select(func.count()).select_from(m)) for m in (Question, QuestionOption, QuizTopic)]
     assert after == before
 

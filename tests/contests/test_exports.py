@@ -1,4 +1,5 @@
-"""Exports of a round: every attempt with answers, times, score, rank, prize and flags; no full phone; no formula."""
+"""Exports of a round: every attempt with answers, times, score, rank, prize and flags; full phones for prize
+winners only; no formula."""
 
 import csv
 import io
@@ -35,8 +36,10 @@ def test_the_xlsx_export_lists_attempts_in_rank_order_with_their_answers_and_fla
     assert first["Họ và tên"] == "Lê Thị Hoa" and first["Điểm"] == 5 and first["Xếp hạng"] == 1
     assert first["Giải"] == "Giải Nhất" and first["Cảnh báo"] == "Nhanh bất thường"
     assert first["Bắt đầu"] == "04/10/2027 09:00:00" and first["Thời gian làm bài (giây)"] == 8
-    assert first["Điện thoại"].startswith("******") and winner.participant.phone not in str(rows)
+    # The winner's phone in full (the organizers call winners), everyone else's masked.
+    assert first["Điện thoại"] == winner.participant.phone
     second = dict(zip(header, rows[2], strict=True))
+    assert second["Giải"] is None and second["Điện thoại"] == "******" + rogue.participant.phone_last4
     assert second["Họ và tên"] == '=HYPERLINK("http://x")'  # kept as text: openpyxl reads no formula back
     assert book["Lượt thi"].cell(row=3, column=2).data_type == "s"
     answers = list(book["Câu trả lời"].iter_rows(values_only=True))

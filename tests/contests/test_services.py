@@ -36,3 +36,21 @@ def test_citizens_see_published_contests_of_visible_plans_only(session):
     assert len(listed_contests(session, include_unpublished=True)) == 4
     assert [f.value for f in figures(session)] == [2]
     assert [f.value for f in figures(session, live.id)] == [1]
+
+
+def test_a_contest_with_an_open_round_is_listed_first_and_open_whatever_its_own_dates(session):
+    from contests.models import QuizRound
+    from contests.services import contest_listing, open_now
+
+    now = datetime(2024, 10, 6, 2, 0, tzinfo=UTC)
+    early = Contest(title="Vẽ tranh", kind="juried", is_published=True, opens_at=OPENS)
+    quiz = Contest(title="An toàn thông tin", kind="online_quiz", is_published=True, opens_at=CLOSES)
+    session.add_all([early, quiz])
+    session.flush()
+    session.add(
+        QuizRound(contest_id=quiz.id, title="Tuần 1", position=1, opens_at=OPENS, closes_at=CLOSES, state="open")
+    )
+    session.flush()
+    listing = contest_listing(session, include_unpublished=False, now=now)
+    assert [(c.title, phase) for c, phase in listing] == [("An toàn thông tin", "open"), ("Vẽ tranh", "open")]
+    assert [c.title for c in open_now(session, now)] == ["An toàn thông tin"]
