@@ -51,8 +51,16 @@ def _refusal(checkpoint_id: int | None):
     return None
 
 
-def verdict_message(verdict: ScanVerdict, first: Scan | None) -> str:
-    """The sentence a scanner shows under the verdict."""
+def ticket_days(scan: Scan) -> str:
+    """The day a ticket is for, or its first and last days, as a volunteer reads them: "02/10/2027"."""
+    activity = scan.checkpoint.activity
+    days = scans.activity_days(activity.starts_at, activity.ends_at, campaign_zone())
+    shown = [day.strftime("%d/%m/%Y") for day in (days[0], days[-1])]
+    return shown[0] if len(days) == 1 else "\u2013".join(shown)
+
+
+def verdict_message(verdict: ScanVerdict, first: Scan | None, days: str = "") -> str:
+    """The sentence a scanner shows under the verdict (``days``: the ticket's days, for ``other_day``)."""
     if verdict == ScanVerdict.ADMITTED:
         return _("Valid ticket. Welcome!")
     if verdict == ScanVerdict.ALREADY_CHECKED_IN:
@@ -66,7 +74,7 @@ def verdict_message(verdict: ScanVerdict, first: Scan | None) -> str:
     return {
         ScanVerdict.REVOKED: lambda: _("This ticket was cancelled: do not admit."),
         ScanVerdict.OTHER_ACTIVITY: lambda: _("This ticket is for another activity."),
-        ScanVerdict.OTHER_DAY: lambda: _("This ticket is not valid today."),
+        ScanVerdict.OTHER_DAY: lambda: _("This ticket cannot be used today (ticket for %(days)s).", days=days),
         ScanVerdict.EXPIRED: lambda: _("This ticket has expired: its activity is over."),
         ScanVerdict.UNKNOWN: lambda: _("Unknown ticket: the code is not one of ours or was mistyped."),
         ScanVerdict.ACTIVITY_CANCELLED: lambda: _("This activity was cancelled: its tickets are no longer valid."),
@@ -86,7 +94,9 @@ def scan_body(scan: Scan, first: Scan | None = None) -> dict:
             "label": str(scan.verdict.label),
             "admitted": scan.admitted,
             "undone": scan.undone_at is not None,
-            "message": verdict_message(scan.verdict, first),
+            "message": verdict_message(
+                scan.verdict, first, ticket_days(scan) if scan.verdict == ScanVerdict.OTHER_DAY else ""
+            ),
             "ticket_id": scan.ticket_id,
             "checkpoint_id": scan.checkpoint_id,
             "scanned_at": iso(scan.scanned_at),

@@ -39,7 +39,14 @@ class ActivityForm(OnceForm):
     is_public = BooleanField(_l("Show on the public calendar"), default=True)
     registration_open = BooleanField(_l("Citizens can register"))
     registration_opens_at = LocalDateTimeField(_l("Registration opens"), validators=[Optional()])
-    registration_closes_at = LocalDateTimeField(_l("Registration closes"), validators=[Optional()])
+    registration_closes_at = LocalDateTimeField(
+        _l("Registration closes"),
+        validators=[Optional()],
+        description=_l(
+            "Online registration always closes when the activity starts, even if this time is later: after the "
+            "start, people register at the venue's welcome desk (walk-in) until the activity ends."
+        ),
+    )
     description = TextAreaField(_l("Description"), validators=[Optional()], render_kw={"rows": 4})
     what_to_bring = TextAreaField(
         _l("What to bring"),

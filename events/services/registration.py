@@ -114,6 +114,12 @@ def check_registration_open(activity: Activity, now: datetime, *, tz: ZoneInfo) 
     elif state == "not_yet":
         when = activity.registration_opens_at.astimezone(tz).strftime("%d/%m/%Y %H:%M")
         message = _l("Registration for this activity opens at %(when)s.", when=when)
+    elif activity.starts_at <= now < activity.ends_at:
+        message = _l(
+            "The activity has started, so online registration has closed. You can still register at the venue's "
+            "welcome desk until it ends at %(when)s.",
+            when=activity.ends_at.astimezone(tz).strftime("%H:%M %d/%m/%Y"),
+        )
     else:
         message = _l("Registration for this activity has closed.")
     raise DomainError(message, code="registration_closed", status=409)
@@ -166,9 +172,7 @@ def retention_until(plan: Plan) -> date:
 def wards_by_district(session: Session) -> list[tuple[str, list[tuple[int, str]]]]:
     """Wards and communes grouped under their district, both ordered by name: ``[(district, [(id, ward)])]``.
     Wards without a district come last under an empty group name."""
-    wards = session.scalars(
-        select(Unit).where(Unit.kind == UnitKind.WARD).options(selectinload(Unit.parent))
-    ).all()
+    wards = session.scalars(select(Unit).where(Unit.kind == UnitKind.WARD).options(selectinload(Unit.parent))).all()
     groups: dict[str, list[tuple[int, str]]] = {}
     for ward in sorted(wards, key=lambda unit: vietnamese_sort_key(unit.name)):
         groups.setdefault(ward.parent.name if ward.parent else "", []).append((ward.id, ward.name))

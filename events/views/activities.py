@@ -55,6 +55,7 @@ def _activity_page(activity_id: int, now: datetime) -> tuple[str, datetime | Non
         public=activity.is_visible,
         registration_state=registration.registration_state(activity, now),
         ended=activity.ends_at <= now,
+        started=activity.starts_at <= now,
         ics_url=ics,
         webcal_url=webcal(ics),
         weekday_names=WEEKDAY_NAMES,
@@ -134,6 +135,15 @@ def edit_activity(plan_id: int | None = None, activity_id: int | None = None):
 
         response, warnings = save_once(form, save, _("The activity was saved."))
         if response:
+            closes, starts = values.get("registration_closes_at"), values.get("starts_at")
+            if closes is not None and starts is not None and closes > starts:
+                flash(
+                    _(
+                        "Registration closes after the activity starts: online registration will close at the "
+                        "start anyway; from then on, people register at the venue (walk-in) until the end."
+                    ),
+                    "warning",
+                )
             return response
     return _form_page(activity, plan, form, warnings)
 

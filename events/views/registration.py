@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from jinja2 import TemplateNotFound
 
-from app.auth import role_required
+from app.auth import role_required, safe_next
 from app.errors import DomainError
 from app.extensions import db, limiter
 from app.models import utcnow
@@ -105,9 +105,11 @@ def registration_form(activity_id: int):
         closed_message = error.message
     if not form.submission_key():
         form.submission.data = secrets.token_urlsafe(24)
+    default = url_for("events.activity_detail", activity_id=activity.id)
     return render_template(
         "events/registration/form.html",
         activity=activity,
+        **back_link(default),
         form=offer_wards(form),
         closed_message=closed_message,
         retention_until=services.retention_until(activity.plan),
@@ -165,6 +167,16 @@ def registration_cancel(token: str):
     return redirect(url_for(".registration_page", token=token), code=303)
 
 
+def back_link(default: str | None) -> dict:
+    """Where "Back" goes: the page the person came from (``next``, a path on this site only: never another
+    site, never this very page), else ``default``; ``next_path`` carries it through the form's POST."""
+    target = safe_next(request.args.get("next"), "")
+    # a browser reads "/\\host" as "//host": no backslash, no control character, and a short path
+    if len(target) > 300 or "\\" in target or not target.isprintable() or target.split("?")[0] == request.path:
+        target = ""
+    return {"back_url": target or default, "next_path": target or None}
+
+
 def _phone_key() -> str:
     # Per phone as well as per address: a phone's links are sent a few times an hour at most, from anywhere.
     return "find:" + (normalise_phone(request.form.get("phone")) or "")
@@ -180,8 +192,13 @@ def find_registration():
         db.session.commit()
         log.info("registration links asked for: %s found", found)
         # The same answer whether the phone has registrations or not: the page must not tell who registered.
-        return redirect(url_for(".find_registration", sent=1), code=303)
-    return render_template("events/registration/find.html", form=form, sent=request.args.get("sent") == "1")
+        return redirect(url_for(".find_registration", sent=1, next=back_link(None)["next_path"]), code=303)
+    return render_template(
+        "events/registration/find.html",
+        form=form,
+        sent=request.args.get("sent") == "1",
+        **back_link(url_for("events.calendar")),
+    )
 
 
 @bp.route("/activities/<int:activity_id>/registrations")

@@ -3,7 +3,7 @@
 // Pages come from the network first (4 s at most) and from the cache after; the JSON API is never touched here:
 // the page itself decides what to do when a scan cannot be sent.
 
-const CACHE = "dxday-scanner-v2";
+const CACHE = "dxday-scanner-v3";
 const SCANNER_PAGE = /\/checkin\/checkpoints\/\d+\/scan$/;
 const ASSETS = [
   "/static/css/app.css",
@@ -35,9 +35,28 @@ self.addEventListener("activate", (event) => {
     caches
       .keys()
       .then((names) => Promise.all(names.filter((n) => n.startsWith("dxday-scanner-") && n !== CACHE).map((n) => caches.delete(n))))
+      .then(keepOpenPages)
       .then(() => self.clients.claim()),
   );
 });
+
+// The page that registered the worker was loaded before the worker existed, so no fetch of it passed here: keep
+// a copy of every scanner page open now, before taking control, so that its very next reload works offline.
+async function keepOpenPages() {
+  const cache = await caches.open(CACHE);
+  const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+  const pages = windows.map((client) => new URL(client.url)).filter((url) => SCANNER_PAGE.test(url.pathname));
+  await Promise.all(
+    pages.map(async (url) => {
+      try {
+        const response = await fetch(url.href, { credentials: "same-origin" });
+        if (response.ok && !response.redirected) await cache.put(url.href, response);
+      } catch (_) {
+        // offline already: the next visit with the network keeps it
+      }
+    }),
+  );
+}
 
 async function networkFirst(request) {
   const cache = await caches.open(CACHE);

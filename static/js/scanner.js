@@ -34,6 +34,7 @@ const ui = {
   detail: el("verdict-detail"),
   mode: el("verdict-mode"),
   live: el("verdict-live"),
+  hint: el("verdict-hint"),
   network: el("network-state"),
   pending: el("pending-count"),
   synced: el("synced-at"),
@@ -44,6 +45,7 @@ const ui = {
   cameraState: el("camera-state"),
   history: el("scan-history"),
   signIn: el("signin-needed"),
+  soundOff: el("sound-off"),
 };
 
 // ---------------------------------------------------------------- device, clock, formatting
@@ -92,6 +94,9 @@ function learnSync(data) {
 }
 
 const localDay = (date) => dayFormat.format(date); // YYYY-MM-DD in the campaign's zone
+const shownDay = (iso) => iso.split("-").reverse().join("/"); // 2027-10-02 -> 02/10/2027, as the server writes it
+/** The ticket's day, or its first and last days ("02/10/2027–03/10/2027"), as the server says them. */
+const dayList = (days) => (days.length > 1 ? `${shownDay(days[0])}–${shownDay(days[days.length - 1])}` : shownDay(days[0]));
 const localTime = (date) => timeFormat.format(date); // HH:MM, 24-hour
 
 function fill(template, values) {
@@ -128,8 +133,25 @@ function beep(admitted) {
   }
 }
 
-document.addEventListener("pointerdown", unlockAudio, { capture: true });
-document.addEventListener("keydown", unlockAudio, { capture: true });
+// A browser lets a page buzz and sound only after a tap or a key on it. The camera comes back on by itself after a
+// reload, before any tap: until then the phone stays silent (no blocked vibrate call) and says that one tap turns
+// sound and vibration back on.
+const activated = () => !navigator.userActivation || navigator.userActivation.hasBeenActive;
+
+function rearm() {
+  unlockAudio();
+  if (audio && audio.state === "suspended") audio.resume().catch(() => {});
+  ui.soundOff.hidden = true;
+}
+
+document.addEventListener("pointerdown", rearm, { capture: true });
+document.addEventListener("keydown", rearm, { capture: true });
+
+function buzz(pattern) {
+  if (!navigator.vibrate) return;
+  if (activated()) navigator.vibrate(pattern);
+  else ui.soundOff.hidden = false;
+}
 
 // ---------------------------------------------------------------- the verdict on screen
 
@@ -140,31 +162,54 @@ function showVerdict(result) {
   clearTimeout(holdTimer);
   ui.verdict.dataset.verdict = verdict;
   ui.verdict.dataset.admitted = admitted ? "true" : "false";
-  ui.verdict.classList.remove("verdict--ready", "verdict--ok", "verdict--no", "verdict--warn", "verdict--busy");
-  ui.verdict.classList.add(admitted ? "verdict--ok" : verdict === "unchecked" ? "verdict--warn" : "verdict--no");
+  ui.verdict.classList.remove(...VERDICT_CLASSES);
+  ui.verdict.classList.add(verdictClass(verdict, admitted));
   ui.verdict.classList.toggle("verdict--offline", Boolean(offline));
   ui.title.textContent = T.verdicts[verdict] || T.verdicts.unknown;
   ui.detail.textContent = message || "";
   ui.mode.hidden = !offline;
   // the live region gets one sentence, so a screen reader says it once
   ui.live.textContent = [offline ? T.offline : "", ui.title.textContent, message || ""].filter(Boolean).join(". ");
+  if (!activated()) ui.soundOff.hidden = false;
   beep(admitted);
-  if (navigator.vibrate) navigator.vibrate(admitted ? 80 : [200, 80, 200]);
-  holdTimer = setTimeout(ready, VERDICT_HOLD);
+  buzz(admitted ? 80 : [200, 80, 200]);
+  // an admission clears itself; a refusal stays until the next scan or a tap, so a volunteer who looked away
+  // still sees why the person was stopped
+  ui.verdict.dataset.held = admitted ? "false" : "true";
+  ui.hint.hidden = admitted;
+  if (admitted) holdTimer = setTimeout(ready, VERDICT_HOLD);
+}
+
+const VERDICT_CLASSES = ["verdict--ready", "verdict--ok", "verdict--no", "verdict--again", "verdict--warn", "verdict--busy"];
+
+/** Green lets in; amber for a real ticket already used (look at the person, not the code); red for a ticket that
+ * is not valid here at all. */
+function verdictClass(verdict, admitted) {
+  if (admitted) return "verdict--ok";
+  if (verdict === "already_checked_in") return "verdict--again";
+  if (verdict === "unchecked") return "verdict--warn";
+  return "verdict--no";
 }
 
 function ready() {
-  ui.verdict.classList.remove("verdict--ok", "verdict--no", "verdict--warn", "verdict--busy");
+  clearTimeout(holdTimer);
+  ui.verdict.classList.remove(...VERDICT_CLASSES);
   ui.verdict.classList.add("verdict--ready");
   ui.verdict.dataset.verdict = "";
+  ui.verdict.dataset.held = "false";
+  ui.hint.hidden = true;
   ui.title.textContent = T.ready;
   ui.detail.textContent = T.readyHint;
   ui.mode.hidden = true;
 }
 
+ui.verdict.addEventListener("click", () => {
+  if (ui.verdict.dataset.held === "true") ready();
+});
+
 function showBusy() {
   clearTimeout(holdTimer);
-  ui.verdict.classList.remove("verdict--ready", "verdict--ok", "verdict--no", "verdict--warn");
+  ui.verdict.classList.remove(...VERDICT_CLASSES);
   ui.verdict.classList.add("verdict--busy");
   ui.title.textContent = T.checking;
   ui.detail.textContent = "";
@@ -441,7 +486,8 @@ async function decideOffline(text, scannedAt) {
   }
   const today = localDay(scannedAt);
   if (Array.isArray(point.days) && point.days.length && !point.days.includes(today)) {
-    return { verdict: "other_day", admitted: false, message: T.messages.other_day, ticketId };
+    const message = fill(T.messages.other_day, { days: dayList(point.days) });
+    return { verdict: "other_day", admitted: false, message, ticketId };
   }
   if (point.rule !== "every_time") {
     const counts = (when) => point.rule === "once" || localDay(when) === today;
@@ -537,6 +583,8 @@ async function handle(text, source) {
     }
     showVerdict(result);
     remember(scan, result);
+    // a typed code is entered below the camera: bring the verdict up to where the eyes are
+    if (source === "typed") ui.verdict.scrollIntoView({ block: "nearest" });
   } finally {
     busy = false;
     if (source !== "camera" && document.activeElement !== ui.code && finePointer()) ui.code.focus();

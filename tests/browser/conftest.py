@@ -64,15 +64,48 @@ class Served:
     app: Flask
 
 
+class InFlight:
+    """WSGI middleware that lets a test's server close cleanly: once closed, it answers 503 without touching the
+    app, and ``close()`` waits for the requests already inside the app. Without it a page's background request
+    (a service worker keeping a page, a scanner's sync) can hold a database transaction while the test's tables
+    are emptied, which PostgreSQL ends as a deadlock."""
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+        self.running = 0
+        self.closed = False
+        self.changed = threading.Condition()
+
+    def __call__(self, environ, start_response):
+        with self.changed:
+            if self.closed:
+                start_response("503 Service Unavailable", [("Content-Length", "0"), ("Connection", "close")])
+                return [b""]
+            self.running += 1
+        try:
+            return self.wsgi_app(environ, start_response)  # Flask ends the request's session before returning
+        finally:
+            with self.changed:
+                self.running -= 1
+                self.changed.notify_all()
+
+    def close(self, timeout: float = 10) -> None:
+        with self.changed:
+            self.closed = True
+            self.changed.wait_for(lambda: self.running == 0, timeout)
+
+
 @pytest.fixture
 def csrf_live_server(make_app):
     """The app, with CSRF protection on, served over real HTTP in a background thread (like ``live_server``)."""
     app = make_app(WTF_CSRF_ENABLED=True)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    gate = InFlight(app)
+    server = make_server("127.0.0.1", 0, gate, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield Served(f"http://127.0.0.1:{server.server_port}", app)
     server.shutdown()
+    gate.close()
     thread.join(timeout=5)
 
 

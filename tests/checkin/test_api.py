@@ -14,6 +14,7 @@ from app.api_docs import load_spec
 from app.extensions import db
 from checkin.models import Scan
 from checkin.services import tokens
+from events.models import Activity
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -406,3 +407,20 @@ def test_a_scan_costs_a_fixed_few_statements(app, client, login, openapi, festiv
         counted[label] = len(statements)
     # As before the phone's clock and the resent nonce's owner were checked (issue 22): no statement more.
     assert counted == {"admitted": 7, "already": 10, "resent": 9}
+
+
+def test_a_ticket_for_another_day_says_which_day_it_is_for(app, client, login, openapi, festival):
+    """The volunteer can tell the person when to come back: the ticket's day, in the sentence under the verdict."""
+    f = festival
+    with app.app_context():
+        starts = datetime(2099, 10, 2, 7, 30, tzinfo=TZ)
+        db.session.execute(
+            update(Activity)
+            .where(Activity.id == f.activity_id)
+            .values(starts_at=starts, ends_at=starts + timedelta(hours=9))
+        )
+        db.session.commit()
+    login(f.volunteer)
+    body = scan(client, openapi, f, f.tickets[0], f.entrance, "day-1").get_json()["scan"]
+    assert body["verdict"] == "other_day" and not body["admitted"]
+    assert "(02/10/2099)" in body["message"].replace("ticket for ", "").replace("vé ngày ", "")
