@@ -58,8 +58,10 @@ def role_required(*roles: str):
 
 
 def safe_next(target: str | None, fallback: str) -> str:
-    """Only same-site paths are followed after sign-in or a language switch (no open redirects)."""
-    if target:
+    """Only same-site paths are followed after sign-in, a language switch or a back link (no open redirects).
+    Browsers read "/\\host" as "//host", so a backslash anywhere, a control character or an overlong path is
+    refused too."""
+    if target and len(target) <= 300 and "\\" not in target and target.isprintable():
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
             return target

@@ -171,8 +171,7 @@ def back_link(default: str | None) -> dict:
     """Where "Back" goes: the page the person came from (``next``, a path on this site only: never another
     site, never this very page), else ``default``; ``next_path`` carries it through the form's POST."""
     target = safe_next(request.args.get("next"), "")
-    # a browser reads "/\\host" as "//host": no backslash, no control character, and a short path
-    if len(target) > 300 or "\\" in target or not target.isprintable() or target.split("?")[0] == request.path:
+    if target.split("?")[0] == request.path:  # "back" to this very page would go nowhere
         target = ""
     return {"back_url": target or default, "next_path": target or None}
 

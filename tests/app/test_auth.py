@@ -57,6 +57,14 @@ def test_sign_in_does_not_redirect_to_another_site(client, make_user):
     assert response.headers["Location"] == "/events/"
 
 
+@pytest.mark.parametrize("target", ["/\\evil.example/", "//evil.example/", "/\tevil", "https://evil.example/"])
+def test_sign_in_refuses_what_a_browser_would_read_as_another_site(client, make_user, target):
+    user = make_user("organizer")
+    response = client.post("/login", query_string={"next": target},
+                           data={"login": user["email"], "password": user["password"]})  # fmt: skip
+    assert response.headers["Location"] == "/"
+
+
 def test_change_password(client, make_user, login):
     user = make_user("organizer")
     login(user)
