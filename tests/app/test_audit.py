@@ -85,3 +85,14 @@ def test_registrants_personal_data_never_reaches_the_audit_trail(app, client, re
     page = client.get("/admin/audit?entity=Registration").get_data(as_text=True)
     assert "Registration" in page
     assert [value for value in personal if value in page] == []
+
+
+def test_every_kind_of_entry_is_named_on_the_trail_page(app, client, records, sign_in):
+    # An export, an erasure and a page showing phones in full are what a data-protection officer looks for.
+    with app.app_context():
+        for action in ("export", "erase", "disclose"):
+            db.session.add(AuditEntry(action=action, entity="QuizRound", entity_id="1", changes={}))
+        db.session.commit()
+    sign_in(client, records.users["admin"])
+    page = client.get("/admin/audit").get_data(as_text=True)
+    assert "đã xuất" in page and "đã xóa dữ liệu cá nhân" in page and "đã hiển thị đầy đủ" in page
