@@ -11,11 +11,11 @@ def test_the_law_in_force_is_the_decree_until_2025_and_law_91_from_2026():
 
 
 def test_the_consent_cites_the_law_in_force_unless_another_is_configured(app, client, registration_setup):
-    url = f"/events/activities/{registration_setup.make_activity(capacity=5)}/register?lang=en"
+    url = f"/events/activities/{registration_setup.make_activity(capacity=5)}/register"
     page = client.get(url).get_data(as_text=True)
     assert datetime.now(UTC).year >= 2026  # the clock of this run: consents given now fall under Law 91/2025
-    assert f"I agree that my data is used as described above (Law on Personal Data Protection No. {LAW_2026})." in page
+    assert f"như mô tả ở trên (theo Luật Bảo vệ dữ liệu cá nhân số {LAW_2026})." in page
     assert DECREE_2023 not in page
     app.config["PERSONAL_DATA_LAW"] = DECREE_2023  # a campaign that must cite the decree says so
     page = client.get(url).get_data(as_text=True)
-    assert f"(Decree No. {DECREE_2023})." in page and LAW_2026 not in page
+    assert f"(theo Nghị định số {DECREE_2023})." in page and LAW_2026 not in page
