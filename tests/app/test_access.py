@@ -142,6 +142,9 @@ PAGES = {
     "/contests/rounds/<int:round_id>/close": {
         "confirm closing": (lambda r: f"/contests/rounds/{r.quiz.open_round_id}/close", ORGANIZERS)
     },
+    "/contests/rounds/<int:round_id>/open": {
+        "confirm opening now": (lambda r: f"/contests/rounds/{r.quiz.later_round_id}/open", ORGANIZERS)
+    },
     "/contests/rounds/<int:round_id>/recompute": {
         "confirm recomputing": (lambda r: f"/contests/rounds/{r.quiz.closed_round_id}/recompute", ORGANIZERS)
     },
