@@ -36,6 +36,9 @@ TRANSFERRED = """
 
 
 def answer_with_the_correct_text(page):
+    # The autosave listens once quiz.js (deferred) has run: on a loaded machine a click can come first, and the
+    # choice is then saved only by the page's own button (as without JavaScript).
+    page.wait_for_load_state("load")
     page.locator("ul.quiz-options label", has_text=CORRECT_TEXT).click()
     expect(page.locator("#save-status")).to_have_text("Đã lưu câu trả lời.")
 
