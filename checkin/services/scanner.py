@@ -145,15 +145,18 @@ def offline_mistakes(session: Session, activity_id: int) -> list[OfflineMistake]
         .options(joinedload(Scan.checkpoint), joinedload(Scan.user))
         .order_by(Scan.scanned_at, Scan.id)
     ).all()
-    tickets = {scan.ticket_id for scan in rows if scan.ticket_id is not None}
-    holders = (
-        dict(session.execute(select(Registration.id, Registration.name).where(Registration.id.in_(tickets))).all())
-        if tickets
-        else {}
-    )
+    holders = _holders(session, rows)
     return [
         OfflineMistake(scan.ticket_id, holders.get(scan.ticket_id), scan.verdict, _admission(scan)) for scan in rows
     ]
+
+
+def _holders(session: Session, scans) -> dict[int, str]:
+    """The names of the tickets' holders, for organizers only, in one query."""
+    tickets = {scan.ticket_id for scan in scans if scan.ticket_id is not None}
+    if not tickets:
+        return {}
+    return dict(session.execute(select(Registration.id, Registration.name).where(Registration.id.in_(tickets))).all())
 
 
 @dataclass(frozen=True)
@@ -177,12 +180,7 @@ def flagged_scans(session: Session, activity_id: int) -> list[FlaggedScan]:
         .options(joinedload(Scan.checkpoint), joinedload(Scan.user))
         .order_by(Scan.received_at, Scan.id)
     ).all()
-    tickets = {scan.ticket_id for scan in rows if scan.ticket_id is not None}
-    holders = (
-        dict(session.execute(select(Registration.id, Registration.name).where(Registration.id.in_(tickets))).all())
-        if tickets
-        else {}
-    )
+    holders = _holders(session, rows)
     said = {verdict.value: verdict for verdict in ScanVerdict}
     return [
         FlaggedScan(

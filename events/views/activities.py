@@ -164,8 +164,7 @@ def cancel_activity(activity_id: int):
     if activity.cancelled:
         flash(_("This activity is already cancelled."), "info")
         return redirect(back)
-    summary = registration.registration_summary(db.session, activity.id)
-    told = summary[registration.CONFIRMED] + summary[registration.WAITLISTED]
+    told = _still_registered(activity)
     losses = [
         ngettext(
             "%(num)s person who registered will be told that it is cancelled.",
@@ -186,6 +185,12 @@ def cancel_activity(activity_id: int):
     )
 
 
+def _still_registered(activity: Activity) -> int:
+    """How many people a cancellation or a restore tells: everyone confirmed or waiting."""
+    summary = registration.registration_summary(db.session, activity.id)
+    return summary[registration.CONFIRMED] + summary[registration.WAITLISTED]
+
+
 @bp.route("/activities/<int:activity_id>/restore", methods=["GET", "POST"])
 @role_required("organizer")
 def restore_activity(activity_id: int):
@@ -198,6 +203,7 @@ def restore_activity(activity_id: int):
         try:
             restored = services.restore_activity(db.session, activity, utcnow())
         except DomainError as error:
+            db.session.rollback()
             flash(str(error), "error")
             return redirect(back)
         if restored:
@@ -207,8 +213,7 @@ def restore_activity(activity_id: int):
     if not activity.cancelled:
         flash(_("This activity is not cancelled."), "info")
         return redirect(back)
-    summary = registration.registration_summary(db.session, activity.id)
-    told = summary[registration.CONFIRMED] + summary[registration.WAITLISTED]
+    told = _still_registered(activity)
     changes = [
         ngettext(
             "%(num)s person who registered will be told that it is on again.",
