@@ -2,6 +2,8 @@
 
 import os
 
+ROOT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
 
 def _bool(value: str) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
@@ -58,6 +60,44 @@ def from_environment(environ=os.environ) -> dict:
         if value not in (None, ""):
             settings[key] = parse(value)
     return settings
+
+
+def load_config(app, config: type | dict | None = None) -> None:
+    """Fill ``app.config``: the defaults below, then the environment, then ``config`` (a Config class or a
+    mapping of overrides); then what follows from them (the database URL and engine, the keys made once in the
+    instance folder, the rate limits' storage, the URLs of links, the catalogues)."""
+    from .database import engine_options, normalise_database_url
+    from .instance import identity_keys, instance_secret
+    from .redis_breaker import client_options, configure
+    from .urls import canonical_url
+
+    app.config.from_object(Config)
+    app.config.update(from_environment())
+    if isinstance(config, dict):
+        app.config.update(config)
+    elif config is not None:
+        app.config.from_object(config)
+    os.makedirs(app.instance_path, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "dxday.sqlite3")
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = instance_secret(app.instance_path)
+    app.config["IDENTITY_KEYS"] = identity_keys(app.config.get("IDENTITY_KEYS"), app.instance_path,
+                                                app.config["SECRET_KEY"])  # fmt: skip
+    # Rate-limit counters may live on a Redis of their own (RATELIMIT_STORAGE_URL, one that never evicts), else
+    # on the cache's; a Redis that fails or hangs is skipped for a while by the breaker, at once, by both.
+    storage = app.config.get("RATELIMIT_STORAGE_URL") or app.config.get("REDIS_URL") or "memory://"
+    app.config.setdefault("RATELIMIT_STORAGE_URI", storage)
+    configure(app.config["REDIS_BREAKER_SECONDS"])
+    if app.config["RATELIMIT_STORAGE_URI"].startswith(("redis://", "rediss://")):
+        app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", client_options(app.config["REDIS_TIMEOUT"]))
+    app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
+    app.config["CANONICAL_URL"] = canonical_url(app.config.get("CANONICAL_URL"))
+    app.config["LOCAL_URL"] = canonical_url(app.config.get("LOCAL_URL")) or "http://127.0.0.1:5000"
+    app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["TIMEZONE"]
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = os.path.join(ROOT_DIR, "translations")
 
 
 class Config:

@@ -53,9 +53,7 @@ def refuse_unconfirmed(confirmation_page: str) -> Response | None:
 
 def confirm_page(*, title: str, losses: list[str], action: str, button: str, back: str):
     """The second step of a destructive action: what will be lost, a button that does it, a way back."""
-    return render_template(
-        "events/activities/confirm.html", title=title, losses=losses, action=action, button=button, back=back
-    )
+    return render_template("confirm.html", title=title, losses=losses, action=action, button=button, back=back)
 
 
 def xlsx_response(data: bytes, filename: str) -> Response:

@@ -97,3 +97,28 @@ class SpotlightRegistry:
 
 
 spotlights = SpotlightRegistry()
+
+
+# Page fragments ---------------------------------------------------------------------------------------------------
+
+
+class FragmentRegistry:
+    """Templates a higher package offers a lower package's page, by slot: the page names a slot, never another
+    package's template (architecture rule 12), and renders whatever is registered there with its own context.
+
+    Slots: ``registration.ticket`` (events' registration confirmation, context ``registration`` and ``activity``;
+    check-in offers its QR ticket)."""
+
+    def __init__(self) -> None:
+        self._slots: dict[str, dict[str, str]] = {}
+
+    def register(self, slot: str, name: str, template: str) -> None:
+        """Offer ``template`` in ``slot`` under ``name`` (a second app in the same process replaces it)."""
+        self._slots.setdefault(slot, {})[name] = template
+
+    def templates(self, slot: str) -> list[str]:
+        """The templates offered in ``slot``, in registration order; an empty list when nobody offers one."""
+        return list(self._slots.get(slot, {}).values())
+
+
+fragments = FragmentRegistry()

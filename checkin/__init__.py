@@ -12,7 +12,7 @@ def _register(state) -> None:
     from flask_babel import lazy_gettext as _l
 
     from app.demo import register_loader
-    from app.providers import figures
+    from app.providers import figures, fragments
     from events.services.transfer import copy_hooks
 
     from . import demo
@@ -21,6 +21,7 @@ def _register(state) -> None:
     register_loader("checkin", demo.load)
 
     figures.register("checkin", checkpoints.figures)
+    fragments.register("registration.ticket", "checkin", "checkin/_ticket.html")
     copy_hooks.register("checkin", _l("Copy the check-in points"), checkpoints.copy_with_plan)
 
     _register_ops(state)

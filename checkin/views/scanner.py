@@ -6,9 +6,9 @@ from __future__ import annotations
 from flask import abort, current_app, make_response, render_template, send_from_directory, url_for
 from flask_login import current_user
 
-from app import CSP
 from app.auth import role_required
 from app.extensions import db
+from app.security import CSP
 from app.timezone import campaign_zone
 from events.models import Activity
 

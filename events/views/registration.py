@@ -9,7 +9,6 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from jinja2 import TemplateNotFound
 
 from app.auth import role_required, safe_next
 from app.errors import DomainError
@@ -25,9 +24,6 @@ from ..services import registration as services
 from . import xlsx_response
 
 log = logging.getLogger(__name__)
-
-# Rendered inside the confirmation page for a confirmed registration (context: registration, activity).
-TICKET_TEMPLATE = "checkin/_ticket.html"
 
 
 def rate_limit() -> str:
@@ -130,7 +126,6 @@ def registration_page(token: str):
             "events/registration/confirmation.html",
             registration=registration,
             activity=activity,
-            has_ticket=_has_ticket_template(),
             position=services.waitlist_position(db.session, registration),
             can_cancel=registration.status != services.CANCELLED and now < activity.starts_at,
             can_register_again=services.registration_state(activity, now) == "open",
@@ -139,15 +134,6 @@ def registration_page(token: str):
     # The link is the ticket: keep it out of search engines and shared caches.
     response.headers["X-Robots-Tag"] = "noindex, nofollow"
     return response
-
-
-def _has_ticket_template() -> bool:
-    # The check-in feature adds the QR ticket by providing this template; until then the page says it will come.
-    try:
-        current_app.jinja_env.get_template(TICKET_TEMPLATE)
-    except TemplateNotFound:
-        return False
-    return True
 
 
 @bp.route("/registrations/<token>/cancel", methods=["POST"])
