@@ -61,10 +61,12 @@ zbar: install-dev
 
 test: install-dev translations browser zbar
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -n auto --dist loadfile $(PYTEST_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 serve-prod: install translations
 	$(BIN)/flask init-db

@@ -81,8 +81,10 @@ def prepare(url: str, rows: int = ROWS) -> None:
             for start in range(0, rows, 10_000):
                 session.execute(
                     insert(CeilingRow),
-                    [{"grp": n % GROUPS, "name": f"Người dân {n}", "score": n % 997, "created_at": now}
-                     for n in range(start, min(rows, start + 10_000))],  # fmt: skip
+                    [
+                        {"grp": n % GROUPS, "name": f"Người dân {n}", "score": n % 997, "created_at": now}
+                        for n in range(start, min(rows, start + 10_000))
+                    ],
                 )
             session.commit()
     finally:

@@ -203,11 +203,19 @@ def build(now: datetime, size: Size = Size(), seed: int = 10_10) -> Dataset:  # 
             if month_index == 1 and not tour and kind != ActivityKind.EXHIBITION and activity_id % 50:
                 future_in_busiest.append(activity_id)
             for position in range(size.programme_per_activity):
-                programme.append({"id": len(programme) + 1, "activity_id": activity_id, "stop_id": None,
-                                  "position": position, "title": f"Tiết mục {position + 1}", "description": "",
-                                  "starts_at": starts + timedelta(minutes=30 * position),
-                                  "ends_at": starts + timedelta(minutes=30 * position + 25),
-                                  "responsible_unit_id": ward_ids[(activity_id + position) % len(ward_ids)]})
+                programme.append(
+                    {
+                        "id": len(programme) + 1,
+                        "activity_id": activity_id,
+                        "stop_id": None,
+                        "position": position,
+                        "title": f"Tiết mục {position + 1}",
+                        "description": "",
+                        "starts_at": starts + timedelta(minutes=30 * position),
+                        "ends_at": starts + timedelta(minutes=30 * position + 25),
+                        "responsible_unit_id": ward_ids[(activity_id + position) % len(ward_ids)],
+                    }
+                )
             for offset in (3, 11):
                 unit_id = ward_ids[(activity_id * offset) % len(ward_ids)]
                 if {"activity_id": activity_id, "unit_id": unit_id} not in coordinators[-2:]:

@@ -62,17 +62,35 @@ def scenarios(ctx: Context) -> list[Scenario]:
     return [
         Scenario("calendar (default page)", "page", "GET", "/events/calendar", "200"),
         Scenario(f"calendar month {month}", "page", "GET", f"/events/calendar?date={month}", "200"),
-        Scenario(f"activity page /{data.page_activity_id}", "page", "GET",
-                 f"/events/activities/{data.page_activity_id}", "200"),  # fmt: skip
+        Scenario(
+            f"activity page /{data.page_activity_id}",
+            "page",
+            "GET",
+            f"/events/activities/{data.page_activity_id}",
+            "200",
+        ),
         Scenario(f"plan feed ({feed_events} events)", "page", "GET", feed, "200"),
         Scenario("plan feed, 304", "page", "GET", feed, "304", headers=f"If-None-Match: {etag}"),
-        Scenario("registration form POST", "write", "POST", f"/events/activities/{data.form_activity_id}/register",
-                 "303", headers=f"Cookie: {form_cookie}\nContent-Type: application/x-www-form-urlencoded",
-                 body=form_body, phone_prefix="08"),  # fmt: skip
-        Scenario("registration API POST", "write", "POST",
-                 f"/events/api/activities/{data.api_activity_id}/registrations", "201",
-                 headers=f"Cookie: {api_cookie}\nX-CSRFToken: {api_token}\nContent-Type: application/json",
-                 body=api_body, phone_prefix="09"),  # fmt: skip
+        Scenario(
+            "registration form POST",
+            "write",
+            "POST",
+            f"/events/activities/{data.form_activity_id}/register",
+            "303",
+            headers=f"Cookie: {form_cookie}\nContent-Type: application/x-www-form-urlencoded",
+            body=form_body,
+            phone_prefix="08",
+        ),
+        Scenario(
+            "registration API POST",
+            "write",
+            "POST",
+            f"/events/api/activities/{data.api_activity_id}/registrations",
+            "201",
+            headers=f"Cookie: {api_cookie}\nX-CSRFToken: {api_token}\nContent-Type: application/json",
+            body=api_body,
+            phone_prefix="09",
+        ),
     ]
 
 
