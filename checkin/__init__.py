@@ -27,13 +27,14 @@ def _register(state) -> None:
 
 
 def _register_ops(state) -> None:
-    """The organizer's side: badge jobs and their command, the big screen's cache version."""
+    """The organizer's side: badge sheets (a kind of document, built by the core's document job) and their
+    command, the big screen's cache version."""
     from app import cache
-    from app.scheduler import register_jobs
+    from app.documents import documents
 
-    from . import cli, jobs
+    from . import badging, cli
     from .models import Checkpoint
 
     cache.track("checkin", Checkpoint)  # the checkpoints the big screen lists
-    register_jobs(jobs)
+    documents.register(badging.kind())
     state.app.cli.add_command(cli.checkin_cli)
