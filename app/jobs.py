@@ -6,7 +6,7 @@ from . import documents
 from .extensions import db
 from .models import Lane, utcnow
 from .outbox import prune_sent, send_due
-from .scheduler import prune_job_runs, scheduled
+from .scheduler import JobResult, prune_job_runs, scheduled
 from .submissions import prune_submission_keys
 
 
@@ -58,3 +58,13 @@ def prune_documents(session, now):
     from flask import current_app
 
     return documents.prune(session, now, instance_path=current_app.instance_path)
+
+
+@scheduled("core.sweep_uploads", "cron", _l("Delete uploaded files no record names any more"), hour=4, minute=10)
+def sweep_uploads(session, now):
+    from flask import current_app
+
+    from .uploads import sweep
+
+    count = sweep(session, current_app.instance_path, now=now)
+    return JobResult(changed=count, message=_l("%(count)s unused files deleted", count=count))

@@ -24,6 +24,7 @@ def _register(state) -> None:
     copy_hooks.register("checkin", _l("Copy the check-in points"), checkpoints.copy_with_plan)
 
     _register_ops(state)
+    _register_report_sections()
 
 
 def _register_ops(state) -> None:
@@ -38,3 +39,12 @@ def _register_ops(state) -> None:
     cache.track("checkin", Checkpoint)  # the checkpoints the big screen lists
     documents.register(badging.kind())
     state.app.cli.add_command(cli.checkin_cli)
+
+
+def _register_report_sections() -> None:
+    """What check-in offers summary reports (app/providers.py)."""
+    from app.providers import report_sections
+
+    from .services.reports import CHECKPOINTS
+
+    report_sections.register(CHECKPOINTS)
