@@ -343,3 +343,78 @@ class ContentVersion(db.Model):
 
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
     version: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class StoredFile(db.Model):
+    """An uploaded file (app/uploads.py): its bytes are stored once per content under the instance folder
+    (``uploads/ab/cd/<sha256>``), so two rows may share one file; the file is deleted with the last row naming its
+    hash. ``kind`` is what its content proved it to be (never its name or the browser's word); ``use`` is the
+    upload policy it was accepted under; ``original_name`` is the sender's file name, NFC and sanitised, for
+    the download's name only."""
+
+    __tablename__ = "stored_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(10))
+    use: Mapped[str] = mapped_column(String(40))
+    original_name: Mapped[str] = mapped_column(String(255), default="")
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class DocumentJobState(LabelledEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+    @classmethod
+    def _labels(cls):
+        return {
+            cls.QUEUED: _l("Waiting"),
+            cls.RUNNING: _l("Being built"),
+            cls.DONE: _l("Ready to download"),
+            cls.FAILED: _l("Failed"),
+        }
+
+
+class DocumentJob(db.Model):
+    """A document (a badge sheet, later a report or certificates) built in the background (app/documents.py).
+    ``kind`` names the builder a feature registered; ``subject_id`` the record it is built for (an activity's
+    badges), read by that builder. State and progress live here, not in a worker's memory, so any worker shows
+    the page and the scheduler's one process builds it. ``file_name`` is the built file's path relative to the
+    instance folder; it is deleted with the row at ``expires_at`` (documents hold people's names)."""
+
+    __tablename__ = "document_jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    subject_id: Mapped[int | None] = mapped_column(Integer)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    state: Mapped[DocumentJobState] = mapped_column(
+        enum_column(DocumentJobState, 10), default=DocumentJobState.QUEUED, index=True
+    )
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    file_name: Mapped[str | None] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(100), default="application/pdf")
+    error: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+
+    __table_args__ = (Index("ix_document_jobs_kind_subject", "kind", "subject_id"),)
+
+    @property
+    def percent(self) -> int:
+        if self.state == DocumentJobState.DONE:
+            return 100
+        return 100 * self.done // self.total if self.total else 0
+
+    @property
+    def busy(self) -> bool:
+        """Waiting or being built: the page showing it refreshes itself."""
+        return self.state in (DocumentJobState.QUEUED, DocumentJobState.RUNNING)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 
 @dataclass(frozen=True)
@@ -122,3 +123,68 @@ class FragmentRegistry:
 
 
 fragments = FragmentRegistry()
+
+
+# Report sections ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    """The time a summary report covers, as timezone-aware instants: ``start`` included, ``end`` excluded."""
+
+    start: datetime
+    end: datetime
+
+    def holds(self, when: datetime | None) -> bool:
+        return when is not None and self.start <= when < self.end
+
+
+@dataclass(frozen=True)
+class ReportColumn:
+    key: str  # the key of each row's value
+    title: object  # the column's heading (a lazy translation)
+
+
+# rows(session, plan_id or None, period or None) -> list of dicts keyed by column key, of plain values (text,
+# integers, aware datetimes); None means "the whole campaign" / "all the time".
+SectionRows = Callable[..., list[dict]]
+
+
+@dataclass(frozen=True)
+class ReportSection:
+    """One table a feature offers to summary reports (the plan's activities and registrations, the check-ins per
+    checkpoint, the quiz rounds and their participants): a report collects every registered section without
+    importing a feature."""
+
+    key: str  # "events.activities": the feature, then the table
+    title: object
+    columns: tuple[ReportColumn, ...]
+    rows: SectionRows
+    order: int = 100  # sections are shown by order, then key
+
+
+@dataclass(frozen=True)
+class CollectedSection:
+    section: ReportSection
+    rows: list[dict]
+
+
+class ReportSectionRegistry:
+    def __init__(self) -> None:
+        self._sections: dict[str, ReportSection] = {}
+
+    def register(self, section: ReportSection) -> None:
+        """Register (or replace, on a second app in the same process) the section ``section.key``."""
+        self._sections[section.key] = section
+
+    def sections(self) -> list[ReportSection]:
+        """Every registered section, by order then key."""
+        return sorted(self._sections.values(), key=lambda section: (section.order, section.key))
+
+    def collect(self, session, plan_id: int | None = None, period: Period | None = None) -> list[CollectedSection]:
+        """Every section's rows for the plan and period, in section order (a section with no row included: the
+        report says "none")."""
+        return [CollectedSection(section, section.rows(session, plan_id, period)) for section in self.sections()]
+
+
+report_sections = ReportSectionRegistry()

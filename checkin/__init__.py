@@ -25,16 +25,27 @@ def _register(state) -> None:
     copy_hooks.register("checkin", _l("Copy the check-in points"), checkpoints.copy_with_plan)
 
     _register_ops(state)
+    _register_report_sections()
 
 
 def _register_ops(state) -> None:
-    """The organizer's side: badge jobs and their command, the big screen's cache version."""
+    """The organizer's side: badge sheets (a kind of document, built by the core's document job) and their
+    command, the big screen's cache version."""
     from app import cache
-    from app.scheduler import register_jobs
+    from app.documents import documents
 
-    from . import cli, jobs
+    from . import badging, cli
     from .models import Checkpoint
 
     cache.track("checkin", Checkpoint)  # the checkpoints the big screen lists
-    register_jobs(jobs)
+    documents.register(badging.kind())
     state.app.cli.add_command(cli.checkin_cli)
+
+
+def _register_report_sections() -> None:
+    """What check-in offers summary reports (app/providers.py)."""
+    from app.providers import report_sections
+
+    from .services.reports import CHECKPOINTS
+
+    report_sections.register(CHECKPOINTS)

@@ -35,4 +35,10 @@ def title_for(activity: Activity) -> tuple[str, str]:
 
 
 def folder() -> str:
-    return badges.badge_folder(current_app.instance_path)
+    """The instance folder, under which documents (badge sheets among them) are written."""
+    return current_app.instance_path
+
+
+def kind():
+    """The badge sheet as a kind of document (app/documents.py), built with this module's badges and title."""
+    return badges.badge_kind(badges_for, title_for)

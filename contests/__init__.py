@@ -35,6 +35,52 @@ def _register(state) -> None:
     copy_hooks.register("contests", _l("Copy the plan's contests"), services.copy_with_plan)
     register_jobs(jobs)
     state.app.cli.add_command(cli.contests_cli)
+    _register_report_sections()
+
+
+def _register_report_sections() -> None:
+    """What contests offer summary reports (app/providers.py): each quiz round of the plan with the people who
+    started and submitted it, read through the organizer's round overview."""
+    from flask_babel import lazy_gettext as _l
+
+    from app.providers import ReportColumn, ReportSection, report_sections
+
+    from .services import listed_contests
+    from .services.pages import rounds_overview
+
+    def rows(session, plan_id, period):
+        return [
+            {
+                "contest": contest.title,
+                "round": line.quiz_round.title,
+                "opens_at": line.quiz_round.opens_at,
+                "closes_at": line.quiz_round.closes_at,
+                "started": line.started,
+                "submitted": line.submitted,
+            }
+            for contest in listed_contests(session, include_unpublished=True)
+            if plan_id is None or contest.plan_id == plan_id
+            for line in rounds_overview(session, contest.id)
+            if period is None or period.holds(line.quiz_round.opens_at)
+        ]
+
+    columns = [
+        ("contest", _l("Contest")),
+        ("round", _l("Round")),
+        ("opens_at", _l("Opens at")),
+        ("closes_at", _l("Closes at")),
+        ("started", _l("Started")),
+        ("submitted", _l("Submitted")),
+    ]
+    report_sections.register(
+        ReportSection(
+            "contests.quiz_rounds",
+            _l("Quiz rounds and participants"),
+            tuple(ReportColumn(key, title) for key, title in columns),
+            rows,
+            order=30,
+        )
+    )
 
 
 def _spotlights(session, now):

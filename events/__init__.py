@@ -25,3 +25,13 @@ def _register(state) -> None:
     state.app.cli.add_command(cli.events_cli)
     figures.register("events", plans.figures)
     register_jobs(jobs)
+    _register_report_sections()
+
+
+def _register_report_sections() -> None:
+    """What events offers summary reports (app/providers.py)."""
+    from app.providers import report_sections
+
+    from .services.reports import ACTIVITIES
+
+    report_sections.register(ACTIVITIES)

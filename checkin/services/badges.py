@@ -1,33 +1,29 @@
-"""Badges: an A4 PDF sheet per activity (10 badges a page: name, ward, the ticket's QR and short code), and the
-background jobs that build the sheets of long lists with their progress kept in the database.
+"""Badges: an A4 PDF sheet per activity (10 badges a page: name, ward, the ticket's QR and short code), built as
+a document of app/documents.py (in the background for long lists, with their progress kept in the database).
 
 Rendering is a plain function of plain values (``Badge`` rows in, PDF bytes out); the job functions take an
-engine, ``now`` and the folder to write to, so any process may run them and every worker sees their progress."""
+engine, ``now`` and the instance folder, so any process may run them and every worker sees their progress."""
 
 from __future__ import annotations
 
-import logging
-import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, selectinload
 
+from app import documents
+from app.documents import FONTS
 from app.errors import DomainError
+from app.models import DocumentJob
 from app.scheduler import JobResult
 from events.models import Activity, Registration, RegistrationStatus
 from events.services.registration import person_sort_key
 
-from ..models import BadgeJob, BadgeJobState
-
-log = logging.getLogger(__name__)
-
-FONTS = Path(__file__).resolve().parent.parent / "fonts"
+BADGES = "checkin.badges"  # the kind of document a badge sheet is (app/documents.py)
 
 # A4 portrait, 2 columns x 5 rows of 95 x 55 mm badges (a common perforated badge sheet).
 PAGE_W, PAGE_H = 210.0, 297.0
@@ -40,8 +36,6 @@ QR_SIZE = 45.0  # mm, quiet zone included: about 1 mm a module for a version-5 c
 
 # Lists up to this size are built while the organizer waits; longer ones by the scheduler, with progress.
 BUILD_NOW_LIMIT = 60
-# A sheet "being built" for this long was left by a process that died; it is built again.
-STALE_AFTER = timedelta(minutes=30)
 # Built sheets hold names: they are deleted (file and row) this long after they were built (Decree 13/2023).
 KEEP_SHEETS = timedelta(days=7)
 
@@ -185,43 +179,47 @@ def render_badges(
     return bytes(pdf.output())
 
 
-# --- background jobs -----------------------------------------------------------------------------------------
+# --- background jobs ---------------------------------------------------------------------------------------
+# A badge sheet is a document of app/documents.py: the kind below is registered when check-in is set up.
 
 
-def badge_folder(instance_path: str) -> str:
-    return os.path.join(instance_path, "badges")
+def badge_kind(
+    badges_for: Callable[[Session, Activity], list[Badge]], title_for: Callable[[Activity], tuple[str, str]]
+) -> documents.DocumentKind:
+    """The badge sheet as a kind of document: ``badges_for`` turns an activity into its badges (the caller signs
+    the tokens), ``title_for`` gives the sheet's title and subtitle. Files go where they always went
+    (``badges/`` of the instance folder) and are kept ``KEEP_SHEETS``."""
+
+    def build(session: Session, job: DocumentJob, progress: documents.Progress) -> bytes:
+        activity = session.get(Activity, job.subject_id)
+        if activity is None:
+            raise DomainError(_l("This activity does not exist."), code="not_found", status=404)
+        badges = badges_for(session, activity)
+        progress.start(len(badges))
+        title, subtitle = title_for(activity)
+        return render_badges(badges, title=title, subtitle=subtitle, progress=progress)
+
+    return documents.DocumentKind(
+        key=BADGES, build=build, keep=KEEP_SHEETS, folder="badges", file_prefix="badges", content_type="application/pdf"
+    )
 
 
-def job_path(folder: str, job: BadgeJob) -> str | None:
-    """Where a built sheet's file is, in ``folder`` (``badge_folder`` of the instance)."""
-    return os.path.join(folder, job.file_name) if job.file_name else None
+def job_path(folder: str, job: DocumentJob) -> str | None:
+    """Where a built sheet's file is, under ``folder`` (the instance folder, ``badging.folder()``)."""
+    return documents.job_path(folder, job)
 
 
-def request_job(session: Session, activity_id: int, *, user_id: int | None, now: datetime) -> BadgeJob:
+def request_job(session: Session, activity_id: int, *, user_id: int | None, now: datetime) -> DocumentJob:
     """Queue a sheet of badges for the activity; a sheet already waiting or being built is returned instead of a
     second one (a double click, two organizers at once)."""
     if session.get(Activity, activity_id) is None:
         raise DomainError(_l("This activity does not exist."), code="not_found", status=404)
-    pending = session.scalar(
-        select(BadgeJob)
-        .where(BadgeJob.activity_id == activity_id, BadgeJob.state.in_([BadgeJobState.QUEUED, BadgeJobState.RUNNING]))
-        .order_by(BadgeJob.id)
-        .limit(1)
-    )
-    if pending is not None:
-        return pending
-    job = BadgeJob(activity_id=activity_id, requested_by_id=user_id, state=BadgeJobState.QUEUED, created_at=now)
-    session.add(job)
-    session.flush()
-    return job
+    return documents.request(session, BADGES, activity_id, user_id=user_id, now=now)
 
 
-def recent_jobs(session: Session, activity_id: int, limit: int = 5) -> list[BadgeJob]:
-    return list(
-        session.scalars(
-            select(BadgeJob).where(BadgeJob.activity_id == activity_id).order_by(BadgeJob.id.desc()).limit(limit)
-        )
-    )
+def recent_jobs(session: Session, activity_id: int, limit: int = 5) -> list[DocumentJob]:
+    """The activity's latest badge sheets, newest first."""
+    return documents.recent(session, BADGES, activity_id, limit)
 
 
 def build_job(
@@ -233,94 +231,12 @@ def build_job(
     badges_for: Callable[[Session, Activity], list[Badge]],
     title_for: Callable[[Activity], tuple[str, str]],
 ) -> bool:
-    """Claim the queued job ``job_id`` (a compare-and-set, so two runners never build one job) and build its
-    file, committing progress every few badges on its own connection. True when this call built it.
-    ``badges_for`` turns an activity into its badges (the caller signs the tokens); ``title_for`` gives the
-    sheet's title and subtitle."""
-    with Session(engine) as session:
-        claimed = session.execute(
-            update(BadgeJob)
-            .where(BadgeJob.id == job_id, BadgeJob.state == BadgeJobState.QUEUED)
-            .values(state=BadgeJobState.RUNNING, started_at=now(), done=0)
-        ).rowcount
-        session.commit()
-        if claimed != 1:
-            return False
-        job = session.get(BadgeJob, job_id)
-        try:
-            activity = session.get(Activity, job.activity_id)
-            badges = badges_for(session, activity)
-            job.total = len(badges)
-            session.commit()
-            step = max(1, len(badges) // 50)
-            built = [0]
-
-            def progress(n: int) -> None:
-                built[0] += n
-                if built[0] % step == 0:
-                    session.execute(update(BadgeJob).where(BadgeJob.id == job_id).values(done=built[0]))
-                    session.commit()
-
-            title, subtitle = title_for(activity)
-            data = render_badges(badges, title=title, subtitle=subtitle, progress=progress)
-            os.makedirs(folder, exist_ok=True)
-            name = f"badges-{job.activity_id}-{job_id}.pdf"
-            temporary = os.path.join(folder, name + ".part")
-            with open(temporary, "wb") as handle:
-                handle.write(data)
-            os.replace(temporary, os.path.join(folder, name))  # never a half-written file under the final name
-            session.refresh(job)
-            job.done, job.file_name, job.state, job.finished_at = len(badges), name, BadgeJobState.DONE, now()
-            session.commit()
-        except Exception as error:
-            session.rollback()
-            session.execute(
-                update(BadgeJob)
-                .where(BadgeJob.id == job_id)
-                .values(state=BadgeJobState.FAILED, error=f"{type(error).__name__}: {error}"[:500], finished_at=now())
-            )
-            session.commit()
-            raise
-    return True
+    """Build the queued sheet ``job_id`` now (the page does, for a short list); see ``documents.build_job``."""
+    kind = badge_kind(badges_for, title_for)
+    return documents.build_job(engine, job_id, now=now, instance_path=folder, kind=kind)
 
 
 def build_queued(engine: Engine, *, now: Callable[[], datetime], folder: str, badges_for, title_for) -> JobResult:
-    """Scheduled: build every queued sheet, oldest first. Idempotent (a built sheet is not queued any more). A
-    sheet left "being built" for longer than ``STALE_AFTER`` (its process died: a restart, a deploy) is queued
-    again first."""
-    with Session(engine) as session:
-        session.execute(
-            update(BadgeJob)
-            .where(BadgeJob.state == BadgeJobState.RUNNING, BadgeJob.started_at < now() - STALE_AFTER)
-            .values(state=BadgeJobState.QUEUED, done=0)
-        )
-        session.commit()
-        queued = list(
-            session.scalars(select(BadgeJob.id).where(BadgeJob.state == BadgeJobState.QUEUED).order_by(BadgeJob.id))
-        )
-    built = 0
-    for job_id in queued:
-        try:
-            built += build_job(engine, job_id, now=now, folder=folder, badges_for=badges_for, title_for=title_for)
-        except Exception:  # noqa: BLE001 (recorded on the job as failed; the others still get built)
-            log.exception("badge sheet %s failed", job_id)
-    return JobResult(changed=built, message=_l("%(count)s badge sheets built", count=built))
-
-
-def prune_sheets(session: Session, now: datetime, *, folder: str) -> JobResult:
-    """Scheduled: delete the sheets built or failed more than ``KEEP_SHEETS`` ago, their files with them (a sheet
-    is personal data; print it again if needed). Idempotent."""
-    old = list(
-        session.scalars(
-            select(BadgeJob).where(
-                BadgeJob.state.in_([BadgeJobState.DONE, BadgeJobState.FAILED]),
-                BadgeJob.finished_at < now - KEEP_SHEETS,
-            )
-        )
-    )
-    for job in old:
-        path = job_path(folder, job)
-        if path and os.path.exists(path):
-            os.remove(path)
-        session.delete(job)
-    return JobResult(changed=len(old), message=_l("%(count)s old badge sheets deleted", count=len(old)))
+    """Build every queued badge sheet, oldest first, as ``core.build_documents`` does for every kind."""
+    kind = badge_kind(badges_for, title_for)
+    return documents.build_queued(engine, now=now, instance_path=folder, kinds={BADGES: kind})

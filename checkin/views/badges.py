@@ -10,14 +10,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from app import documents
 from app.auth import role_required
 from app.extensions import db
 from app.forms import ConfirmForm
-from app.models import utcnow
+from app.models import DocumentJobState, utcnow
 from events.models import Activity, Registration, RegistrationStatus
 
 from .. import badging, bp
-from ..models import BadgeJob, BadgeJobState
 from ..services import badges as services
 
 
@@ -37,7 +37,7 @@ def badges(activity_id: int):
     if form.validate_on_submit():
         job = services.request_job(db.session, activity.id, user_id=current_user.id, now=utcnow())
         db.session.commit()
-        if job.state == BadgeJobState.QUEUED and _confirmed(activity.id) <= services.BUILD_NOW_LIMIT:
+        if job.state == DocumentJobState.QUEUED and _confirmed(activity.id) <= services.BUILD_NOW_LIMIT:
             # A short list is drawn while the organizer waits (about a second); the scheduler takes long ones.
             services.build_job(
                 db.engine,
@@ -55,7 +55,7 @@ def badges(activity_id: int):
     if form.is_submitted():
         abort(400)
     jobs = services.recent_jobs(db.session, activity.id)
-    busy = any(job.state in (BadgeJobState.QUEUED, BadgeJobState.RUNNING) for job in jobs)
+    busy = any(job.busy for job in jobs)
     response = current_app.make_response(
         render_template(
             "checkin/badges/index.html",
@@ -75,12 +75,14 @@ def badges(activity_id: int):
 @bp.route("/badges/<int:job_id>.pdf")
 @role_required("organizer")
 def badge_file(job_id: int):
-    job = db.get_or_404(BadgeJob, job_id)
-    path = services.job_path(badging.folder(), job) if job.state == BadgeJobState.DONE else None
+    job = documents.find(db.session, services.BADGES, job_id)
+    if job is None:
+        abort(404)
+    path = documents.job_path(badging.folder(), job) if job.state == DocumentJobState.DONE else None
     if path is None or not os.path.exists(path):
         abort(404)
     response = send_file(
-        path, mimetype="application/pdf", as_attachment=True, download_name=f"badges-{job.activity_id}.pdf"
+        path, mimetype=job.content_type, as_attachment=True, download_name=f"badges-{job.subject_id}.pdf"
     )
     response.headers["Cache-Control"] = "no-store"  # names of people: never in a shared cache
     return response

@@ -13,9 +13,10 @@ import pytest
 from pyzbar import pyzbar
 
 from app.extensions import db
+from app.models import DocumentJob as BadgeJob
 from app.models import Unit
 from checkin import keys
-from checkin.models import BadgeJob, Checkpoint
+from checkin.models import Checkpoint
 from checkin.services import badges, scans
 from events.models import Activity, Plan, Registration
 
@@ -135,7 +136,8 @@ def test_badges_keep_vietnamese_names_and_wards_in_the_pdf_text(app, festival):
 
 
 def test_a_long_list_is_built_by_the_job_with_its_progress_in_the_database(app, festival, tmp_path):
-    from checkin import badging, jobs
+    from app import jobs
+    from checkin import badging
 
     with app.app_context():
         job = badges.request_job(db.session, festival["activity"], user_id=None, now=START)
@@ -158,7 +160,7 @@ def test_a_long_list_is_built_by_the_job_with_its_progress_in_the_database(app, 
             title_for=badging.title_for,
         )
         assert result.changed == 1 and seen == [23]
-        assert jobs.build_badges(db.session, START).changed == 0  # run again: nothing left to build
+        assert jobs.build_documents(db.session, START).changed == 0  # run again: nothing left to build
         db.session.expire_all()
         stored = db.session.get(BadgeJob, job.id)
         assert (stored.state, stored.done, stored.total, stored.percent) == ("done", 23, 23, 100)
@@ -218,7 +220,8 @@ def test_a_sheet_left_half_built_by_a_dead_process_is_built_again(app, festival)
 
 
 def test_sheets_are_deleted_with_their_files_a_week_after_they_were_built(app, festival):
-    from checkin import badging, jobs
+    from app import jobs
+    from checkin import badging
 
     with app.app_context():
         job = badges.request_job(db.session, festival["activity"], user_id=None, now=START)
@@ -230,8 +233,8 @@ def test_sheets_are_deleted_with_their_files_a_week_after_they_were_built(app, f
         db.session.expire_all()
         path = badges.job_path(badging.folder(), db.session.get(BadgeJob, job.id))
         assert os.path.exists(path)
-        assert jobs.prune_badges(db.session, START + timedelta(days=6)).changed == 0
-        assert jobs.prune_badges(db.session, START + timedelta(days=8)).changed == 1
+        assert jobs.prune_documents(db.session, START + timedelta(days=6)).changed == 0
+        assert jobs.prune_documents(db.session, START + timedelta(days=8)).changed == 1
         db.session.commit()
         assert not os.path.exists(path) and db.session.get(BadgeJob, job.id) is None
-        assert jobs.prune_badges(db.session, START + timedelta(days=9)).changed == 0
+        assert jobs.prune_documents(db.session, START + timedelta(days=9)).changed == 0

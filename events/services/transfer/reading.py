@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import itertools
 import re
-import unicodedata
-import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from functools import partial
@@ -15,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 
+from app import tabular
 from app.errors import DomainError
 from app.tabular import Table, data_rows, is_blank
 from app.text import ascii_digits, forbidden_characters, nfc
@@ -377,71 +373,17 @@ def read_upload(filename: str, stream) -> list[dict]:
     return data_rows(lines, _schedule_table())
 
 
-def _unreadable() -> DomainError:
-    return _file_error(
-        _l("This file could not be read as an Excel workbook (.xlsx). Save it again from Excel and retry."),
-        "unreadable",
+def xlsx_lines(data: bytes) -> Iterator[tuple[int, tuple]]:
+    """The numbered lines of a schedule's XLSX file ("Hoạt động" sheet, or the first), read by ``app.tabular``
+    with the schedule's limits. Shared with the quiz's question import."""
+    return tabular.xlsx_lines(
+        data, max_unpacked_bytes=MAX_UNPACKED_BYTES, max_columns=MAX_COLUMNS, sheet=DATA_SHEET, error=_file_error
     )
 
 
-def _check_unpacked_size(data: bytes) -> None:
-    # An .xlsx is a zip: 2 MB on the wire can unpack to gigabytes of XML. Its directory says how much, before
-    # anything is inflated.
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(member.file_size for member in archive.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError) as error:
-        raise _unreadable() from error
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise _file_error(
-            _l("The file unpacks to more data than an import may hold. Copy its rows into the template and retry."),
-            "too_large_unpacked",
-        )
-
-
-def xlsx_lines(data: bytes) -> Iterator[tuple[int, tuple]]:
-    """The numbered lines of an XLSX file's first sheet (cell values), its unpacked size checked before it is
-    read; an unreadable file is a DomainError on the "file" field. Shared with the quiz's question import."""
-    from openpyxl import load_workbook
-
-    _check_unpacked_size(data)
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises anything from KeyError to XML parse errors on a damaged file
-        raise _unreadable() from error
-    try:
-        sheet = workbook[DATA_SHEET] if DATA_SHEET in workbook.sheetnames else workbook.worksheets[0]
-        # Read lazily: data_rows stops at MAX_LINES, so millions of formatted empty rows are never all parsed.
-        yield from enumerate(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS), start=1)
-    except DomainError:
-        raise
-    except Exception as error:
-        raise _unreadable() from error
-    finally:
-        workbook.close()
-
-
 def csv_lines(data: bytes) -> Iterable[tuple[int, tuple]]:
-    """The numbered lines of a UTF-8 CSV file (NFC; ";", "," or tab between cells, as Excel writes them); a file
-    that is not UTF-8 or is malformed is a DomainError on the "file" field."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise _file_error(
-            _l("The CSV file is not in UTF-8. In Excel, save it as “CSV UTF-8 (Comma delimited)”."), "not_utf8"
-        ) from error
-    text = unicodedata.normalize("NFC", text)
-    first_line = next((line for line in text.splitlines() if line.strip()), "")
-    # Excel set to Vietnamese writes ";" between cells, because "," is its decimal separator.
-    delimiter = max((";", ",", "\t"), key=first_line.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        # Whole lines are read here, so a malformed one is a clear error rather than a failure half-way.
-        return list(enumerate(itertools.islice(reader, MAX_LINES + 1), start=1))
-    except csv.Error as error:
-        raise _file_error(
-            _l("This CSV file could not be read (a cell is too long or a quote is not closed)."), "bad_csv"
-        ) from error
+    """The numbered lines of a schedule's CSV file, read by ``app.tabular`` with the schedule's line limit."""
+    return tabular.csv_lines(data, max_lines=MAX_LINES, error=_file_error)
 
 
 def _schedule_table() -> Table:
