@@ -34,6 +34,18 @@ class ContestKind(LabelledEnum):
         }
 
 
+class ContestPhase(LabelledEnum):
+    """Where a contest stands for a visitor (``contests.services.contest_phase``), in the order the list shows."""
+
+    OPEN = "open"
+    UPCOMING = "upcoming"
+    CLOSED = "closed"
+
+    @classmethod
+    def _labels(cls):
+        return {cls.UPCOMING: _l("Upcoming"), cls.OPEN: _l("Open now"), cls.CLOSED: _l("Closed")}
+
+
 class Contest(Audited, db.Model):
     __tablename__ = "contests"
 
