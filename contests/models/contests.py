@@ -64,6 +64,11 @@ class Contest(Audited, db.Model):
     plan: Mapped[Plan | None] = relationship()
     organizer_unit: Mapped[Unit | None] = relationship()
 
+    @property
+    def is_quiz(self) -> bool:
+        """An online quiz: it has rounds, a question bank and participants of its own."""
+        return self.kind == ContestKind.ONLINE_QUIZ
+
     @hybrid_property
     def is_public(self) -> bool:
         """Citizens may see it: published, and not part of a plan that is still a draft."""

@@ -137,6 +137,11 @@ class QuizRound(Audited, db.Model):
         """Its results are frozen and public: rank, prize, the correct answers and explanations may be shown."""
         return self.state == RoundState.CLOSED
 
+    @property
+    def is_upcoming(self) -> bool:
+        """Not opened yet (scheduled, or a draft): its page says when it opens."""
+        return self.state in (RoundState.DRAFT, RoundState.SCHEDULED)
+
     @hybrid_property
     def is_visible(self) -> bool:
         """Citizens may see it (on its contest's page, to take it, its results): scheduled, open or closed."""

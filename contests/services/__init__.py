@@ -27,7 +27,7 @@ PAGE_NOT_FOUND = _l("The page you are looking for does not exist.")  # the 404 p
 def quiz_or_404(session: Session, contest_id: int | None) -> Contest:
     """The online quiz ``contest_id`` (published or not: organizers' pages), or NotFound."""
     contest = session.get(Contest, contest_id) if contest_id else None
-    if contest is None or contest.kind != ContestKind.ONLINE_QUIZ:
+    if contest is None or not contest.is_quiz:
         raise NotFound(PAGE_NOT_FOUND)
     return contest
 

@@ -50,6 +50,8 @@ def flag_or_404(session: Session, flag_id: int) -> AttemptFlag:
 
 @dataclass
 class FlaggedAttempt:
+    """An attempt on the organizer's review, with its participant and every flag raised on it."""
+
     attempt: QuizAttempt
     participant: Participant
     flags: list[AttemptFlag]

@@ -165,6 +165,8 @@ def attempt_screen(
 
 @dataclass
 class Overview:
+    """An attempt at a glance: answered and unanswered positions, the time left."""
+
     total: int
     answered: list[int]
     remaining_seconds: int

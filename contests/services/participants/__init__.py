@@ -47,6 +47,8 @@ def participant_by_token(session: Session, token: str | None, contest_id: int | 
 
 @dataclass
 class RoundRow:
+    """A round on the participant's own page, with what they may do in it now."""
+
     quiz_round: QuizRound
     attempt: QuizAttempt | None
     attempts_used: int

@@ -54,6 +54,8 @@ def rounds_of(session: Session, contest_id: int, public_only: bool = True) -> li
 
 @dataclass
 class RoundSummary:
+    """A round on the organizer's list, with its attempts and the flags left to review."""
+
     quiz_round: QuizRound
     started: int
     submitted: int

@@ -220,6 +220,7 @@ def export_round_csv(session: Session, quiz_round: QuizRound, *, tz: ZoneInfo) -
 
 
 def export_filename(quiz_round: QuizRound, extension: str) -> str:
+    """The download's name: ASCII, so every browser and spreadsheet keeps it as it is."""
     return f"ket-qua-vong-{quiz_round.id}.{extension}"
 
 
