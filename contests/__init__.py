@@ -22,7 +22,7 @@ def _register(state) -> None:
 
     register_loader("contests", demo.load)
     from .models import Contest, Question, QuestionOption, QuizRound, UnitPopulation
-    from .services.quiz import BANK_CACHE
+    from .services.questions.pools import BANK_CACHE
 
     # The sign-up form and the results are kept as bytes. A closed round's places change only when it is ranked
     # again, and every re-ranking (a disqualification, a reinstatement, a new prize table) changes the round's row.

@@ -19,7 +19,7 @@ from app.extensions import db
 from events.services.transfer import ImportRejected, RowError
 
 from .models import Contest, ContestKind
-from .services import bank
+from .services.questions import bank
 
 contests_cli = AppGroup("contests", help="Contests: the quiz question bank.")
 

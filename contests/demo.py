@@ -9,7 +9,8 @@ from app.demo import DemoReport, unit
 from events.models import Plan
 
 from .demo_questions import QUESTIONS, TOPICS
-from .models import Contest, Question, QuestionOption, QuizRound, QuizTopic, RoundState
+from .models import Contest, ContestKind, Question, QuestionOption, QuizRound, QuizTopic, RoundState
+from .models.quiz import DEFAULT_PRIZE_TABLE
 
 
 def load(session: Session, report: DemoReport) -> None:
@@ -23,7 +24,7 @@ def load(session: Session, report: DemoReport) -> None:
         Contest,
         {"title": "Cuộc thi trực tuyến tìm hiểu về an toàn, an ninh thông tin"},
         plan_id=tan_uyen.id,
-        kind="online_quiz",
+        kind=ContestKind.ONLINE_QUIZ,
         is_published=True,
         organizer_unit_id=unit(session, "Phòng Văn hóa và Thông tin").id,
         audience="Người dân, cán bộ, công chức, viên chức, học sinh trên địa bàn thành phố",
@@ -92,7 +93,7 @@ def _load_quiz(session: Session, report: DemoReport, contest: Contest) -> None:
             time_limit_seconds=15 * 60,
             grace_seconds=15,
             attempts_allowed=1,
-            prize_table={"first": 1, "second": 2, "third": 3, "consolation": 5},
+            prize_table=dict(DEFAULT_PRIZE_TABLE),
             asks_prediction=True,
             pool_topic_ids=[topics[name].id for name in pool],
             # A week already over is closed by the scheduler's next run, like any round past its close.

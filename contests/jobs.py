@@ -6,7 +6,8 @@ from flask_babel import lazy_gettext as _l
 
 from app.scheduler import scheduled
 
-from .services import flags, retention, rounds
+from .services import flags, rounds
+from .services.participants import retention
 
 
 @scheduled("contests.open_rounds", "interval", _l("Open quiz rounds whose opening time has come"), minutes=1)
@@ -53,7 +54,7 @@ def erase_participants(session, now):
 def prune_return_codes(session, now):
     from app.scheduler import JobResult
 
-    from .services.return_codes import prune_codes
+    from .services.participants.return_codes import prune_codes
 
     count = prune_codes(session, now)
     return JobResult(changed=count, message=_l("%(count)s old codes removed", count=count))

@@ -71,7 +71,9 @@ def load(session, ctx: Context) -> None:
         QuizTopic,
         RoundState,
     )
-    from contests.services import quiz, ranking
+    from contests.services import attempts as quiz
+    from contests.services.attempts import handles
+    from contests.services.rounds import ranking
 
     from ..runner import SECRET_KEY
 
@@ -124,12 +126,12 @@ def load(session, ctx: Context) -> None:
         takers.append(person)
     session.flush()
     answer_lines, page_lines = [], []
-    key = quiz.handle_key(SECRET_KEY)
+    key = handles.handle_key(SECRET_KEY)
     for n, person in enumerate(takers):
         attempt = quiz.start_attempt(session, live, person, now=now - timedelta(minutes=30), seed=n)
         for question in attempt.questions:
             # The option as the page names it: its handle for this attempt, under the bench server's secret.
-            first = quiz.option_handle(key, attempt, question.option_order[0])
+            first = handles.option_handle(key, attempt, question.option_order[0])
             answer_lines.append(f"{person.return_token}\t{question.position}\t{first}")
             page_lines.append(f"{person.return_token}\t{question.position}")
             if question.position <= 5:
@@ -364,7 +366,8 @@ def closing(ctx: Context) -> tuple[str, bool]:
     from app import create_app
     from app.extensions import db
     from contests.models import QuizAttempt, QuizRound, RoundState
-    from contests.services import ranking, rounds
+    from contests.services import rounds
+    from contests.services.rounds import ranking
 
     from ..runner import SECRET_KEY
 

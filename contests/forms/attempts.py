@@ -1,6 +1,10 @@
-"""Taking a round: one question per screen (a plain form post without JavaScript), the prediction, the submit."""
+"""Taking a round: one question per screen (a plain form post without JavaScript), the prediction, the submit; and
+the shape of the answer save that static/js/quiz.js sends as JSON (checked here, judged by the services)."""
 
 from __future__ import annotations
+
+import re
+from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, RadioField, SelectMultipleField, StringField, SubmitField
@@ -12,6 +16,8 @@ from app.forms import Form
 MAX_PREDICTION = 10_000_000
 MAX_HANDLE = 32
 MAX_CHOICES = 20
+MAX_POSITION = 10_000
+HANDLE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")  # an option's handle for the attempt (handles.option_handle)
 
 
 class _Checkboxes(SelectMultipleField):
@@ -62,3 +68,35 @@ class PredictionRequiredForm(SubmitAttemptForm):
         description=SubmitAttemptForm.prediction.kwargs["description"],
         render_kw={"inputmode": "numeric"},
     )
+
+
+class ShapeError(Exception):
+    """The body is not what the API takes: ``fields`` maps each wrong field to its messages."""
+
+    def __init__(self, fields: dict[str, list]):
+        super().__init__("invalid")
+        self.fields = fields
+
+
+@dataclass(frozen=True)
+class AnswerSave:
+    position: int
+    options: list[str]  # the chosen options' handles, each once, sorted
+
+
+def parse_answer(payload: dict) -> AnswerSave:
+    """An answer save's fields from a JSON object: the question's position on the page and the chosen options'
+    handles; ShapeError with a message per wrong field."""
+    position, options = payload.get("position"), payload.get("options")
+    errors: dict[str, list] = {}
+    if not (isinstance(position, int) and not isinstance(position, bool) and 1 <= position <= MAX_POSITION):
+        errors["position"] = [_l("The question's number on the page (1, 2, …).")]
+    if not (
+        isinstance(options, list)
+        and len(options) <= MAX_CHOICES
+        and all(isinstance(o, str) and HANDLE.match(o) for o in options)
+    ):
+        errors["options"] = [_l("The chosen options, as the list of their values on the question's page.")]
+    if errors:
+        raise ShapeError(errors)
+    return AnswerSave(position, sorted(set(options)))

@@ -14,12 +14,12 @@ from wtforms.validators import DataRequired, InputRequired, Optional, Regexp, St
 
 from app.forms import Form
 from app.legal import N_, lazy_consent
-from app.models import utcnow
+from app.models import UnitKind, utcnow
 from app.person_fields import PHONE_FILTERS, full_name_field, phone_validators, strip_text, ward_field
 from app.text import ascii_digits
 from app.timezone import campaign_zone
 
-from ..services.identities import MIN_BIRTH_YEAR, last_birth_year
+from ..services.participants.identities import MIN_BIRTH_YEAR, last_birth_year
 
 _CCCD_DECORATION = re.compile(r"[\s.\-]")
 
@@ -39,11 +39,11 @@ def ward_choices(tree) -> list[SelectChoice]:
     choices = [SelectChoice("", _l("Choose your ward or commune"))]
     district = ""
     for unit, depth in tree:  # depth first: a ward comes after the district above it
-        if unit.kind == "district":
+        if unit.kind == UnitKind.DISTRICT:
             district = unit.name
         elif depth == 0:
             district = ""
-        elif unit.kind == "ward":
+        elif unit.kind == UnitKind.WARD:
             group = district or str(_l("Other wards and communes"))
             choices.append(SelectChoice(str(unit.id), unit.name, optgroup=group))
     return choices

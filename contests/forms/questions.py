@@ -9,6 +9,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from app.forms import Form, OnceForm
 
+from ..models import Difficulty
+
 MAX_OPTIONS = 6
 
 
@@ -30,7 +32,7 @@ class QuestionForm(Form):
     topic_id = SelectField(_l("Topic"), coerce=_topic_id, validators=[InputRequired(_l("Choose a topic."))])
     difficulty = SelectField(
         _l("Difficulty"),
-        choices=[("easy", _l("Easy")), ("medium", _l("Medium")), ("hard", _l("Hard"))],
+        choices=Difficulty.choices(),
         validators=[InputRequired()],
     )
     text = TextAreaField(
@@ -121,7 +123,7 @@ class QuestionFilterForm(Form):
     topic = SelectField(_l("Topic"), coerce=_topic_id, validators=[Optional()], validate_choice=False)
     difficulty = SelectField(
         _l("Difficulty"),
-        choices=[("", _l("All")), ("easy", _l("Easy")), ("medium", _l("Medium")), ("hard", _l("Hard"))],
+        choices=[("", _l("All")), *Difficulty.choices()],
         validators=[Optional()],
         validate_choice=False,
     )

@@ -20,9 +20,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from app.fields import LocalDateTimeField
 from app.forms import Form, OnceForm
 
-from ..models.quiz import DEFAULT_PRIZE_MIN_PERCENT, DEFAULT_PRIZE_TABLE
-
-PRIZE_TIERS = ("first", "second", "third", "consolation")
+from ..models.quiz import DEFAULT_PRIZE_MIN_PERCENT, DEFAULT_PRIZE_TABLE, PRIZE_ORDER, Prize
 
 
 def _count(label, low=0, high=1000, required=True, **extra):
@@ -52,10 +50,11 @@ class RoundForm(OnceForm):
     question_count = _count(_l("Number of questions"), 1, 200, default=10)
     time_limit_minutes = _count(_l("Time limit (minutes)"), 1, 600, default=15)
     attempts_allowed = _count(_l("Attempts allowed per person"), 1, 10, default=1)
-    prize_first = _count(_l("First prizes"), 0, 100, default=DEFAULT_PRIZE_TABLE["first"])
-    prize_second = _count(_l("Second prizes"), 0, 100, default=DEFAULT_PRIZE_TABLE["second"])
-    prize_third = _count(_l("Third prizes"), 0, 100, default=DEFAULT_PRIZE_TABLE["third"])
-    prize_consolation = _count(_l("Consolation prizes"), 0, 1000, default=DEFAULT_PRIZE_TABLE["consolation"])
+    # One field per prize, named prize_<value> (the service names a refused count's field the same way).
+    prize_first = _count(_l("First prizes"), 0, 100, default=DEFAULT_PRIZE_TABLE[Prize.FIRST])
+    prize_second = _count(_l("Second prizes"), 0, 100, default=DEFAULT_PRIZE_TABLE[Prize.SECOND])
+    prize_third = _count(_l("Third prizes"), 0, 100, default=DEFAULT_PRIZE_TABLE[Prize.THIRD])
+    prize_consolation = _count(_l("Consolation prizes"), 0, 1000, default=DEFAULT_PRIZE_TABLE[Prize.CONSOLATION])
     prize_min_percent = _count(
         _l("Least score for a prize (percent of the questions right)"),
         0,
@@ -77,8 +76,8 @@ class RoundForm(OnceForm):
     )
     submit = SubmitField(_l("Save the round"))
 
-    def prize_table(self) -> dict[str, int]:
-        return {tier: getattr(self, f"prize_{tier}").data or 0 for tier in PRIZE_TIERS}
+    def prize_table(self) -> dict[Prize, int]:
+        return {prize: getattr(self, f"prize_{prize}").data or 0 for prize in PRIZE_ORDER}
 
     def fill_from(self, round_) -> None:
         """Show a saved round (a GET of the edit page)."""
@@ -87,8 +86,8 @@ class RoundForm(OnceForm):
         self.question_count.data = round_.question_count
         self.time_limit_minutes.data = max(1, round_.time_limit_seconds // 60)
         self.attempts_allowed.data = round_.attempts_allowed
-        for tier in PRIZE_TIERS:
-            getattr(self, f"prize_{tier}").data = (round_.prize_table or {}).get(tier, 0)
+        for prize in PRIZE_ORDER:
+            getattr(self, f"prize_{prize}").data = (round_.prize_table or {}).get(prize, 0)
         self.asks_prediction.data = round_.asks_prediction
         self.prize_min_percent.data = round_.prize_min_percent
         self.pool_topic_ids.data = list(round_.pool_topic_ids or [])

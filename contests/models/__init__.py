@@ -1,7 +1,7 @@
 """Models of the contests feature: contests (``contests``) and the online quiz (``quiz``: rounds, the question bank,
 participants, attempts, answers and flags)."""
 
-from .contests import Contest, ContestKind
+from .contests import Contest, ContestKind, ContestPhase
 from .identities import ReturnCode
 from .quiz import (
     AttemptAnswer,
@@ -10,6 +10,7 @@ from .quiz import (
     Difficulty,
     FlagKind,
     Participant,
+    Prize,
     PublishedQuestion,
     Question,
     QuestionOption,
@@ -26,9 +27,11 @@ __all__ = [
     "AttemptQuestion",
     "Contest",
     "ContestKind",
+    "ContestPhase",
     "Difficulty",
     "FlagKind",
     "Participant",
+    "Prize",
     "PublishedQuestion",
     "Question",
     "QuestionOption",

@@ -34,6 +34,18 @@ class ContestKind(LabelledEnum):
         }
 
 
+class ContestPhase(LabelledEnum):
+    """Where a contest stands for a visitor (``contests.services.contest_phase``), in the order the list shows."""
+
+    OPEN = "open"
+    UPCOMING = "upcoming"
+    CLOSED = "closed"
+
+    @classmethod
+    def _labels(cls):
+        return {cls.UPCOMING: _l("Upcoming"), cls.OPEN: _l("Open now"), cls.CLOSED: _l("Closed")}
+
+
 class Contest(Audited, db.Model):
     __tablename__ = "contests"
 
@@ -51,6 +63,11 @@ class Contest(Audited, db.Model):
 
     plan: Mapped[Plan | None] = relationship()
     organizer_unit: Mapped[Unit | None] = relationship()
+
+    @property
+    def is_quiz(self) -> bool:
+        """An online quiz: it has rounds, a question bank and participants of its own."""
+        return self.kind == ContestKind.ONLINE_QUIZ
 
     @hybrid_property
     def is_public(self) -> bool:

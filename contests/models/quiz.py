@@ -18,9 +18,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.extensions import db
 from app.models import Audited, LabelledEnum, Unit, User, UTCDateTime, enum_column, utcnow
 
-# The prizes a round hands out, best first, and how many of each by default (the rules these contests publish).
-PRIZE_ORDER = ("first", "second", "third", "consolation")
-DEFAULT_PRIZE_TABLE = {"first": 1, "second": 2, "third": 3, "consolation": 5}
 # No prize below this share of the questions right, whatever the rank: half, unless the round says otherwise.
 DEFAULT_PRIZE_MIN_PERCENT = 50
 
@@ -39,6 +36,33 @@ class RoundState(LabelledEnum):
             cls.OPEN: _l("Open"),
             cls.CLOSED: _l("Closed"),
         }
+
+
+# Citizens see a round once it is scheduled; a draft stays with the organizers.
+VISIBLE_ROUND_STATES = (RoundState.SCHEDULED, RoundState.OPEN, RoundState.CLOSED)
+
+
+class Prize(LabelledEnum):
+    """The prizes a round hands out, best first (the declaration order is the order of the prize table)."""
+
+    FIRST = "first"
+    SECOND = "second"
+    THIRD = "third"
+    CONSOLATION = "consolation"
+
+    @classmethod
+    def _labels(cls):
+        return {
+            cls.FIRST: _l("First prize"),
+            cls.SECOND: _l("Second prize"),
+            cls.THIRD: _l("Third prize"),
+            cls.CONSOLATION: _l("Consolation prize"),
+        }
+
+
+PRIZE_ORDER = tuple(Prize)  # best first
+# How many of each prize a round hands out by default (the rules these contests publish).
+DEFAULT_PRIZE_TABLE = {Prize.FIRST: 1, Prize.SECOND: 2, Prize.THIRD: 3, Prize.CONSOLATION: 5}
 
 
 class Difficulty(LabelledEnum):
@@ -113,6 +137,21 @@ class QuizRound(Audited, db.Model):
         """Its results are frozen and public: rank, prize, the correct answers and explanations may be shown."""
         return self.state == RoundState.CLOSED
 
+    @property
+    def is_upcoming(self) -> bool:
+        """Not opened yet (scheduled, or a draft): its page says when it opens."""
+        return self.state in (RoundState.DRAFT, RoundState.SCHEDULED)
+
+    @hybrid_property
+    def is_visible(self) -> bool:
+        """Citizens may see it (on its contest's page, to take it, its results): scheduled, open or closed."""
+        return self.state in VISIBLE_ROUND_STATES
+
+    @is_visible.inplace.expression
+    @classmethod
+    def _is_visible_expression(cls):
+        return cls.state.in_(VISIBLE_ROUND_STATES)
+
     def accepts_attempts(self, now: datetime) -> bool:
         """A participant may start (or go on with) an attempt at ``now``."""
         return self.state == RoundState.OPEN and self.opens_at <= now < self.closes_at
@@ -122,10 +161,10 @@ class QuizRound(Audited, db.Model):
         return -(-(self.prize_min_percent or 0) * question_total // 100)
 
     @property
-    def prizes(self) -> list[tuple[str, int]]:
+    def prizes(self) -> list[tuple[Prize, int]]:
         """The prize table as (prize, how many) pairs, best prize first; unknown keys are ignored."""
         table = self.prize_table or {}
-        return [(name, int(table.get(name, 0) or 0)) for name in PRIZE_ORDER if int(table.get(name, 0) or 0) > 0]
+        return [(prize, int(table.get(prize, 0) or 0)) for prize in PRIZE_ORDER if int(table.get(prize, 0) or 0) > 0]
 
 
 class QuizTopic(Audited, db.Model):
@@ -273,7 +312,7 @@ class QuizAttempt(db.Model):
     device_hash: Mapped[str | None] = mapped_column(String(64))
     score: Mapped[int | None] = mapped_column(Integer)
     rank: Mapped[int | None] = mapped_column(Integer)
-    prize: Mapped[str | None] = mapped_column(String(20))
+    prize: Mapped[Prize | None] = mapped_column(enum_column(Prize, 20))
     # The rank is shared by a tie group that straddles a prize boundary: the organizer decides, the app never does.
     prize_tied: Mapped[bool] = mapped_column(default=False)
     disqualified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

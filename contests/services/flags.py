@@ -8,24 +8,73 @@ few seconds of the other's: one hand, two names); and many identities from one d
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Text, and_, case, cast, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from app.errors import Conflict, DomainError
+from app.errors import Conflict, DomainError, NotFound
 from app.models import AuditEntry
 from app.scheduler import JobResult
 
 from ..models import AttemptAnswer, AttemptFlag, FlagKind, Participant, QuizAttempt, QuizRound, RoundState
-from . import ranking
+from .rounds import ranking
 
 MIN_SECONDS_PER_QUESTION = 3
 LOCKSTEP_SECONDS = 5
 MIN_SHARED_QUESTIONS = 3  # fewer answers than this say nothing about copying
 DEVICE_LIMIT = 3  # more participants than this on one device is worth a look (a family shares a phone)
 OPEN_ROUND_EVERY = timedelta(minutes=10)  # how often an open round's attempts are looked at again
+
+
+# --- the organizer's review ------------------------------------------------------------------------------------
+
+
+def attempt_or_404(session: Session, attempt_id: int) -> QuizAttempt:
+    """The attempt an organizer disqualifies or reinstates, or NotFound."""
+    attempt = session.get(QuizAttempt, attempt_id)
+    if attempt is None:
+        raise NotFound(_l("The page you are looking for does not exist."))
+    return attempt
+
+
+def flag_or_404(session: Session, flag_id: int) -> AttemptFlag:
+    """The flag an organizer marks as reviewed, or NotFound."""
+    flag = session.get(AttemptFlag, flag_id)
+    if flag is None:
+        raise NotFound(_l("The page you are looking for does not exist."))
+    return flag
+
+
+@dataclass
+class FlaggedAttempt:
+    """An attempt on the organizer's review, with its participant and every flag raised on it."""
+
+    attempt: QuizAttempt
+    participant: Participant
+    flags: list[AttemptFlag]
+
+
+def flagged_attempts(session: Session, round_id: int) -> list[FlaggedAttempt]:
+    """The round's flagged attempts, each with its participant and flags: those not yet reviewed first."""
+    flags = session.scalars(
+        select(AttemptFlag)
+        .join(QuizAttempt, QuizAttempt.id == AttemptFlag.attempt_id)
+        .where(QuizAttempt.round_id == round_id)
+        .order_by(AttemptFlag.reviewed_at.is_not(None), AttemptFlag.attempt_id, AttemptFlag.id)
+    ).all()
+    grouped: dict[int, FlaggedAttempt] = {}
+    for flag in flags:
+        if flag.attempt_id not in grouped:
+            attempt = session.get(QuizAttempt, flag.attempt_id)
+            grouped[flag.attempt_id] = FlaggedAttempt(attempt, session.get(Participant, attempt.participant_id), [])
+        grouped[flag.attempt_id].flags.append(flag)
+    return list(grouped.values())
+
+
+# --- detection -------------------------------------------------------------------------------------------------
 
 
 def detect_flags(

@@ -1,6 +1,7 @@
-"""Pages of the contests feature, one module per sub-feature: the list of contests (here), the citizen's sign-up
-and return (participants), taking a round (attempts), public results (results), and the organizer's rounds,
-question bank and flags review."""
+"""Pages of the contests feature, one module per sub-feature (the same name in ``forms/``, ``services/`` and
+``templates/contests/``): the list of contests (here), the citizen's sign-up and return (participants), taking a
+round (attempts), a round's results, public and the organizer's full ranking (results), and the organizer's
+rounds, question bank and flags review."""
 
 from __future__ import annotations
 
@@ -14,6 +15,9 @@ from app.extensions import db
 from app.models import utcnow
 
 from .. import bp, services
+from ..models import Prize
+from ..services.participants import cookie_name
+from ..services.participants.identities import keyed_hash
 
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 RETURN_COOKIE_DAYS = 120  # a contest runs a few weeks; its results come out after
@@ -52,8 +56,6 @@ DEVICE_COOKIE = "dxdev"
 def device_hash() -> str | None:
     """The keyed hash of this browser's device cookie (a random value, never personal data), or None on its first
     request: the flags' "many identities from one device" counts it. Not a ban: a school lab shares computers."""
-    from ..services.identities import keyed_hash
-
     device = request.cookies.get(DEVICE_COOKIE, "")
     if not TOKEN.match(device):
         return None
@@ -83,8 +85,6 @@ def _serializer() -> URLSafeSerializer:
 
 def remember_participant(response, contest_id: int, token: str):
     """Set the signed return cookie: on this phone, the contest page offers to continue as this participant."""
-    from ..services.pages import cookie_name
-
     response.set_cookie(
         cookie_name(contest_id),
         _serializer().dumps(token),
@@ -99,8 +99,6 @@ def remember_participant(response, contest_id: int, token: str):
 
 def remembered_token(contest_id: int) -> str | None:
     """The participant token of the signed return cookie of this contest, if any and untampered."""
-    from ..services.pages import cookie_name
-
     raw = request.cookies.get(cookie_name(contest_id))
     if not raw:
         return None
@@ -119,27 +117,11 @@ def index():
 
 @bp.app_template_filter("prize_label")
 def prize_label(prize) -> str:
-    from flask_babel import gettext as _
-
-    value = getattr(prize, "value", prize)
-    labels = {"first": _("First prize"), "second": _("Second prize"), "third": _("Third prize"),
-              "consolation": _("Consolation prize")}  # fmt: skip
-    return labels.get(value, str(value or ""))
-
-
-@bp.app_context_processor
-def labels():
-    from flask_babel import lazy_gettext as _l
-
-    return {
-        "contest_phase_labels": {"upcoming": _l("Upcoming"), "open": _l("Open now"), "closed": _l("Closed")},
-        "difficulty_labels": {"easy": _l("Easy"), "medium": _l("Medium"), "hard": _l("Hard")},
-        "flag_labels": {
-            "too_fast": _l("Implausibly fast"),
-            "identical_answers": _l("Same answers and timing as another participant"),
-            "shared_device": _l("Many identities from one device"),
-        },
-    }
+    """A prize's label, from the prize or its stored value (a message's payload holds the value)."""
+    try:
+        return str(Prize(prize).label)
+    except ValueError:
+        return str(prize or "")
 
 
-from . import attempts, flags, participants, questions, results, rounds, standings  # noqa: E402,F401
+from . import attempts, flags, participants, questions, results, rounds  # noqa: E402,F401

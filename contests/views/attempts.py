@@ -21,21 +21,22 @@ from app.models import utcnow
 
 from .. import bp
 from ..forms.attempts import AnswerForm, PredictionRequiredForm, SubmitAttemptForm
-from ..services import pages, results
-from ..services import quiz as quiz_services
+from ..services import attempts as attempt_services
+from ..services import results
+from ..services.attempts import handles, screens
 from . import device_hash, participant_key, quiz_answer_limit, quiz_participant_limit, valid_token
 
 log = logging.getLogger(__name__)
 
 
 def handle_key() -> bytes:
-    """The key of this server's option handles (``quiz.option_handle``): pages and the API name options by them."""
-    return quiz_services.handle_key(current_app.config["SECRET_KEY"])
+    """The key of this server's option handles (``handles.option_handle``): pages and the API name options by them."""
+    return handles.handle_key(current_app.config["SECRET_KEY"])
 
 
 def _taking(token: str, round_id: int):
     """(participant, round, latest attempt or None, None) of the URL, in one query; 404 when either is unknown."""
-    found = pages.taking(db.session, valid_token(token), round_id)
+    found = screens.taking(db.session, valid_token(token), round_id)
     if found is None:
         abort(404)
     return found
@@ -62,7 +63,7 @@ def start_round(token: str, round_id: int):
         abort(400)
     now = utcnow()
     try:
-        attempt = quiz_services.start_attempt(
+        attempt = attempt_services.start_attempt(
             db.session, quiz_round, participant, now=now, seed=secrets.randbits(62), device_hash=device_hash(),
             latest=latest,
         )  # fmt: skip
@@ -70,7 +71,7 @@ def start_round(token: str, round_id: int):
         db.session.commit()
     except IntegrityError:  # the same start from another tab won the race a moment ago: continue that attempt
         db.session.rollback()
-        attempt = pages.current_attempt(db.session, round_id, participant.id)
+        attempt = attempt_services.current_attempt(db.session, round_id, participant.id)
         if attempt is None:
             raise
         attempt_id = attempt.id
@@ -88,10 +89,10 @@ def resume(token: str, round_id: int):
     participant, quiz_round, attempt, home = _attempt_or_home(token, round_id)
     if attempt is None:
         return home
-    if attempt.submitted_at is not None or quiz_round.state == "closed":
+    if attempt.submitted_at is not None or quiz_round.is_closed:
         return _after(participant, quiz_round, ".result")
-    position = pages.first_unanswered(db.session, attempt)
-    if position is None or not pages.is_running(attempt, utcnow()):
+    position = screens.first_unanswered(db.session, attempt)
+    if position is None or not screens.is_running(attempt, utcnow()):
         return _after(participant, quiz_round, ".review")
     return _after(participant, quiz_round, ".question", position=position)
 
@@ -104,12 +105,12 @@ def question(token: str, round_id: int, position: int):
     if attempt is None:
         return home
     now = utcnow()
-    if attempt.submitted_at is not None or quiz_round.state == "closed":
+    if attempt.submitted_at is not None or quiz_round.is_closed:
         return _after(participant, quiz_round, ".result")
-    if not pages.is_running(attempt, now):
+    if not screens.is_running(attempt, now):
         return _after(participant, quiz_round, ".review")
     key = handle_key()
-    screen = pages.attempt_screen(db.session, attempt, position, now, key=key)
+    screen = screens.attempt_screen(db.session, attempt, position, now, key=key)
     if screen is None:
         abort(404)
     form = AnswerForm()
@@ -119,7 +120,9 @@ def question(token: str, round_id: int, position: int):
         chosen = form.chosen(screen.multiple)
         try:
             if chosen:  # nothing chosen: nothing to save (moving on without answering is allowed)
-                pages.save_answer_retrying(db.session, attempt, screen.question_id, chosen, now, key=key)
+                attempt_services.save_answer(
+                    db.session, attempt, screen.question_id, now=now, quiz_round=quiz_round, handles=chosen, key=key
+                )
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
@@ -160,7 +163,7 @@ def review(token: str, round_id: int):
     participant, quiz_round, attempt, home = _attempt_or_home(token, round_id)
     if attempt is None:
         return home
-    if attempt.submitted_at is not None or quiz_round.state == "closed":
+    if attempt.submitted_at is not None or quiz_round.is_closed:
         return _after(participant, quiz_round, ".result")
     now = utcnow()
     return render_template(
@@ -168,7 +171,7 @@ def review(token: str, round_id: int):
         participant=participant,
         quiz_round=quiz_round,
         attempt=attempt,
-        overview=pages.attempt_overview(db.session, attempt, now),
+        overview=screens.attempt_overview(db.session, attempt, now),
         form=_submit_form(quiz_round, attempt),
     )
 
@@ -189,11 +192,13 @@ def submit(token: str, round_id: int):
             participant=participant,
             quiz_round=quiz_round,
             attempt=attempt,
-            overview=pages.attempt_overview(db.session, attempt, utcnow()),
+            overview=screens.attempt_overview(db.session, attempt, utcnow()),
             form=form,
         ), 422
     try:
-        quiz_services.submit(db.session, attempt, now=utcnow(), prediction=form.prediction.data, quiz_round=quiz_round)
+        attempt_services.submit(
+            db.session, attempt, now=utcnow(), prediction=form.prediction.data, quiz_round=quiz_round
+        )
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
@@ -210,13 +215,13 @@ def result(token: str, round_id: int):
     participant, quiz_round, attempt, home = _attempt_or_home(token, round_id)
     if attempt is None:
         return home
-    closed = quiz_round.state == "closed"
+    closed = quiz_round.is_closed
     return render_template(
         "contests/attempts/result.html",
         participant=participant,
         quiz_round=quiz_round,
         attempt=attempt,
-        overview=pages.attempt_overview(db.session, attempt, utcnow()),
+        overview=screens.attempt_overview(db.session, attempt, utcnow()),
         # The correct answers and explanations, only once the round is closed.
         corrections=results.review(db.session, attempt, quiz_round) if closed else None,
     )

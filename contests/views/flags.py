@@ -18,18 +18,18 @@ from app.models import utcnow
 from .. import bp
 from ..forms.flags import DisqualifyForm, ReinstateForm
 from ..services import flags as flag_services
-from ..services import pages
+from ..services.rounds import round_or_404
 
 
 @bp.route("/rounds/<int:round_id>/flags")
 @role_required("organizer")
 def flags(round_id: int):
-    quiz_round = pages.round_or_404(db.session, round_id)
+    quiz_round = round_or_404(db.session, round_id)
     return render_template(
         "contests/flags/index.html",
         quiz_round=quiz_round,
         contest=quiz_round.contest,
-        flagged=pages.flagged_attempts(db.session, quiz_round.id),
+        flagged=flag_services.flagged_attempts(db.session, quiz_round.id),
         form=DisqualifyForm(formdata=None),
         reinstate_form=ReinstateForm(formdata=None),
     )
@@ -39,7 +39,7 @@ def flags(round_id: int):
 @role_required("organizer")
 def detect_flags_now(round_id: int):
     """The scheduled detection, for this round, now (a second click finds nothing new: one flag per kind)."""
-    quiz_round = pages.round_or_404(db.session, round_id)
+    quiz_round = round_or_404(db.session, round_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     new = flag_services.detect_round(db.session, quiz_round, now=utcnow())
@@ -52,7 +52,7 @@ def detect_flags_now(round_id: int):
 @bp.route("/attempts/<int:attempt_id>/disqualify", methods=["POST"])
 @role_required("organizer")
 def disqualify(attempt_id: int):
-    attempt = pages.attempt_or_404(db.session, attempt_id)
+    attempt = flag_services.attempt_or_404(db.session, attempt_id)
     form = DisqualifyForm()
     back = url_for(".flags", round_id=attempt.round_id)
     if not form.validate_on_submit():
@@ -76,7 +76,7 @@ def disqualify(attempt_id: int):
 def reinstate(attempt_id: int):
     """Undo a disqualification, with a reason; a closed round's results are computed again by the service. A
     double submit finds the attempt already reinstated and changes nothing."""
-    attempt = pages.attempt_or_404(db.session, attempt_id)
+    attempt = flag_services.attempt_or_404(db.session, attempt_id)
     form = ReinstateForm()
     valid = form.validate_on_submit()
     if not form.is_submitted() or "csrf_token" in form.errors:
@@ -109,7 +109,7 @@ def reinstate(attempt_id: int):
 @bp.route("/flags/<int:flag_id>/reviewed", methods=["POST"])
 @role_required("organizer")
 def flag_reviewed(flag_id: int):
-    flag = pages.flag_or_404(db.session, flag_id)
+    flag = flag_services.flag_or_404(db.session, flag_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     flag_services.review_flag(flag, reviewer_id=current_user.id, now=utcnow())

@@ -17,18 +17,23 @@ from app.timezone import campaign_zone
 
 from .. import PUBLIC_CACHE, bp
 from ..forms.participants import CodeForm, FallbackForm, ParticipantForm, ResendForm, ReturnForm, ward_choices
-from ..services import identities, pages, return_codes
+from ..services import participants as participant_services
+from ..services import public_quiz_or_404, quiz_or_404
+from ..services.participants import identities, return_codes
+from ..services.rounds import rounds_of
 from . import device_hash, quiz_registration_limit, remember_device, remember_participant, remembered_token, valid_token
 
 
 @bp.route("/<int:contest_id>")
 def contest_page(contest_id: int):
-    contest = pages.public_quiz_or_404(db.session, contest_id)
-    participant = pages.participant_by_token(db.session, remembered_token(contest.id), contest_id=contest.id)
+    contest = public_quiz_or_404(db.session, contest_id)
+    participant = participant_services.participant_by_token(
+        db.session, remembered_token(contest.id), contest_id=contest.id
+    )
     return render_template(
         "contests/participants/contest.html",
         contest=contest,
-        rounds=pages.rounds_of(db.session, contest.id, public_only=True),
+        rounds=rounds_of(db.session, contest.id, public_only=True),
         participant=participant,
         now=utcnow(),
     )
@@ -44,16 +49,16 @@ def join(contest_id: int):
             db.session,
             PUBLIC_CACHE,
             lambda: f"quiz-join:{cache.version(db.session, 'events')}",
-            lambda: (_join_page(pages.public_quiz_or_404(db.session, contest_id), ParticipantForm()), None),
+            lambda: (_join_page(public_quiz_or_404(db.session, contest_id), ParticipantForm()), None),
             now=utcnow(),
         )
         return remember_device(current_app.make_response(page))
-    contest = pages.public_quiz_or_404(db.session, contest_id)
+    contest = public_quiz_or_404(db.session, contest_id)
     form = ParticipantForm()
     if form.validate_on_submit():
         now = utcnow()
         try:
-            pages.check_ward(db.session, form.ward_id.data)
+            participant_services.check_ward(db.session, form.ward_id.data)
             participant = identities.register_participant(
                 db.session,
                 contest,
@@ -145,7 +150,7 @@ def _returned(participant):
 @limiter.limit(quiz_registration_limit, methods=["POST"])
 def return_by_phone(contest_id: int):
     """Step 1: the phone. The answer is the same whether or not it took part (a code goes only to a known one)."""
-    contest = pages.public_quiz_or_404(db.session, contest_id)
+    contest = public_quiz_or_404(db.session, contest_id)
     form = ReturnForm()
     if form.validate_on_submit():
         refused = _send_code(contest, phone=form.phone.data)
@@ -161,7 +166,7 @@ def return_by_phone(contest_id: int):
 @limiter.limit(quiz_registration_limit, methods=["POST"])
 def return_code(contest_id: int):
     """Step 2: the code. A wrong try is committed (it counts) and answered on the field with the tries left."""
-    contest = pages.public_quiz_or_404(db.session, contest_id)
+    contest = public_quiz_or_404(db.session, contest_id)
     pending = _pending_code(contest.id)
     if pending is None:
         return redirect(url_for(".return_by_phone", contest_id=contest.id), code=303)
@@ -186,7 +191,7 @@ def return_code(contest_id: int):
 @limiter.limit(quiz_registration_limit)
 def return_resend(contest_id: int):
     """A new code for the same phone, a minute after the last, within the day's limits."""
-    contest = pages.public_quiz_or_404(db.session, contest_id)
+    contest = public_quiz_or_404(db.session, contest_id)
     pending = _pending_code(contest.id)
     if pending is None:
         return redirect(url_for(".return_by_phone", contest_id=contest.id), code=303)
@@ -217,7 +222,7 @@ def _phone_address_key() -> str:
 @limiter.limit(FALLBACK_LIMIT, methods=["POST"], key_func=_phone_address_key)
 def return_fallback(contest_id: int):
     """The fallback when no code arrives: phone, year of birth and the CCCD's last 4 digits, all three."""
-    contest = pages.public_quiz_or_404(db.session, contest_id)
+    contest = public_quiz_or_404(db.session, contest_id)
     form = FallbackForm()
     if form.validate_on_submit():
         participant = identities.returning_participant(
@@ -238,7 +243,7 @@ def return_fallback(contest_id: int):
 
 @bp.route("/me/<token>")
 def participant_home(token: str):
-    participant = pages.participant_by_token(db.session, valid_token(token))
+    participant = participant_services.participant_by_token(db.session, valid_token(token))
     if participant is None:
         abort(404)
     now = utcnow()
@@ -246,8 +251,8 @@ def participant_home(token: str):
         render_template(
             "contests/participants/home.html",
             participant=participant,
-            contest=pages.quiz_or_404(db.session, participant.contest_id),
-            rounds=pages.participant_rounds(db.session, participant, now),
+            contest=quiz_or_404(db.session, participant.contest_id),
+            rounds=participant_services.participant_rounds(db.session, participant, now),
             now=now,
         )
     )
@@ -258,9 +263,9 @@ def participant_home(token: str):
 @bp.route("/me/<token>/forget", methods=["POST"])
 def forget_device(token: str):
     """ "Not me": a shared computer (a school lab) forgets the participant; their answers stay saved."""
-    participant = pages.participant_by_token(db.session, valid_token(token))
+    participant = participant_services.participant_by_token(db.session, valid_token(token))
     if participant is None:
         abort(404)
     response = redirect(url_for(".contest_page", contest_id=participant.contest_id), code=303)
-    response.delete_cookie(pages.cookie_name(participant.contest_id), path="/contests/")
+    response.delete_cookie(participant_services.cookie_name(participant.contest_id), path="/contests/")
     return response

@@ -18,8 +18,10 @@ from app.pages import save_once, xlsx_response
 
 from .. import bp
 from ..forms.questions import MAX_OPTIONS, QuestionFilterForm, QuestionForm, QuestionImportForm, TopicForm
-from ..services import bank, images, pages, pools, topics
-from ..services import quiz as quiz_services
+from ..models import Difficulty
+from ..services import questions as question_services
+from ..services import quiz_or_404
+from ..services.questions import bank, images, pools, topics
 
 IMAGE_FOLDER = "question-images"  # under the instance folder, shared by every worker; never in static/
 # The whole request of the question form: the picture's limit and room for the text fields.
@@ -55,25 +57,25 @@ def question_image_file(name: str):
 
 
 def _topic_choices():
-    return [("", _("Choose a topic"))] + [(str(t.id), t.name) for t in pages.topics(db.session)]
+    return [("", _("Choose a topic"))] + [(str(t.id), t.name) for t in topics.all_topics(db.session)]
 
 
 @bp.route("/<int:contest_id>/questions")
 @role_required("organizer")
 def questions(contest_id: int):
-    contest = pages.quiz_or_404(db.session, contest_id)
+    contest = quiz_or_404(db.session, contest_id)
     filters = QuestionFilterForm(request.args)
-    filters.topic.choices = [("", _("All"))] + [(str(t.id), t.name) for t in pages.topics(db.session)]
+    filters.topic.choices = [("", _("All"))] + [(str(t.id), t.name) for t in topics.all_topics(db.session)]
     filters.validate()
     topic_id = filters.topic.data if not filters.topic.errors else None
-    difficulty = filters.difficulty.data if filters.difficulty.data in ("easy", "medium", "hard") else None
-    bank_list = pages.question_bank(db.session, contest.id, topic_id=topic_id, difficulty=difficulty)
+    difficulty = Difficulty(filters.difficulty.data) if filters.difficulty.data in set(Difficulty) else None
+    bank_list = question_services.question_bank(db.session, contest.id, topic_id=topic_id, difficulty=difficulty)
     return render_template(
         "contests/questions/index.html",
         contest=contest,
         filters=filters,
         questions=bank_list,
-        counts=pages.bank_counts(db.session, contest.id),
+        counts=question_services.bank_counts(db.session, contest.id),
         published=pools.published_ids(db.session, contest.id, [q.id for q in bank_list]),
         retired=pools.retired_questions(db.session, contest.id),
     )
@@ -83,7 +85,7 @@ def questions(contest_id: int):
 @role_required("organizer")
 def retire_question(question_id: int):
     """Retire a question (``retire=1``: no round draws it any more) or put it back (``retire=0``)."""
-    question = pages.question_or_404(db.session, question_id)
+    question = question_services.question_or_404(db.session, question_id)
     contest_id = question.contest_id or request.args.get("contest_id", type=int)
     back = url_for(".questions", contest_id=contest_id) if contest_id else url_for(".index")
     retire = request.form.get("retire") != "0"
@@ -103,9 +105,9 @@ def retire_question(question_id: int):
 @bp.route("/questions/<int:question_id>/edit", methods=["GET", "POST"], defaults={"contest_id": None})
 @role_required("organizer")
 def edit_question(contest_id: int | None, question_id: int | None):
-    question = pages.question_or_404(db.session, question_id) if question_id else None
+    question = question_services.question_or_404(db.session, question_id) if question_id else None
     contest = (
-        pages.quiz_or_404(db.session, question.contest_id if question else contest_id)
+        quiz_or_404(db.session, question.contest_id if question else contest_id)
         if (question is None or question.contest_id)
         else None
     )
@@ -118,14 +120,14 @@ def edit_question(contest_id: int | None, question_id: int | None):
         form.topic_id.data = int(request.args["topic_id"])  # "write a question on this topic"
     if request.method == "GET" and question is not None:
         form.topic_id.data = question.topic_id
-        form.difficulty.data = getattr(question.difficulty, "value", question.difficulty)
+        form.difficulty.data = Difficulty(question.difficulty).value
         form.text.data, form.multiple.data = question.text, question.multiple
         form.explanation.data, form.source.data = question.explanation, question.source
         form.image_alt.data = question.image_alt
         options = sorted(question.options, key=lambda o: o.position)
         for entry, option in zip(form.options, options, strict=False):
             entry.form.text.data, entry.form.is_correct.data = option.text, option.is_correct
-    in_open_round = question is not None and quiz_services.is_in_open_round(db.session, question)
+    in_open_round = question is not None and question_services.is_in_open_round(db.session, question)
     if form.validate_on_submit():
         fields = {
             "topic_id": form.topic_id.data,
@@ -138,12 +140,12 @@ def edit_question(contest_id: int | None, question_id: int | None):
         try:
             picture = _picture_fields(form, question)
             if question is None:
-                saved = pages.create_question(
+                saved = question_services.create_question(
                     db.session, contest.id if contest else None, options=form.option_rows(), now=utcnow(), **fields
                 )
                 images.attach(saved, **picture)
             else:
-                saved = quiz_services.edit_question(
+                saved = question_services.edit_question(
                     db.session, question, now=utcnow(), options=form.option_rows(), **fields, **picture
                 )
                 db.session.flush()
@@ -190,7 +192,7 @@ def _picture_fields(form: QuestionForm, question) -> dict:
 @role_required("organizer")
 def topics_page(contest_id: int):
     """The topics of the question bank, and a new one (a question's topic must exist before the question)."""
-    contest = pages.quiz_or_404(db.session, contest_id)
+    contest = quiz_or_404(db.session, contest_id)
     form = TopicForm()
     if form.validate_on_submit():
 
@@ -217,7 +219,7 @@ def question_template():
 @bp.route("/<int:contest_id>/questions/import", methods=["GET", "POST"])
 @role_required("organizer")
 def import_questions(contest_id: int):
-    contest = pages.quiz_or_404(db.session, contest_id)
+    contest = quiz_or_404(db.session, contest_id)
     form = QuestionImportForm()
     row_errors = []
     if form.validate_on_submit():

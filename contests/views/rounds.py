@@ -22,8 +22,10 @@ from app.urls import MAX_DB_INT
 from .. import bp
 from ..forms.rounds import PopulationForm, RoundForm
 from ..models.quiz import DEFAULT_PRIZE_MIN_PERCENT
-from ..services import exports, pages, pools, ranking, results
+from ..services import quiz_or_404, results
 from ..services import rounds as rounds_service
+from ..services.questions import pools, topics
+from ..services.rounds import exports, ranking
 
 log = logging.getLogger(__name__)
 
@@ -35,11 +37,11 @@ FORM_FIELDS = {"time_limit_seconds": "time_limit_minutes"}
 @bp.route("/<int:contest_id>/rounds")
 @role_required("organizer")
 def rounds(contest_id: int):
-    contest = pages.quiz_or_404(db.session, contest_id)
+    contest = quiz_or_404(db.session, contest_id)
     return render_template(
         "contests/rounds/index.html",
         contest=contest,
-        rounds=pages.rounds_overview(db.session, contest.id),
+        rounds=rounds_service.rounds_overview(db.session, contest.id),
     )
 
 
@@ -47,10 +49,10 @@ def rounds(contest_id: int):
 @bp.route("/rounds/<int:round_id>/edit", methods=["GET", "POST"], defaults={"contest_id": None})
 @role_required("organizer")
 def edit_round(contest_id: int | None, round_id: int | None):
-    quiz_round = pages.round_or_404(db.session, round_id) if round_id else None
-    contest = quiz_round.contest if quiz_round else pages.quiz_or_404(db.session, contest_id)
+    quiz_round = rounds_service.round_or_404(db.session, round_id) if round_id else None
+    contest = quiz_round.contest if quiz_round else quiz_or_404(db.session, contest_id)
     form = RoundForm()
-    form.pool_topic_ids.choices = [(topic.id, topic.name) for topic in pages.topics(db.session)]
+    form.pool_topic_ids.choices = [(topic.id, topic.name) for topic in topics.all_topics(db.session)]
     if request.method == "GET" and quiz_round is not None:
         form.fill_from(quiz_round)
     if form.validate_on_submit():
@@ -97,7 +99,7 @@ def _confirmed_round_action(round_id: int, endpoint: str, *, title: str, losses:
                             done: str, logged: str):  # fmt: skip
     """A round action that asks first (GET: the confirmation page) and runs ``act(round)`` once confirmed (POST),
     then goes back to the contest's rounds with ``done`` or the rule that refused it."""
-    quiz_round = pages.round_or_404(db.session, round_id)
+    quiz_round = rounds_service.round_or_404(db.session, round_id)
     here = url_for(endpoint, round_id=round_id)
     back = url_for(".rounds", contest_id=quiz_round.contest_id)
     if request.method == "GET":
@@ -184,9 +186,9 @@ def _unit_id(value) -> int | None:
 @role_required("organizer")
 def populations(contest_id: int):
     """The population (or staff headcount) of each ward and unit, for the participation rates of the results."""
-    contest = pages.quiz_or_404(db.session, contest_id)
+    contest = quiz_or_404(db.session, contest_id)
     units = [(unit, depth) for unit, depth in unit_tree(db.session)]
-    current = pages.populations_of(db.session, contest.id)
+    current = results.populations_of(db.session, contest.id)
     form = PopulationForm()
     if not form.is_submitted():
         for unit, _depth in units:
@@ -220,13 +222,13 @@ def populations(contest_id: int):
 @role_required("organizer")
 def export_round(round_id: int, fmt: str):
     """Every attempt of the round with its answers, times, score and flags; the export is in the audit trail."""
-    quiz_round = pages.round_or_404(db.session, round_id)
+    quiz_round = rounds_service.round_or_404(db.session, round_id)
     tz = campaign_zone()
     if fmt == "xlsx":
         content = exports.export_round_xlsx(db.session, quiz_round, tz=tz)
     else:
         content = exports.export_round_csv(db.session, quiz_round, tz=tz)
-    pages.record_export(db.session, quiz_round, fmt, current_user.id)
+    exports.record_export(db.session, quiz_round, fmt, current_user.id)
     db.session.commit()
     name = exports.export_filename(quiz_round, fmt)
     if fmt == "xlsx":

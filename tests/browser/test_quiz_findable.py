@@ -115,7 +115,7 @@ def test_a_winner_reads_the_prize_and_how_it_is_claimed(csrf_live_server, page):
 def test_the_organizers_live_counts_refresh_in_place_by_ward(csrf_live_server, new_context, make_user):
     from app.extensions import db
     from contests.models import Participant, QuizRound
-    from contests.services import quiz as quiz_services
+    from contests.services import attempts as quiz_services
 
     base = csrf_live_server.url
     quiz = world(csrf_live_server.app)

@@ -11,7 +11,11 @@ from types import SimpleNamespace
 
 from app.extensions import db
 from contests.models import AttemptFlag, Contest, Question, QuestionOption, QuizRound, QuizTopic, UnitPopulation
-from contests.services import flags, identities, quiz, ranking
+from contests.services import attempts as quiz
+from contests.services import flags
+from contests.services.attempts import handles
+from contests.services.participants import identities
+from contests.services.rounds import ranking
 
 SECRET = "test-only-identity-key"  # noqa: S105 (TestConfig's IDENTITY_KEYS: the keyed hashes must match the app's)
 APP_SECRET = "test-only-secret"  # noqa: S105 (TestConfig's SECRET_KEY, which keys the option handles)
@@ -54,7 +58,7 @@ def add_bank(session, contest_id: int | None, count: int = 12) -> list[Question]
 
 def handle(attempt, option_id: int) -> str:
     """The option's handle in ``attempt``'s pages and saves, under TestConfig's secret (what a page shows)."""
-    return quiz.option_handle(quiz.handle_key(APP_SECRET), attempt, option_id)
+    return handles.option_handle(handles.handle_key(APP_SECRET), attempt, option_id)
 
 
 def correct_option(session, question_id: int) -> int:
@@ -146,7 +150,7 @@ def build(app, *, now, ward_id: int, other_ward_id: int) -> SimpleNamespace:
         flags.disqualify(session, doubtful, reason="Trả lời 4 câu trong 4 giây", actor_id=None, now=started)
         session.flush()
         ranking.close_round(session, closed, now=now - timedelta(days=1))
-        closed_attempt = quiz.current_attempt(session, closed, runner_up)
+        closed_attempt = quiz.current_attempt(session, closed.id, runner_up.id)
         flag = AttemptFlag(attempt_id=closed_attempt.id, kind="too_fast", detail="4 câu trong 5 giây", created_at=now)
         session.add(flag)
 
@@ -214,7 +218,7 @@ def question_import_csv(rows: list[dict] | None = None) -> bytes:
     import csv
     import io
 
-    from contests.services.bank import COLUMNS, EXAMPLE_ROW
+    from contests.services.questions.bank import COLUMNS, EXAMPLE_ROW
 
     rows = rows if rows is not None else [EXAMPLE_ROW | {"text": "Mã OTP ngân hàng gửi về điện thoại dùng để làm gì?"}]
     out = io.StringIO()

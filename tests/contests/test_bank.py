@@ -8,7 +8,7 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
 from contests.models import Question, QuestionOption, QuizTopic
-from contests.services import bank
+from contests.services.questions import bank
 from events.services.transfer import ImportRejected
 
 HEADER = [

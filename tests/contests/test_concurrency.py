@@ -8,9 +8,10 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from contests.models import AttemptAnswer, Participant, QuizAttempt, QuizRound
-from contests.services import quiz as service
+from contests.services import attempts as service
 
 from .conftest import NOW
+from .shown import shown_questions
 
 
 def _together(app, work, n=2):
@@ -52,7 +53,7 @@ def test_start_save_and_submit_at_the_same_moment_leave_one_of_each(app, quiz):
     with app.app_context():
         assert db.session.scalar(select(func.count(QuizAttempt.id))) == 1
         attempt = db.session.get(QuizAttempt, started[0])
-        shown = service.shown_questions(db.session, attempt, position=1)[0]
+        shown = shown_questions(db.session, attempt, position=1)[0]
     question_id, option_id = shown.question_id, shown.options[0].id
 
     def save(session):

@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 
 from openpyxl import load_workbook
 
-from contests.services import exports, flags
-from contests.services.ranking import close_round
+from contests.services import flags
+from contests.services.rounds import exports
+from contests.services.rounds.ranking import close_round
 
 from .conftest import NOW
 

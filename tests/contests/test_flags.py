@@ -8,7 +8,7 @@ from sqlalchemy import select
 from app.models import AuditEntry
 from contests.models import AttemptFlag, FlagKind, QuizAttempt
 from contests.services import flags
-from contests.services.ranking import close_round
+from contests.services.rounds.ranking import close_round
 
 from .conftest import NOW
 

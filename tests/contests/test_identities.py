@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from contests.models import Participant
-from contests.services import identities
-from contests.services.identities import AlreadyRegistered, InvalidIdentity, keyed_hash, normalise_phone
+from contests.services.participants import identities
+from contests.services.participants.identities import AlreadyRegistered, InvalidIdentity, keyed_hash, normalise_phone
 
 from .conftest import NOW, SECRET
 

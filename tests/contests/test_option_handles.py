@@ -13,7 +13,7 @@ import pytest
 
 from app.extensions import db
 from contests.models import AttemptQuestion, QuestionOption, QuizAttempt, QuizRound
-from contests.services import quiz as quiz_service
+from contests.services import attempts as quiz_service
 from tests.contests.records import correct_option, handle, register, world
 
 ATTEMPTS = 60

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import AuditEntry
 from contests.models import Question, QuizAttempt, QuizRound, QuizTopic
-from contests.services import images
+from contests.services.questions import images
 from tests.contests.records import world
 
 from .conftest import NOW

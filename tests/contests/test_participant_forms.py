@@ -9,7 +9,7 @@ import pytest
 from werkzeug.datastructures import MultiDict
 
 from contests.forms import participants as forms
-from contests.services.identities import last_birth_year
+from contests.services.participants.identities import last_birth_year
 
 
 def test_the_last_year_of_birth_is_the_year_of_today():

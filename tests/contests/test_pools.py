@@ -13,9 +13,11 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from contests.models import AttemptQuestion, PublishedQuestion, Question, QuizAttempt, QuizRound, QuizTopic
-from contests.services import pools, ranking
-from contests.services import quiz as quiz_service
+from contests.services import attempts as quiz_service
+from contests.services import questions
 from contests.services import rounds as rounds_service
+from contests.services.questions import pools
+from contests.services.rounds import ranking
 
 from .conftest import NOW
 
@@ -64,18 +66,18 @@ def test_a_new_version_of_a_published_question_is_published_too(quiz):
     drawn = start(quiz, quiz.round, 1)
     ranking.close_round(quiz.session, quiz.round, now=NOW + timedelta(days=8))
     old = quiz.session.get(Question, min(drawn))
-    newer = quiz_service.edit_question(quiz.session, old, now=NOW, text=old.text + " (sửa chính tả)")
+    newer = questions.edit_question(quiz.session, old, now=NOW, text=old.text + " (sửa chính tả)")
     assert newer.id != old.id
-    assert newer.id not in {e.question_id for e in quiz_service.bank_entries(quiz.session, quiz.contest.id)}
+    assert newer.id not in {e.question_id for e in pools.bank_entries(quiz.session, quiz.contest.id)}
 
 
 def test_a_retired_question_is_drawn_by_no_round_until_it_is_put_back(quiz):
     retired = quiz.questions[0]
     pools.set_retired(quiz.session, retired, True)
     assert retired.is_retired and retired in pools.retired_questions(quiz.session, quiz.contest.id)
-    assert retired.id not in {e.question_id for e in quiz_service.bank_entries(quiz.session, quiz.contest.id)}
+    assert retired.id not in {e.question_id for e in pools.bank_entries(quiz.session, quiz.contest.id)}
     pools.set_retired(quiz.session, retired, False)
-    assert retired.id in {e.question_id for e in quiz_service.bank_entries(quiz.session, quiz.contest.id)}
+    assert retired.id in {e.question_id for e in pools.bank_entries(quiz.session, quiz.contest.id)}
 
 
 def test_a_round_whose_pool_cannot_fill_its_draw_is_refused_on_its_field(quiz):

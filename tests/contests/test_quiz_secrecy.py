@@ -12,7 +12,7 @@ import pytest
 from app.extensions import db
 from app.models import utcnow
 from contests.models import QuizRound
-from contests.services import ranking
+from contests.services.rounds import ranking
 from tests.contests.records import CORRECT_TEXT, EXPLANATION, world
 
 SOURCE = "Cục An toàn thông tin"

@@ -7,10 +7,12 @@ import pytest
 from sqlalchemy import func, select
 
 from contests.models import AttemptAnswer, Question, QuizAttempt
-from contests.services import quiz as service
-from contests.services.quiz import BankEntry, draw, is_correct_choice
+from contests.services import attempts as service
+from contests.services import questions
+from contests.services.attempts import BankEntry, draw, is_correct_choice
 
 from .conftest import NOW
+from .shown import shown_questions
 
 
 def _bank(spread):
@@ -79,11 +81,11 @@ def test_starting_twice_gives_the_same_attempt_with_its_draw_and_option_order(qu
     again = service.start_attempt(quiz.session, quiz.round, person, now=NOW + timedelta(seconds=30), seed=99)
     assert again.id == first.id and again.seed == 77
     assert first.deadline_at == NOW + timedelta(minutes=10)
-    shown = service.shown_questions(quiz.session, first)
+    shown = shown_questions(quiz.session, first)
     assert len(shown) == 5 and len({q.question_id for q in shown}) == 5
     # the same seed for another person draws the same questions in the same option order
     other = service.start_attempt(quiz.session, quiz.round, quiz.participant(), now=NOW, seed=77)
-    assert [(q.question_id, [o.id for o in q.options]) for q in service.shown_questions(quiz.session, other)] == [
+    assert [(q.question_id, [o.id for o in q.options]) for q in shown_questions(quiz.session, other)] == [
         (q.question_id, [o.id for o in q.options]) for q in shown
     ]
     assert quiz.session.scalar(select(func.count(QuizAttempt.id))) == 2
@@ -93,7 +95,7 @@ def test_options_are_shuffled_per_attempt_and_shown_without_the_key(quiz):
     orders = set()
     for seed in range(8):
         attempt = service.start_attempt(quiz.session, quiz.round, quiz.participant(), now=NOW, seed=seed)
-        question = service.shown_questions(quiz.session, attempt, position=1)[0]
+        question = shown_questions(quiz.session, attempt, position=1)[0]
         orders.add(tuple(o.id for o in question.options))
         assert not hasattr(question.options[0], "is_correct") and not hasattr(question, "explanation")
     assert len(orders) > 1
@@ -107,7 +109,7 @@ def test_a_round_that_is_not_open_cannot_be_started(quiz):
 
 def test_saving_is_an_idempotent_upsert_and_the_time_taken_runs_to_the_last_change(quiz):
     attempt = service.start_attempt(quiz.session, quiz.round, quiz.participant(), now=NOW, seed=5)
-    question = service.shown_questions(quiz.session, attempt, position=1)[0]
+    question = shown_questions(quiz.session, attempt, position=1)[0]
     full = quiz.session.get(Question, question.question_id)
     right = full.correct_option_ids if full.multiple else full.correct_option_ids[:1]
     wrong = [o.id for o in full.options if not o.is_correct][:1]
@@ -118,12 +120,12 @@ def test_saving_is_an_idempotent_upsert_and_the_time_taken_runs_to_the_last_chan
     service.save_answer(quiz.session, attempt, question.question_id, right, now=NOW + timedelta(seconds=90))
     assert quiz.session.scalar(select(func.count()).select_from(AttemptAnswer)) == 1
     assert attempt.time_taken_ms == 40_000 and attempt.last_answer_at == NOW + timedelta(seconds=40)
-    assert service.shown_questions(quiz.session, attempt, position=1)[0].chosen == tuple(sorted(right))
+    assert shown_questions(quiz.session, attempt, position=1)[0].chosen == tuple(sorted(right))
 
 
 def test_an_answer_after_the_deadline_and_its_grace_is_refused_and_the_saved_one_stays(quiz):
     attempt = service.start_attempt(quiz.session, quiz.round, quiz.participant(), now=NOW, seed=5)
-    question = service.shown_questions(quiz.session, attempt, position=1)[0]
+    question = shown_questions(quiz.session, attempt, position=1)[0]
     first, second = question.options[0].id, question.options[1].id
     service.save_answer(quiz.session, attempt, question.question_id, [first], now=NOW + timedelta(minutes=9))
     # inside the grace (deadline + 15 s): still saved
@@ -139,7 +141,7 @@ def test_an_answer_after_the_deadline_and_its_grace_is_refused_and_the_saved_one
 
 def test_answers_must_belong_to_the_attempt_and_a_single_answer_question_takes_one_option(quiz):
     attempt = service.start_attempt(quiz.session, quiz.round, quiz.participant(), now=NOW, seed=5)
-    drawn = {q.question_id for q in service.shown_questions(quiz.session, attempt)}
+    drawn = {q.question_id for q in shown_questions(quiz.session, attempt)}
     outside = next(q for q in quiz.questions if q.id not in drawn)
     with pytest.raises(service.InvalidAnswer):
         service.save_answer(quiz.session, attempt, outside.id, [outside.options[0].id], now=NOW)
@@ -152,7 +154,7 @@ def test_answers_must_belong_to_the_attempt_and_a_single_answer_question_takes_o
 
 def test_submit_grades_the_saved_answers_once_and_refuses_after_the_deadline(quiz):
     attempt = service.start_attempt(quiz.session, quiz.round, quiz.participant(), now=NOW, seed=3)
-    for shown in service.shown_questions(quiz.session, attempt)[:3]:
+    for shown in shown_questions(quiz.session, attempt)[:3]:
         key = quiz.session.get(Question, shown.question_id).correct_option_ids
         service.save_answer(quiz.session, attempt, shown.question_id, key, now=NOW + timedelta(seconds=shown.position))
     service.submit(quiz.session, attempt, now=NOW + timedelta(minutes=2), prediction=12)
@@ -180,31 +182,31 @@ def test_one_attempt_per_person_unless_the_round_allows_more(quiz):
 
 def test_a_question_drawn_by_an_attempt_is_versioned_not_edited_in_place(quiz):
     attempt = service.start_attempt(quiz.session, quiz.round, quiz.participant(), now=NOW, seed=3)
-    used = quiz.session.get(Question, service.shown_questions(quiz.session, attempt, position=1)[0].question_id)
+    used = quiz.session.get(Question, shown_questions(quiz.session, attempt, position=1)[0].question_id)
     old_text = used.text
-    newer = service.edit_question(quiz.session, used, now=NOW, text="Câu hỏi đã sửa", explanation="Giải thích mới")
+    newer = questions.edit_question(quiz.session, used, now=NOW, text="Câu hỏi đã sửa", explanation="Giải thích mới")
     assert newer.id != used.id and newer.version == 2 and newer.is_active
     assert (used.text, used.is_active, used.replaced_by_id) == (old_text, False, newer.id)
     assert [o.text for o in newer.options] == [o.text for o in used.options]
-    assert service.shown_questions(quiz.session, attempt, position=1)[0].text == old_text
-    assert service.is_in_open_round(quiz.session, used)
-    unused = next(q for q in quiz.questions if not service.is_in_use(quiz.session, q))
-    same = service.edit_question(quiz.session, unused, now=NOW, text="Sửa tại chỗ")
+    assert shown_questions(quiz.session, attempt, position=1)[0].text == old_text
+    assert questions.is_in_open_round(quiz.session, used)
+    unused = next(q for q in quiz.questions if not questions.is_in_use(quiz.session, q))
+    same = questions.edit_question(quiz.session, unused, now=NOW, text="Sửa tại chỗ")
     assert same.id == unused.id and same.version == 1 and same.text == "Sửa tại chỗ"
     with pytest.raises(service.InvalidAnswer):
-        service.edit_question(quiz.session, same, now=NOW, options=[("Chỉ một", True)])
+        questions.edit_question(quiz.session, same, now=NOW, options=[("Chỉ một", True)])
 
 
 def test_a_start_after_a_question_is_versioned_draws_from_the_bank_as_it_is_now(quiz):
     """Starts draw from a bank kept per version (the opening's crowd): a new version must show at the next start."""
     first = service.start_attempt(quiz.session, quiz.round, quiz.participant(), now=NOW, seed=3)
-    drawn = {q.question_id for q in service.shown_questions(quiz.session, first)}
+    drawn = {q.question_id for q in shown_questions(quiz.session, first)}
     used = quiz.session.get(Question, min(drawn))
-    newer = service.edit_question(quiz.session, used, now=NOW, text="Câu hỏi đã sửa", options=[("Đúng", True),
+    newer = questions.edit_question(quiz.session, used, now=NOW, text="Câu hỏi đã sửa", options=[("Đúng", True),
                                   ("Sai", False), ("Sai nữa", False)])  # fmt: skip
     for seed in range(20):
         later = service.start_attempt(quiz.session, quiz.round, quiz.participant(), now=NOW, seed=seed)
-        shown = {q.question_id: q for q in service.shown_questions(quiz.session, later)}
+        shown = {q.question_id: q for q in shown_questions(quiz.session, later)}
         assert used.id not in shown
         if newer.id in shown:
             assert len(shown[newer.id].options) == 3  # the new version's own options, not the old ones
@@ -215,7 +217,7 @@ def test_a_start_after_a_question_is_versioned_draws_from_the_bank_as_it_is_now(
 
 def test_answers_arriving_out_of_order_never_move_the_last_change_backwards(quiz):
     attempt = service.start_attempt(quiz.session, quiz.round, quiz.participant(), now=NOW, seed=8)
-    first, second = service.shown_questions(quiz.session, attempt)[:2]
+    first, second = shown_questions(quiz.session, attempt)[:2]
     service.save_answer(
         quiz.session, attempt, first.question_id, [first.options[0].id], now=NOW + timedelta(seconds=40)
     )
@@ -228,7 +230,7 @@ def test_answers_arriving_out_of_order_never_move_the_last_change_backwards(quiz
 
 def test_saving_an_answer_is_a_handful_of_statements(quiz, count_queries):
     attempt = service.start_attempt(quiz.session, quiz.round, quiz.participant(), now=NOW, seed=8)
-    shown = service.shown_questions(quiz.session, attempt)
+    shown = shown_questions(quiz.session, attempt)
     quiz.session.commit()
     with count_queries() as statements:
         for n, question in enumerate(shown):

@@ -389,7 +389,7 @@ def test_the_export_downloads_the_rounds_attempts_and_is_audited(app, organizer,
 def test_the_import_saves_nothing_when_a_row_is_wrong_and_names_the_row(app, organizer, quiz):
     import io
 
-    from contests.services.bank import EXAMPLE_ROW
+    from contests.services.questions.bank import EXAMPLE_ROW
     from tests.contests.records import question_import_csv
 
     good = EXAMPLE_ROW | {"text": "Câu hỏi nhập từ tệp số một"}
@@ -418,8 +418,8 @@ def test_the_import_saves_nothing_when_a_row_is_wrong_and_names_the_row(app, org
 
 def test_a_tie_that_survives_every_rule_is_shown_as_a_tie(app, client, quiz):
     from contests.models import Contest
-    from contests.services import quiz as quiz_services
-    from contests.services import ranking
+    from contests.services import attempts as quiz_services
+    from contests.services.rounds import ranking
     from tests.contests.records import correct_option, register
 
     with app.app_context():

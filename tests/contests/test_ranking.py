@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from contests.models import QuizAttempt, QuizRound
-from contests.services import quiz as quiz_service
-from contests.services.ranking import close_round, prize_boundaries, recompute
+from contests.services import attempts as quiz_service
+from contests.services.rounds.ranking import close_round, prize_boundaries, recompute
 
 from .conftest import NOW
 

@@ -16,9 +16,9 @@ from sqlalchemy import event, func, select
 from app.extensions import db
 from app.models import Unit
 from contests.models import AttemptAnswer, Contest, QuizAttempt, QuizRound, UnitPopulation
-from contests.services import quiz as quiz_service
+from contests.services import attempts as quiz_service
 from contests.services import results
-from contests.services.ranking import close_round
+from contests.services.rounds.ranking import close_round
 from tests.contests.records import correct_option, handle, world
 
 from .conftest import NOW

@@ -7,16 +7,17 @@ import pytest
 
 from app.models import Unit
 from contests.models import UnitPopulation
-from contests.services import quiz as quiz_service
+from contests.services import attempts as quiz_service
 from contests.services import results
-from contests.services.ranking import close_round
+from contests.services.rounds.ranking import close_round
 
 from .conftest import NOW
+from .shown import shown_questions
 
 
 def test_the_review_with_correct_answers_and_explanations_waits_for_the_close(quiz):
     attempt = quiz_service.start_attempt(quiz.session, quiz.round, quiz.participant(), now=NOW, seed=9)
-    first = quiz_service.shown_questions(quiz.session, attempt, position=1)[0]
+    first = shown_questions(quiz.session, attempt, position=1)[0]
     quiz_service.save_answer(quiz.session, attempt, first.question_id, [first.options[0].id], now=NOW)
     with pytest.raises(results.ResultsNotOut):
         results.review(quiz.session, attempt)

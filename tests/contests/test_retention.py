@@ -12,7 +12,7 @@ from app import cache
 from app.models import AuditEntry, OutboxMessage
 from contests import PUBLIC_CACHE, jobs
 from contests.models import Contest, Participant, QuizAttempt, QuizRound
-from contests.services import retention
+from contests.services.participants import retention
 
 from .conftest import NOW
 

@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from app.models import Lane, OutboxMessage
 from contests.models import Participant, ReturnCode
-from contests.services import identities, return_codes
-from contests.services.return_codes import CodeNotValid, CodeTooSoon, TooManyCodes, WrongCode
+from contests.services.participants import identities, return_codes
+from contests.services.participants.return_codes import CodeNotValid, CodeTooSoon, TooManyCodes, WrongCode
 
 from .conftest import NOW, SECRET
 

@@ -3,8 +3,9 @@ round, the disqualified after the ranked, one ward's attempts, and live counts b
 
 from datetime import timedelta
 
-from contests.services import flags, standings
-from contests.services.ranking import close_round
+from contests.services import flags
+from contests.services.results import standings
+from contests.services.rounds.ranking import close_round
 
 from .conftest import NOW
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from app.errors import Conflict, DomainError
 from app.models import Unit
 
-from ..models import (
+from ...models import (
     AttemptAnswer,
     AttemptQuestion,
     Participant,
@@ -228,3 +228,12 @@ def set_population(
         row.population, row.is_headcount = population, is_headcount
     session.flush()
     return row
+
+
+def populations_of(session: Session, contest_id: int) -> dict[int, int]:
+    """The population (or headcount) an organizer entered for each unit of the contest, by unit id."""
+    return dict(
+        session.execute(
+            select(UnitPopulation.unit_id, UnitPopulation.population).where(UnitPopulation.contest_id == contest_id)
+        ).all()
+    )

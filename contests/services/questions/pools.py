@@ -20,7 +20,16 @@ from sqlalchemy.orm import Session
 from app import cache
 from app.errors import Conflict
 
-from ..models import AttemptQuestion, PublishedQuestion, Question, QuestionOption, QuizAttempt, QuizRound, QuizTopic
+from ...models import (
+    AttemptQuestion,
+    Difficulty,
+    PublishedQuestion,
+    Question,
+    QuestionOption,
+    QuizAttempt,
+    QuizRound,
+    QuizTopic,
+)
 
 BANK_CACHE = "quiz-bank"  # the version of the question bank (contests/__init__.py registers its models)
 
@@ -32,10 +41,6 @@ class BankEntry:
     question_id: int
     topic_id: int
     difficulty: str
-
-
-def _value(enum_or_text) -> str:
-    return getattr(enum_or_text, "value", enum_or_text)
 
 
 def drawable(contest_id: int, topic_ids: Iterable[int] = ()):
@@ -128,7 +133,7 @@ class Stratum:
 
     topic_id: int
     topic: str
-    difficulty: str
+    difficulty: Difficulty
     active: int
     unpublished: int
 
@@ -152,7 +157,7 @@ def strata(session: Session, contest_id: int) -> list[Stratum]:
         .order_by(QuizTopic.name, Question.difficulty)
     )
     return [
-        Stratum(topic_id, name, _value(difficulty), int(active), int(left))
+        Stratum(topic_id, name, Difficulty(difficulty), int(active), int(left))
         for topic_id, name, difficulty, active, left in session.execute(query)
     ]
 

@@ -21,7 +21,7 @@ from app.text import forbidden_characters, nfc
 from events.services.transfer import ImportRejected, RowError, fold
 from events.services.transfer.reading import csv_lines, xlsx_lines
 
-from ..models import Difficulty, Question, QuestionOption, QuizTopic
+from ...models import Difficulty, Question, QuestionOption, QuizTopic
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 2000

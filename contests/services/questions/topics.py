@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from app.errors import DomainError
 from app.text import forbidden_characters, nfc
 
-from ..models import Question, QuizTopic
+from ...models import Question, QuizTopic
 
 MAX_NAME = 120  # the column's length
 
@@ -48,6 +48,11 @@ def create_topic(session: Session, name: str) -> QuizTopic:
     except IntegrityError:
         raise duplicate from None
     return topic
+
+
+def all_topics(session: Session) -> list[QuizTopic]:
+    """Every topic by name, for the choices of the question and round forms."""
+    return list(session.scalars(select(QuizTopic).order_by(QuizTopic.name)))
 
 
 def topics_with_counts(session: Session) -> list[tuple[QuizTopic, int]]:

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from app.errors import Conflict, DomainError
 from app.text import ascii_digits, forbidden_characters, nfc
 
-from ..models import Contest, ContestKind, Participant
+from ...models import Contest, ContestKind, Participant
 
 PHONE = re.compile(r"0[35789][0-9]{8}")  # a Vietnamese mobile number, normalised
 CCCD = re.compile(r"[0-9]{12}")

@@ -13,17 +13,18 @@ from collections.abc import Iterator
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.models import Unit
+from app.models import AuditEntry, Unit
 
-from ..models import (
+from ...models import (
     AttemptAnswer,
     AttemptFlag,
     AttemptQuestion,
     FlagKind,
     Participant,
+    Prize,
     QuestionOption,
     QuizAttempt,
     QuizRound,
@@ -54,7 +55,12 @@ ATTEMPT_HEADERS = (
     "Câu trả lời",
 )
 ANSWER_HEADERS = ("Mã lượt thi", "Thứ tự câu", "Mã câu hỏi", "Đã chọn", "Đúng", "Lưu lúc")
-PRIZE_LABEL = {"first": "Giải Nhất", "second": "Giải Nhì", "third": "Giải Ba", "consolation": "Giải Khuyến khích"}
+PRIZE_LABEL = {
+    Prize.FIRST: "Giải Nhất",
+    Prize.SECOND: "Giải Nhì",
+    Prize.THIRD: "Giải Ba",
+    Prize.CONSOLATION: "Giải Khuyến khích",
+}
 FLAG_LABEL = {
     FlagKind.TOO_FAST: "Nhanh bất thường",
     FlagKind.IDENTICAL_ANSWERS: "Trùng câu trả lời và thời gian",
@@ -214,4 +220,19 @@ def export_round_csv(session: Session, quiz_round: QuizRound, *, tz: ZoneInfo) -
 
 
 def export_filename(quiz_round: QuizRound, extension: str) -> str:
+    """The download's name: ASCII, so every browser and spreadsheet keeps it as it is."""
     return f"ket-qua-vong-{quiz_round.id}.{extension}"
+
+
+def record_export(session: Session, quiz_round: QuizRound, fmt: str, actor_id: int | None) -> None:
+    """The export of a round's attempts (personal data) in the audit trail: who, when, which round; not the data."""
+    count = session.scalar(select(func.count()).where(QuizAttempt.round_id == quiz_round.id)) or 0
+    session.add(
+        AuditEntry(
+            actor_id=actor_id,
+            action="export",
+            entity="QuizAttempt",
+            entity_id=f"round:{quiz_round.id}",
+            changes={"round_id": quiz_round.id, "format": fmt, "count": count},
+        )
+    )

@@ -24,9 +24,9 @@ from sqlalchemy.orm import Session
 
 from app.errors import Conflict
 
-from ..models import AttemptAnswer, QuizAttempt, QuizRound, RoundState
-from ..models.quiz import PRIZE_ORDER
-from . import pools
+from ...models import AttemptAnswer, QuizAttempt, QuizRound, RoundState
+from ...models.quiz import PRIZE_ORDER, Prize
+from ..questions import pools
 
 # Sorts after every real value: no prediction, or no answer at all (so no time taken).
 _LAST = 2_000_000_000
@@ -38,7 +38,7 @@ class Tie:
 
     rank: int
     size: int
-    prize: str
+    prize: Prize
     places_left: int  # how many places of ``prize`` (and better) were left for the group
 
 
@@ -52,7 +52,7 @@ class RoundResults:
     changed: bool  # False when the round was already closed and nothing was written
 
 
-def prize_boundaries(prize_table: dict | None) -> list[tuple[str, int]]:
+def prize_boundaries(prize_table: dict | None) -> list[tuple[Prize, int]]:
     """(prize, last place) in order: the default table gives first → 1, second → 3, third → 6, consolation → 11."""
     table, last, bounds = prize_table or {}, 0, []
     for name in PRIZE_ORDER:
@@ -128,7 +128,7 @@ def rank_round(session: Session, quiz_round: QuizRound) -> RoundResults:
     percent = int(quiz_round.prize_min_percent if quiz_round.prize_min_percent is not None else 0)
     enough = sized.c.score * 100 >= sized.c.total * percent
     if bounds:
-        prize = case(*[(and_(enough, sized.c.rnk <= last), literal(name)) for name, last in bounds], else_=None)
+        prize = case(*[(and_(enough, sized.c.rnk <= last), literal(name.value)) for name, last in bounds], else_=None)
         tied = case(*[(and_(enough, sized.c.rnk <= last), last_of_group > last) for _, last in bounds], else_=False)
     else:
         prize, tied = literal(None), literal(False)

@@ -1,5 +1,7 @@
-"""Versions of questions: a question an attempt has drawn is never edited in place (the edit is a new version),
-so every attempt keeps the text and options it was shown and graded on."""
+"""The question bank: finding and listing questions, writing a new one, and versions of questions: a question an
+attempt has drawn is never edited in place (the edit is a new version), so every attempt keeps the text and
+options it was shown and graded on. Beside it: ``bank`` (import from XLSX/CSV), ``images`` (pictures), ``pools``
+(what a round may draw; questions published or retired) and ``topics``."""
 
 from __future__ import annotations
 
@@ -7,17 +9,101 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, select
-from sqlalchemy.orm import Session
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import Session, selectinload
 
-from app.errors import Conflict, DomainError
+from app.errors import Conflict, DomainError, NotFound
 
-from ..models import AttemptQuestion, Question, QuestionOption, QuizAttempt, QuizRound, RoundState
+from ...models import (
+    AttemptQuestion,
+    Difficulty,
+    Question,
+    QuestionOption,
+    QuizAttempt,
+    QuizRound,
+    QuizTopic,
+    RoundState,
+)
 
 
 class InvalidAnswer(DomainError):
     code = "invalid_answer"
     status = 422
+
+
+def question_or_404(session: Session, question_id: int) -> Question:
+    """The question ``question_id`` (any version), or NotFound."""
+    question = session.get(Question, question_id)
+    if question is None:
+        raise NotFound(_l("The page you are looking for does not exist."))
+    return question
+
+
+def question_bank(
+    session: Session, contest_id: int, topic_id: int | None = None, difficulty: Difficulty | None = None
+) -> list[Question]:
+    """The active questions of the contest and of the shared bank, newest version only."""
+    stmt = (
+        select(Question)
+        .where(
+            (Question.contest_id == contest_id) | Question.contest_id.is_(None),
+            Question.is_active.is_(True),
+        )
+        .options(selectinload(Question.options))
+        .order_by(Question.topic_id, Question.difficulty, Question.id)
+    )
+    if topic_id:
+        stmt = stmt.where(Question.topic_id == topic_id)
+    if difficulty:
+        stmt = stmt.where(Question.difficulty == difficulty)
+    return list(session.scalars(stmt))
+
+
+def bank_counts(session: Session, contest_id: int) -> list[tuple[str, Difficulty, int]]:
+    """(topic, difficulty, active questions) of the bank, for the organizer to check a draw can be stratified."""
+    rows = session.execute(
+        select(QuizTopic.name, Question.difficulty, func.count(Question.id))
+        .join(QuizTopic, QuizTopic.id == Question.topic_id)
+        .where((Question.contest_id == contest_id) | Question.contest_id.is_(None), Question.is_active.is_(True))
+        .group_by(QuizTopic.name, Question.difficulty)
+        .order_by(QuizTopic.name, Question.difficulty)
+    ).all()
+    return [(topic, Difficulty(difficulty), count) for topic, difficulty, count in rows]
+
+
+def create_question(
+    session: Session,
+    contest_id: int | None,
+    *,
+    topic_id: int,
+    difficulty: Difficulty,
+    text: str,
+    multiple: bool,
+    options: list[tuple[str, bool]],
+    explanation: str,
+    source: str,
+    now: datetime,
+) -> Question:
+    """A new question of the bank (``check_key`` decides whether its options make a valid key)."""
+    check_key(multiple, options)
+    if session.get(QuizTopic, topic_id) is None:
+        raise DomainError(_l("Choose a topic."), code="unknown_topic", field="topic_id")
+    question = Question(
+        contest_id=contest_id,
+        topic_id=topic_id,
+        difficulty=difficulty,
+        text=text.strip(),
+        multiple=multiple,
+        explanation=explanation.strip(),
+        source=source.strip(),
+        version=1,
+        is_active=True,
+        created_at=now,
+        options=[QuestionOption(position=i, text=t, is_correct=ok) for i, (t, ok) in enumerate(options, start=1)],
+    )
+    session.add(question)
+    session.flush()
+    return question
 
 
 def is_in_use(session: Session, question: Question) -> bool:

@@ -1,9 +1,12 @@
-"""Rounds on the clock: the scheduler opens each round at its opening time and closes it once its last attempt's
-grace is over, computing the results once and telling every participant that they are out. Both are idempotent
-and take ``now``: a run that finds nothing due changes nothing."""
+"""Rounds of a quiz: finding them (the organizer's overview, the ones citizens see), the organizer's rules for
+creating and changing one, and rounds on the clock: the scheduler opens each round at its opening time and closes
+it once its last attempt's grace is over, computing the results once (``ranking``) and telling every participant
+that they are out. Both jobs are idempotent and take ``now``: a run that finds nothing due changes nothing.
+A round's attempts go out to a spreadsheet in ``exports``."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
@@ -11,14 +14,85 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app import outbox
-from app.errors import Conflict, DomainError
+from app.errors import Conflict, DomainError, NotFound
 from app.scheduler import JobResult
 
-from ..models import Contest, ContestKind, Participant, QuizAttempt, QuizRound, QuizTopic, RoundState
-from ..models.quiz import DEFAULT_PRIZE_MIN_PERCENT, DEFAULT_PRIZE_TABLE, PRIZE_ORDER
-from . import pools, ranking
+from ...models import AttemptFlag, Contest, ContestKind, Participant, QuizAttempt, QuizRound, QuizTopic, RoundState
+from ...models.quiz import DEFAULT_PRIZE_MIN_PERCENT, DEFAULT_PRIZE_TABLE, PRIZE_ORDER, Prize
+from ..questions import pools
+from . import ranking
 
 RESULTS_TEMPLATE = "quiz_results"
+
+
+# --- finding rounds --------------------------------------------------------------------------------------------
+
+
+def round_or_404(session: Session, round_id: int | None) -> QuizRound:
+    """The round ``round_id`` (any state: organizers' pages), or NotFound."""
+    quiz_round = session.get(QuizRound, round_id) if round_id else None
+    if quiz_round is None:
+        raise NotFound(_l("The page you are looking for does not exist."))
+    return quiz_round
+
+
+def public_round(session: Session, round_id: int) -> QuizRound | None:
+    """The round if citizens may see it (its contest public, the round itself visible), else None."""
+    quiz_round = session.get(QuizRound, round_id)
+    if quiz_round is None or not quiz_round.contest.is_public or not quiz_round.is_visible:
+        return None
+    return quiz_round
+
+
+def rounds_of(session: Session, contest_id: int, public_only: bool = True) -> list[QuizRound]:
+    """The contest's rounds in their order; only those citizens see unless ``public_only`` is False."""
+    stmt = select(QuizRound).where(QuizRound.contest_id == contest_id).order_by(QuizRound.position, QuizRound.id)
+    if public_only:
+        stmt = stmt.where(QuizRound.is_visible)
+    return list(session.scalars(stmt))
+
+
+@dataclass
+class RoundSummary:
+    """A round on the organizer's list, with its attempts and the flags left to review."""
+
+    quiz_round: QuizRound
+    started: int
+    submitted: int
+    open_flags: int
+
+
+def rounds_overview(session: Session, contest_id: int) -> list[RoundSummary]:
+    """The organizer's list of a contest's rounds: each with its attempts started and submitted and its flags
+    not yet reviewed (three grouped queries, whatever the number of rounds)."""
+    rounds = rounds_of(session, contest_id, public_only=False)
+    ids = [r.id for r in rounds]
+    started = dict(
+        session.execute(
+            select(QuizAttempt.round_id, func.count())
+            .where(QuizAttempt.round_id.in_(ids))
+            .group_by(QuizAttempt.round_id)
+        ).all()
+    )
+    submitted = dict(
+        session.execute(
+            select(QuizAttempt.round_id, func.count())
+            .where(QuizAttempt.round_id.in_(ids), QuizAttempt.submitted_at.is_not(None))
+            .group_by(QuizAttempt.round_id)
+        ).all()
+    )
+    flags = dict(
+        session.execute(
+            select(QuizAttempt.round_id, func.count(AttemptFlag.id))
+            .join(AttemptFlag, AttemptFlag.attempt_id == QuizAttempt.id)
+            .where(QuizAttempt.round_id.in_(ids), AttemptFlag.reviewed_at.is_(None))
+            .group_by(QuizAttempt.round_id)
+        ).all()
+    )
+    return [RoundSummary(r, started.get(r.id, 0), submitted.get(r.id, 0), flags.get(r.id, 0)) for r in rounds]
+
+
+# --- rounds on the clock ---------------------------------------------------------------------------------------
 
 
 def open_due_rounds(session: Session, now: datetime) -> JobResult:
@@ -93,7 +167,7 @@ def tell_results(session: Session, quiz_round: QuizRound, *, now: datetime) -> i
         .order_by(Participant.id)
     ).all()
     # Whether each person won, and what: their best prize in the round (a tie at a prize boundary is said so).
-    prizes: dict[int, tuple[str, bool]] = {}
+    prizes: dict[int, tuple[Prize, bool]] = {}
     for pid, prize, tied in session.execute(
         select(QuizAttempt.participant_id, QuizAttempt.prize, QuizAttempt.prize_tied).where(
             QuizAttempt.round_id == quiz_round.id, QuizAttempt.prize.is_not(None)
@@ -123,9 +197,9 @@ def tell_results(session: Session, quiz_round: QuizRound, *, now: datetime) -> i
     )
 
 
-def _prize_values(won: tuple[str, bool] | None) -> dict:
+def _prize_values(won: tuple[Prize, bool] | None) -> dict:
     prize, tied = won or (None, False)
-    return {"prize": prize, "prize_tied": tied}
+    return {"prize": prize.value if prize else None, "prize_tied": tied}
 
 
 # --- organizers' rules for rounds ------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from app.errors import DomainError
 from app.models import Lane
 from app.text import ascii_digits
 
-from ..models import Contest, Participant, ReturnCode
+from ...models import Contest, Participant, ReturnCode
 from .identities import Keys, find_participant, keyed_hash, normalise_phone, rotate_return_token
 
 CODE_DIGITS = 6

@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 
 from app.models import Unit
 
-from ..models import AttemptFlag, Participant, QuizAttempt, QuizRound, RoundState
-from .exports import winner_phone
+from ...models import AttemptFlag, Participant, QuizAttempt, QuizRound, RoundState
+from ..rounds.exports import winner_phone
 
 PER_PAGE = 100
 

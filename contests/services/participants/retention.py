@@ -20,8 +20,8 @@ from app import cache, outbox
 from app.models import AuditEntry
 from app.scheduler import JobResult
 
-from .. import PUBLIC_CACHE
-from ..models import Participant, QuizRound, RoundState
+from ... import PUBLIC_CACHE
+from ...models import Participant, QuizRound, RoundState
 
 ERASED_PREFIX = "erased:"  # phone_hash is unique per contest: an erased row keeps a value no phone hashes to
 ERASED_FIELDS = ("full_name", "phone", "phone_hash", "phone_last4", "email", "cccd_hash", "cccd_last4", "device_hash")

@@ -9,7 +9,7 @@ import base64
 import hashlib
 import hmac
 
-from ..models import QuizAttempt
+from ...models import QuizAttempt
 
 HANDLE_LENGTH = 12  # base64url characters: 72 bits of an HMAC, unguessable and unique within a question
 

@@ -1,4 +1,5 @@
-"""Taking a round: the draw, attempts, saved answers, grading, submission, and versions of questions.
+"""Taking a round: the draw, attempts, saved answers, grading and submission (what the question pages read is in
+``screens``, the options' names for an attempt in ``handles``).
 
 The server owns everything that decides a result: which questions an attempt gets (a stratified draw from a seed
 the caller passes, so it can be replayed), the order of their options, the deadline, and whether an answer is
@@ -10,7 +11,6 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
@@ -22,7 +22,7 @@ from sqlalchemy.orm.util import identity_key
 
 from app.errors import Conflict, DomainError, NotFound
 
-from ..models import (
+from ...models import (
     AttemptAnswer,
     AttemptQuestion,
     Participant,
@@ -32,23 +32,9 @@ from ..models import (
     QuizRound,
     RoundState,
 )
-from .handles import HANDLE_LENGTH as HANDLE_LENGTH
-from .handles import handle_key as handle_key
+from ..questions import InvalidAnswer
+from ..questions.pools import BankEntry, drawable_bank
 from .handles import option_handle
-from .pools import BANK_CACHE as BANK_CACHE
-from .pools import BankEntry as BankEntry
-from .pools import bank_entries as bank_entries
-from .pools import drawable_bank
-from .questions import (  # versions of questions, re-exported for callers of the quiz service
-    QUESTION_FIELDS as QUESTION_FIELDS,
-)
-from .questions import (
-    InvalidAnswer,
-)
-from .questions import check_key as check_key
-from .questions import edit_question as edit_question
-from .questions import is_in_open_round as is_in_open_round
-from .questions import is_in_use as is_in_use
 
 MAX_PREDICTION = 10_000_000
 
@@ -127,11 +113,12 @@ def deadline_for(quiz_round: QuizRound, started_at: datetime) -> datetime:
     return min(started_at + timedelta(seconds=quiz_round.time_limit_seconds), quiz_round.closes_at)
 
 
-def current_attempt(session: Session, quiz_round: QuizRound, participant: Participant) -> QuizAttempt | None:
-    """The participant's latest attempt at the round, or None."""
+def current_attempt(session: Session, round_id: int, participant_id: int) -> QuizAttempt | None:
+    """The participant's latest attempt at the round, or None (one query; the question pages read it with the
+    participant and the round instead, see ``screens.taking``)."""
     return session.scalar(
         select(QuizAttempt)
-        .where(QuizAttempt.round_id == quiz_round.id, QuizAttempt.participant_id == participant.id)
+        .where(QuizAttempt.round_id == round_id, QuizAttempt.participant_id == participant_id)
         .order_by(QuizAttempt.number.desc())
         .limit(1)
     )
@@ -156,7 +143,7 @@ def start_attempt(
     if not quiz_round.accepts_attempts(now):
         raise RoundNotOpen(_l("This round is not open."))
     if latest is LookItUp:
-        latest = current_attempt(session, quiz_round, participant)
+        latest = current_attempt(session, quiz_round.id, participant.id)
     if latest is not None and latest.submitted_at is None and now < latest.deadline_at:
         return latest
     number = 1 if latest is None else latest.number + 1
@@ -201,69 +188,6 @@ def start_attempt(
             raise
         return winner
     return attempt
-
-
-# --- what the participant sees (never the key) ----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ShownOption:
-    id: int
-    text: str
-
-
-@dataclass(frozen=True)
-class ShownQuestion:
-    """One question as the attempt shows it: options in this attempt's order, the saved choice, no key."""
-
-    position: int
-    question_id: int
-    text: str
-    multiple: bool
-    image_path: str | None
-    options: tuple[ShownOption, ...]
-    chosen: tuple[int, ...]
-
-
-def shown_questions(session: Session, attempt: QuizAttempt, position: int | None = None) -> list[ShownQuestion]:
-    """The attempt's questions (or only the one at ``position``) as the participant sees them, in two queries."""
-    stmt = (
-        select(AttemptQuestion.position, AttemptQuestion.option_order, Question, AttemptAnswer.chosen_option_ids)
-        .join(Question, Question.id == AttemptQuestion.question_id)
-        .outerjoin(
-            AttemptAnswer,
-            (AttemptAnswer.attempt_id == AttemptQuestion.attempt_id)
-            & (AttemptAnswer.question_id == AttemptQuestion.question_id),
-        )
-        .where(AttemptQuestion.attempt_id == attempt.id)
-        .order_by(AttemptQuestion.position)
-    )
-    if position is not None:
-        stmt = stmt.where(AttemptQuestion.position == position)
-    rows = session.execute(stmt).all()
-    texts = dict(
-        session.execute(
-            select(QuestionOption.id, QuestionOption.text).where(
-                QuestionOption.question_id.in_([row.Question.id for row in rows])
-            )
-        ).all()
-    )
-    return [
-        ShownQuestion(
-            position=row.position,
-            question_id=row.Question.id,
-            text=row.Question.text,
-            multiple=row.Question.multiple,
-            image_path=row.Question.image_path,
-            options=tuple(ShownOption(oid, texts[oid]) for oid in row.option_order if oid in texts),
-            chosen=tuple(row.chosen_option_ids or ()),
-        )
-        for row in rows
-    ]
-
-
-def answered_count(session: Session, attempt: QuizAttempt) -> int:
-    return session.scalar(select(func.count()).where(AttemptAnswer.attempt_id == attempt.id)) or 0
 
 
 # --- answers, grading, submission ------------------------------------------------------------------------------
