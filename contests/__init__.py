@@ -46,7 +46,7 @@ def _register_report_sections() -> None:
     from app.providers import ReportColumn, ReportSection, report_sections
 
     from .services import listed_contests
-    from .services.pages import rounds_overview
+    from .services.rounds import rounds_overview
 
     def rows(session, plan_id, period):
         return [
