@@ -70,7 +70,8 @@ def _give_back_seat(session: Session, activity_id: int) -> None:
 def _take_seat_and_insert(session: Session, activity_id: int, **values) -> tuple[Registration | None, bool]:
     """Take a seat if one is free and insert the registration, confirmed with it or else waitlisted: returns the
     registration (None when a unique index refused it: the seat, if one was taken, is given back and nothing else
-    is written) and whether a seat was taken. This is where ``register`` holds the activity's seat row."""
+    is written) and whether a seat was taken. Every seat ``register`` takes is taken here; the activity's row
+    stays locked from this UPDATE until the caller commits."""
     # The seat UPDATE comes first: it opens the write transaction (on SQLite it takes the write lock), so
     # the savepoint below is nested in it and a failed insert leaves only the seat to give back.
     seated = _take_seat(session, activity_id)
