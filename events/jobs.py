@@ -6,7 +6,8 @@ from flask_babel import lazy_gettext as _l
 from app.scheduler import scheduled
 from app.timezone import campaign_zone
 
-from .services import plans, registration
+from .services import plans
+from .services.registration import messages, purge
 
 
 @scheduled("events.close_finished_plans", "interval", _l("Close published plans whose period has ended"), minutes=30)
@@ -22,9 +23,9 @@ def close_finished_plans(session, now):
     minute=30,
 )
 def purge_expired_registrations(session, now):
-    return registration.purge_expired_registrations(session, now, tz=campaign_zone())
+    return purge.purge_expired_registrations(session, now, tz=campaign_zone())
 
 
 @scheduled("events.queue_reminders", "interval", _l("Remind registered people the day before their activity"), hours=1)
 def queue_reminders(session, now):
-    return registration.queue_reminders(session, now, tz=campaign_zone())
+    return messages.queue_reminders(session, now, tz=campaign_zone())

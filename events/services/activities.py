@@ -14,8 +14,9 @@ from app.errors import DomainError
 from app.models import Unit
 
 from ..models import Activity, ActivityKind, Plan, ProgrammeItem, TourStop, Venue
-from .plans import Warning, check_time_range, check_within_plan, confirm_warnings
-from .registration import promote_waitlist, tell_everyone_registered
+from .conflicts import Warning, check_time_range, check_within_plan, confirm_warnings
+from .registration.messages import tell_everyone_registered
+from .registration.seats import promote_waitlist
 
 ACTIVITY_FIELDS = (
     "title",
@@ -56,7 +57,7 @@ def save_activity(
     """Create or update an activity of ``plan``; returns it with the warnings that concern it (all accepted).
 
     Errors: end not after start; a registration window that ends before it opens; a capacity below the seats
-    already taken. Warnings (``NeedsConfirmation`` unless ``accept``): see ``plans.find_conflicts``. More seats
+    already taken. Warnings (``NeedsConfirmation`` unless ``accept``): see ``conflicts.find_conflicts``. More seats
     than before let the waiting list in, oldest first (at ``now``); a new time or place is told to everyone
     registered."""
     check_time_range(fields.get("starts_at"), fields.get("ends_at"))

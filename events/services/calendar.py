@@ -251,6 +251,7 @@ def matches(activity, query: str) -> bool:
 
 
 def start_day(activity, tz: ZoneInfo) -> date:
+    """The local date (in ``tz``) on which ``activity`` starts."""
     return activity.starts_at.astimezone(tz).date()
 
 

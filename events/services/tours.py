@@ -14,7 +14,7 @@ from app.errors import DomainError
 from app.models import Unit
 
 from ..models import Activity, ActivityKind, TourStop
-from .plans import Warning, check_time_range, check_within_plan, confirm_warnings
+from .conflicts import Warning, check_time_range, check_within_plan, confirm_warnings
 
 
 def save_stop(

@@ -22,9 +22,11 @@ from ..forms.activities import ActivityForm, ProgrammeItemForm
 from ..forms.tours import StopForm
 from ..models import Activity, Plan, ProgrammeItem
 from ..services import activities as services
-from ..services import registration
 from ..services.calendar import WEEKDAY_NAMES, activity_for_page, webcal
-from ..services.registration import unit_options_in_order
+from ..services.registration.common import CONFIRMED, WAITLISTED
+from ..services.registration.ordering import unit_options_in_order
+from ..services.registration.seats import registration_summary
+from ..services.registration.window import registration_state
 from ..services.venues import venue_options
 from . import confirm_page, refuse_unconfirmed, save_once
 
@@ -53,7 +55,7 @@ def _activity_page(activity_id: int, now: datetime) -> tuple[str, datetime | Non
         "events/activities/page.html",
         activity=activity,
         public=activity.is_visible,
-        registration_state=registration.registration_state(activity, now),
+        registration_state=registration_state(activity, now),
         ended=activity.ends_at <= now,
         started=activity.starts_at <= now,
         ics_url=ics,
@@ -187,8 +189,8 @@ def cancel_activity(activity_id: int):
 
 def _still_registered(activity: Activity) -> int:
     """How many people a cancellation or a restore tells: everyone confirmed or waiting."""
-    summary = registration.registration_summary(db.session, activity.id)
-    return summary[registration.CONFIRMED] + summary[registration.WAITLISTED]
+    summary = registration_summary(db.session, activity.id)
+    return summary[CONFIRMED] + summary[WAITLISTED]
 
 
 @bp.route("/activities/<int:activity_id>/restore", methods=["GET", "POST"])

@@ -16,7 +16,8 @@ from .. import bp
 from ..forms.plans import PlanForm, PlanStatusForm
 from ..models import AudienceGroup, Plan, PlanStatus
 from ..services import plans as services
-from ..services.registration import unit_options_in_order
+from ..services.conflicts import plan_warnings
+from ..services.registration.ordering import unit_options_in_order
 from . import save_once
 
 PLAN_FIELDS = (
@@ -65,7 +66,7 @@ def plan_detail(plan_id: int):
         timeline=services.timeline(plan, [a for a in activities if not a.cancelled], tz=tz),
         by_kind=services.activities_by_kind(activities),
         figures=figures.collect(db.session, plan.id),
-        warnings=services.plan_warnings(db.session, plan, tz=tz) if organizer else [],
+        warnings=plan_warnings(db.session, plan, tz=tz) if organizer else [],
         status_form=PlanStatusForm(),
         organizer=organizer,
     )

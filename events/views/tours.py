@@ -12,7 +12,7 @@ from .. import bp
 from ..forms.tours import StopForm
 from ..models import Activity, TourStop
 from ..services import tours as services
-from ..services.registration import unit_options_in_order
+from ..services.registration.ordering import unit_options_in_order
 from ..services.venues import venue_options
 from . import button_posted, confirm_page, refuse_unconfirmed, save_once
 

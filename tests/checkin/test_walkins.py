@@ -140,13 +140,15 @@ def test_the_ticket_page_needs_the_secret_token(client, desk, login):
 
 
 def test_the_service_takes_walk_ins_after_the_start_but_not_online_sign_ups(app, desk):
+    from zoneinfo import ZoneInfo
+
     from app.errors import DomainError
     from events.services import registration
 
     def sign_up(**extra):
         return registration.register(
             db.session, desk["activity"], name="Võ Thị Sáu", phone="0977777777", ward_id=desk["ward"], email=None,
-            consent=True, now=datetime.now(UTC), tz=registration.ZoneInfo("Asia/Ho_Chi_Minh"), secret="s", **extra,
+            consent=True, now=datetime.now(UTC), tz=ZoneInfo("Asia/Ho_Chi_Minh"), secret="s", **extra,
         )  # fmt: skip
 
     with app.app_context():

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from app.errors import DomainError
-from events.services.plans import Slot, check_time_range, find_conflicts, overlaps
+from events.services.conflicts import Slot, check_time_range, find_conflicts, overlaps
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 

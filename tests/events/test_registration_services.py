@@ -9,6 +9,7 @@ from app.errors import DomainError, NotFound
 from app.models import AuditEntry
 from events.models import Activity, Plan, Registration
 from events.services import registration as services
+from events.services.registration import signup
 
 from .conftest import TZ, local
 
@@ -178,13 +179,13 @@ def test_a_duplicate_caught_by_the_unique_index_gives_its_seat_back(session, set
     activity_id = setup.make_activity(capacity=5, starts_at=START)
     sign_up(session, activity_id, "0912345678", setup)
     session.commit()
-    real_lookup, calls = services._live_by_phone, []
+    real_lookup, calls = signup._live_by_phone, []
 
     def miss_the_first_lookup(*args):
         calls.append(args)
         return None if len(calls) == 1 else real_lookup(*args)
 
-    monkeypatch.setattr(services, "_live_by_phone", miss_the_first_lookup)
+    monkeypatch.setattr(signup, "_live_by_phone", miss_the_first_lookup)
     with pytest.raises(services.AlreadyRegistered):
         sign_up(session, activity_id, "0912345678", setup)
     session.commit()

@@ -7,8 +7,8 @@ from sqlalchemy import select
 from app.errors import DomainError
 from app.extensions import db
 from events.models import Activity, Plan, TourStop
-from events.services import activities, plans, tours
-from events.services.plans import NeedsConfirmation
+from events.services import activities, conflicts, plans, tours
+from events.services.conflicts import NeedsConfirmation
 
 from .conftest import TZ, local
 
@@ -91,7 +91,7 @@ def test_saving_an_overlapping_booking_asks_for_confirmation_then_remembers_it(a
         db.session.commit()
         assert len(warnings) == 1 and parade.accepted_warnings == [warnings[0].key]
         plan = db.session.get(Plan, campaign.plan_id)
-        assert [(w.warning.code, w.accepted) for w in plans.plan_warnings(db.session, plan, tz=TZ)] == [
+        assert [(w.warning.code, w.accepted) for w in conflicts.plan_warnings(db.session, plan, tz=TZ)] == [
             ("venue_double_booked", True)
         ]
 

@@ -5,7 +5,7 @@ from datetime import datetime
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
-from events.services.plans import Slot, find_conflicts
+from events.services.conflicts import Slot, find_conflicts
 from events.services.registration import (
     filter_registrations,
     person_sort_key,

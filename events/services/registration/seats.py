@@ -1,0 +1,243 @@
+"""Seats and the waitlist: taking and giving back a seat, the compare-and-set of a registration's status, the
+waitlist's order, promotion to freed seats, cancelling, and the seat counts pages show. Every write to
+``activities.seats_taken`` is in this module; ``register`` takes its seat through ``_take_seat_and_insert``.
+
+Correctness under concurrency rests on the database, never on a count read earlier:
+- a seat is taken by ONE conditional UPDATE of ``activities.seats_taken`` (rowcount 1 = confirmed, 0 = waitlisted);
+- one live registration per phone per activity is kept by the partial unique index ``uq_registrations_live_phone``;
+- every status change is a compare-and-set UPDATE (``WHERE status = <what we saw>``), so two writers never both win.
+The same code is correct on SQLite (one writer at a time) and PostgreSQL (READ COMMITTED re-checks the WHERE
+clause of an UPDATE that waited for a row lock)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
+
+from app import audit
+from app.errors import Conflict, DomainError, NotFound
+from app.models import AuditEntry
+
+from ...models import Activity, Registration
+from .common import CANCELLED, CONFIRMED, WAITLISTED
+from .messages import tell
+from .tickets import ticket_for
+
+# A status can change at most twice (waitlisted -> confirmed -> cancelled), so a compare-and-set that keeps
+# losing more often than this means something is wrong; stop rather than spin.
+_MAX_STATUS_RACES = 5
+
+
+def _expire(session: Session, model, pk: int, attributes: list[str] | None = None) -> None:
+    # Core UPDATEs bypass the identity map; drop a loaded copy (or the columns the UPDATE wrote) so the next read
+    # sees the database.
+    obj = session.identity_map.get(identity_key(model, pk))
+    if obj is not None:
+        session.expire(obj, attributes)
+
+
+def _take_seat(session: Session, activity_id: int) -> bool:
+    """One conditional UPDATE: True if a seat was free and is now ours."""
+    result = session.execute(
+        update(Activity)
+        .where(
+            Activity.id == activity_id,
+            (Activity.capacity.is_(None)) | (Activity.seats_taken < Activity.capacity),
+        )
+        .values(seats_taken=Activity.seats_taken + 1)
+        .execution_options(synchronize_session=False)
+    )
+    # Only what the UPDATE wrote: the title, times and venue the message needs stay loaded (no reload).
+    _expire(session, Activity, activity_id, ["seats_taken", "updated_at"])
+    return result.rowcount == 1
+
+
+def _give_back_seat(session: Session, activity_id: int) -> None:
+    session.execute(
+        update(Activity)
+        .where(Activity.id == activity_id, Activity.seats_taken > 0)
+        .values(seats_taken=Activity.seats_taken - 1)
+        .execution_options(synchronize_session=False)
+    )
+    _expire(session, Activity, activity_id)
+
+
+def _take_seat_and_insert(session: Session, activity_id: int, **values) -> tuple[Registration | None, bool]:
+    """Take a seat if one is free and insert the registration, confirmed with it or else waitlisted: returns the
+    registration (None when a unique index refused it: the seat, if one was taken, is given back and nothing else
+    is written) and whether a seat was taken. Every seat ``register`` takes is taken here; the activity's row
+    stays locked from this UPDATE until the caller commits."""
+    # The seat UPDATE comes first: it opens the write transaction (on SQLite it takes the write lock), so
+    # the savepoint below is nested in it and a failed insert leaves only the seat to give back.
+    seated = _take_seat(session, activity_id)
+    registration = _insert_registration(
+        session, activity_id=activity_id, status=CONFIRMED if seated else WAITLISTED, **values
+    )
+    if registration is None and seated:
+        _give_back_seat(session, activity_id)
+    return registration, seated
+
+
+def _insert_registration(session: Session, **values) -> Registration | None:
+    """Insert the registration, with its audit entry; None when a unique index refused it (this phone's live
+    registration for the activity, or the ticket token), with nothing written. One statement (INSERT … ON
+    CONFLICT DO NOTHING … RETURNING) on PostgreSQL and SQLite: no savepoint to open and release."""
+    name = session.get_bind(mapper=Registration.__mapper__).dialect.name
+    if name in ("postgresql", "sqlite"):
+        if name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        statement = insert(Registration).values(**values).on_conflict_do_nothing().returning(Registration)
+        registration = session.scalars(statement).first()
+        if registration is not None:
+            audit.record_created(session, registration)
+        return registration
+    registration = Registration(**values)
+    try:
+        with session.begin_nested():
+            session.add(registration)
+            session.flush()
+    except IntegrityError:
+        return None
+    return registration
+
+
+def _set_status(session: Session, registration_id: int, old: str, new: str, **values) -> bool:
+    """Compare-and-set the status; True only for the one writer that saw ``old``."""
+    result = session.execute(
+        update(Registration)
+        .where(Registration.id == registration_id, Registration.status == old)
+        .values(status=new, **values)
+        .execution_options(synchronize_session=False)
+    )
+    _expire(session, Registration, registration_id)
+    if result.rowcount != 1:
+        return False
+    # The conditional UPDATE bypasses the ORM's audit hook; record the transition by hand (ids only, no phone).
+    session.add(
+        AuditEntry(
+            action="update", entity="Registration", entity_id=str(registration_id), changes={"status": [old, new]}
+        )
+    )
+    return True
+
+
+def waitlist_position(session: Session, registration: Registration) -> int | None:
+    """1 for the next person to be promoted; None unless ``registration`` is waitlisted."""
+    if registration.status != WAITLISTED:
+        return None
+    return session.scalar(
+        select(func.count(Registration.id)).where(
+            Registration.activity_id == registration.activity_id,
+            Registration.status == WAITLISTED,
+            Registration.id <= registration.id,
+        )
+    )
+
+
+def _fill_free_seats(session: Session, activity_id: int, now: datetime) -> list[int]:
+    promoted: list[int] = []
+    after_id = 0
+    while _take_seat(session, activity_id):
+        while True:
+            candidate = session.scalar(
+                select(Registration.id)
+                .where(
+                    Registration.activity_id == activity_id,
+                    Registration.status == WAITLISTED,
+                    Registration.id > after_id,
+                )
+                .order_by(Registration.id)
+                .limit(1)
+            )
+            if candidate is None:
+                _give_back_seat(session, activity_id)
+                return promoted
+            after_id = candidate
+            # Lost the race for this one (cancelled or promoted meanwhile): keep the seat, try the next in line.
+            if _set_status(session, candidate, WAITLISTED, CONFIRMED, promoted_at=now):
+                promoted.append(candidate)
+                tell(session, session.get(Registration, candidate), "registration_promoted", now=now, key="promoted")
+                break
+    return promoted
+
+
+def promote_waitlist(session: Session, activity_id: int, now: datetime) -> list[int]:
+    """Move waitlisted people to free seats, oldest first, until seats or people run out; the ids promoted.
+    Call it after raising an activity's capacity (or removing it). Safe to run at any time, any number of times."""
+    activity = session.get(Activity, activity_id)
+    if activity is None or activity.cancelled:
+        return []
+    return _fill_free_seats(session, activity_id, now)
+
+
+def cancel(session: Session, token: str, now: datetime) -> Registration:
+    """Cancel the registration holding ``token``; a freed seat goes to the first person on the waitlist.
+    Idempotent: cancelling a cancelled registration changes nothing. Raises NotFound for an unknown token and
+    ``cancel_closed`` once the activity has started."""
+    registration = ticket_for(session, token)
+    if registration is None:
+        raise NotFound(_l("This registration does not exist. Check the link you received."))
+    for _attempt in range(_MAX_STATUS_RACES):
+        session.refresh(registration)
+        seen = registration.status
+        if seen == CANCELLED:
+            return registration
+        if now >= registration.activity.starts_at:
+            raise DomainError(
+                _l("This activity has already started, so the registration can no longer be cancelled."),
+                code="cancel_closed",
+                status=409,
+            )
+        if _set_status(session, registration.id, seen, CANCELLED, cancelled_at=now):
+            # Told in this transaction, once: the person knows the cancellation took (and from whom, if not them).
+            tell(session, registration, "registration_cancelled", now=now, key="cancelled",
+                 activity_id=registration.activity_id)  # fmt: skip
+            if seen == CONFIRMED:
+                _give_back_seat(session, registration.activity_id)
+                if not registration.activity.cancelled:
+                    _fill_free_seats(session, registration.activity_id, now)
+            session.refresh(registration)
+            return registration
+    raise Conflict(_l("Your registration could not be cancelled. Please try again."), code="cancel_retry")
+
+
+def registration_summaries(session: Session, activity_ids: list[int]) -> dict[int, dict[str, int | None]]:
+    """For each activity id: counts of ``confirmed``, ``waitlisted``, ``cancelled``, its ``capacity`` and
+    ``seats_left`` (None when unlimited), in two queries whatever the number of activities."""
+    if not activity_ids:
+        return {}
+    summaries: dict[int, dict[str, int | None]] = {}
+    for activity_id, capacity, seats_taken in session.execute(
+        select(Activity.id, Activity.capacity, Activity.seats_taken).where(Activity.id.in_(activity_ids))
+    ):
+        summaries[activity_id] = {
+            CONFIRMED: 0,
+            WAITLISTED: 0,
+            CANCELLED: 0,
+            "capacity": capacity,
+            "seats_left": None if capacity is None else max(capacity - seats_taken, 0),
+        }
+    counts = session.execute(
+        select(Registration.activity_id, Registration.status, func.count(Registration.id))
+        .where(Registration.activity_id.in_(activity_ids))
+        .group_by(Registration.activity_id, Registration.status)
+    )
+    for activity_id, status, count in counts:
+        if activity_id in summaries and status in summaries[activity_id]:
+            summaries[activity_id][status] = count
+    return summaries
+
+
+def registration_summary(session: Session, activity_id: int) -> dict[str, int | None]:
+    """Counts of one activity's registrations (see ``registration_summaries``); NotFound for an unknown id."""
+    summary = registration_summaries(session, [activity_id]).get(activity_id)
+    if summary is None:
+        raise NotFound(_l("This activity does not exist."))
+    return summary
