@@ -163,6 +163,7 @@ def save_checkpoint(
 
 
 def scan_count(session: Session, checkpoint_id: int) -> int:
+    """How many scans a checkpoint has recorded (a checkpoint with any may not be deleted)."""
     return session.scalar(select(func.count(Scan.id)).where(Scan.checkpoint_id == checkpoint_id)) or 0
 
 

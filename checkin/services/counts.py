@@ -159,6 +159,7 @@ def hourly_counts(session: Session, activity_id: int, *, tz: ZoneInfo, at: datet
 
 
 def hour_label(hour: HourCount) -> str:
+    """An hour of the counts table as the page shows it: "10/10 08:00–09:00" (local day and hours)."""
     end = hour.starts_at + timedelta(hours=1)
     return f"{hour.starts_at:%d/%m} {hour.starts_at:%H}:00–{end:%H}:00"
 

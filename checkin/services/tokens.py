@@ -117,16 +117,19 @@ def b45decode(text: str) -> bytes:
 
 
 def generate_key() -> Ed25519PrivateKey:
+    """A new Ed25519 signing key for tickets (the first process without one writes it to the instance folder)."""
     return Ed25519PrivateKey.generate()
 
 
 def key_to_pem(key: Ed25519PrivateKey) -> bytes:
+    """The private key as unencrypted PKCS#8 PEM, as kept in the instance folder."""
     return key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
 
 
 def key_from_pem(data: bytes) -> Ed25519PrivateKey:
+    """Read a PEM private key; ValueError if it is not an Ed25519 key."""
     key = serialization.load_pem_private_key(data, password=None)
     if not isinstance(key, Ed25519PrivateKey):
         raise ValueError("not an Ed25519 private key")
@@ -158,6 +161,7 @@ def parse_keys(text: str) -> dict[int, Ed25519PrivateKey]:
 
 
 def public_keys(keys: Mapping[int, Ed25519PrivateKey]) -> dict[int, Ed25519PublicKey]:
+    """The public half of each signing key, by key id (what scanners verify tickets with offline)."""
     return {key_id: key.public_key() for key_id, key in keys.items()}
 
 
@@ -249,6 +253,7 @@ def parse_code(text: str) -> tuple[int, str] | None:
 
 
 def code_matches(check: str, ticket_id: int, activity_id: int, secret: str) -> bool:
+    """Whether a typed ticket code's check characters belong to this ticket and activity (constant time)."""
     return hmac.compare_digest(check, _check(ticket_id, activity_id, secret))
 
 

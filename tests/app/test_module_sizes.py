@@ -1,5 +1,5 @@
 """The house's size rules, read from the source: no product module passes 500 lines (data modules excepted; a
-module that grows past it becomes a sub-package by sub-feature), and every public service function of events says
+module that grows past it becomes a sub-package by sub-feature), and every public service function says
 what it does in a docstring."""
 
 import ast
@@ -10,8 +10,8 @@ PACKAGES = ("app", "events", "checkin", "contests")
 MOST_LINES = 500
 # Data, not code: question banks and the like may be as long as their content.
 DATA_MODULES = {"contests/demo_questions.py"}
-# The service layers whose every public function carries a docstring (the others are being brought in line).
-DOCUMENTED_SERVICES = ("events/services",)
+# The service layers, whose every public function carries a docstring.
+DOCUMENTED_SERVICES = ("events/services", "contests/services", "checkin/services")
 
 
 def test_no_product_module_is_over_500_lines():
