@@ -25,6 +25,7 @@ from app.cache import forget_local as forget_local_cache
 from app.config import TestConfig
 from app.extensions import db, limiter
 from app.models import Unit, User
+from tests.guards import OUTSIDERS
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 PG_ADMIN_URL = normalise_database_url(os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"))
@@ -283,7 +284,9 @@ ALL_ROLES = ("admin", "organizer", "unit_reporter", "volunteer", "juror", "appra
 
 @pytest.fixture
 def make_records():
-    """``make_records(app)``: one committed record of every kind a route URL names, and one user per role.
+    """``make_records(app)``: one committed record of every kind a route URL names, and one user per role, plus
+    the same roles out of scope (``OUTSIDERS``: a unit reporter of the other ward, a volunteer assigned to no
+    checkpoint, a second juror).
 
     A published plan running from 10 days ago to 60 days ahead (its festival in 30 days, open for registration,
     with a programme item and one confirmed registration; an internal ceremony; a cluster tour with two stops),
@@ -428,12 +431,21 @@ def make_records():
             db.session.add(exit_point)
             db.session.flush()
             users = {}
-            for role in ALL_ROLES:
-                user = User(name=f"Người dùng {role}", email=f"{role}@example.vn", password_hash=_hash(PASSWORD))
+            # One user per role (the unit reporter in the ward), then the same roles elsewhere: the route table's
+            # scope rows send their requests as these (another ward's reporter, a volunteer assigned nowhere, a
+            # juror of no entry) and expect 404.
+            units = {"unit_reporter": ward, "other_unit_reporter": other_ward}
+            for key, role in [(role, role) for role in ALL_ROLES] + list(OUTSIDERS.items()):
+                user = User(
+                    name=f"Người dùng {key}",
+                    email=f"{key}@example.vn",
+                    password_hash=_hash(PASSWORD),
+                    unit=units.get(key),
+                )
                 user.set_roles([role])
                 db.session.add(user)
                 db.session.flush()
-                users[role] = user.id
+                users[key] = user.id
             # Check-in: the festival's entrance (once a day) and a booth (every time), the volunteer assigned to
             # both, and one admission at the booth a moment ago (still within its undo window).
             from app.models import utcnow
@@ -491,7 +503,7 @@ def make_records():
                 booth_id=booth.id,
                 scan_id=scan.id,
                 users=users,
-                emails={role: f"{role}@example.vn" for role in ALL_ROLES},
+                emails={key: f"{key}@example.vn" for key in (*ALL_ROLES, *OUTSIDERS)},
             )
 
     return build
