@@ -1,8 +1,10 @@
 """The check-in JSON API (described in /api/openapi.json): the public keys, a checkpoint's sync, scans and undo.
 
-Scanners are signed-in volunteers assigned to the checkpoint, or organizers and admins. Writes carry the CSRF
-token in the X-CSRFToken header (the scanner page has it in <meta name="csrf-token">). Without a session the
-answer is 401 JSON (a scanner's fetch must not follow a redirect to the sign-in page)."""
+Scanners are signed-in volunteers, organizers and admins (403 for other roles); a volunteer reaches only the
+checkpoints they are assigned to, and their scans (``Checkpoint``'s scope: any other is 404, as if it did not
+exist). Writes carry the CSRF token in the X-CSRFToken header (the scanner page has it in
+<meta name="csrf-token">). Without a session the answer is 401 JSON (a scanner's fetch must not follow a
+redirect to the sign-in page)."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from flask_login import current_user
 from app.errors import DomainError
 from app.extensions import db, limiter
 from app.models import utcnow
+from app.scopes import get_in_scope
 from app.timezone import campaign_zone
 
 from . import bp, keys
@@ -37,17 +40,13 @@ def iso(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).isoformat() if moment is not None else None
 
 
-def _refusal(checkpoint_id: int | None):
-    """A JSON answer refusing the current user at ``checkpoint_id`` (None: before any checkpoint is known), or
-    None when they may scan there."""
+def _refusal():
+    """A JSON answer refusing the current user for their role, or None when they are a scanner. Which
+    checkpoints they reach is the checkpoint's scope (``get_in_scope``: 404 elsewhere)."""
     if not current_user.is_authenticated:
         return json_error(401, "sign_in_required", _("Sign in to scan tickets."))
     if not current_user.has_role(*SCANNER_ROLES):
         return json_error(403, "forbidden", _("Only volunteers and organizers scan tickets."))
-    if checkpoint_id is not None and not scans.may_scan(
-        db.session, current_user.id, current_user.is_organizer, checkpoint_id
-    ):
-        return json_error(403, "not_assigned", _("You are not assigned to scan at this checkpoint."))
     return None
 
 
@@ -117,15 +116,10 @@ def api_keys():
 
 @bp.route("/api/checkpoints/<int:checkpoint_id>/sync")
 def api_sync(checkpoint_id: int):
-    refused = _refusal(None)
+    refused = _refusal()
     if refused:
         return refused
-    checkpoint = db.session.get(Checkpoint, checkpoint_id)
-    if checkpoint is None:
-        return json_error(404, "not_found", _("This checkpoint does not exist."))
-    refused = _refusal(checkpoint_id)
-    if refused:
-        return refused
+    checkpoint = get_in_scope(db.session, Checkpoint, checkpoint_id, current_user)
     payload = scans.sync_payload(
         db.session,
         checkpoint,
@@ -157,7 +151,7 @@ def scanner_key() -> str:
 @bp.route("/api/scans", methods=["POST"])
 @limiter.limit(scan_limit, methods=["POST"], key_func=scanner_key)
 def api_scan():
-    refused = _refusal(None)
+    refused = _refusal()
     if refused:
         return refused
     payload = request.get_json(silent=True)
@@ -167,12 +161,7 @@ def api_scan():
         sent = parse_scan(payload)
     except ShapeError as error:
         return json_error(422, "invalid", _("Please correct the fields marked below."), error.fields)
-    checkpoint = db.session.get(Checkpoint, sent.checkpoint_id)
-    if checkpoint is None:
-        return json_error(404, "not_found", _("This checkpoint does not exist."))
-    refused = _refusal(checkpoint.id)
-    if refused:
-        return refused
+    checkpoint = get_in_scope(db.session, Checkpoint, sent.checkpoint_id, current_user, write=True)
     try:
         result = scans.redeem(
             db.session,
@@ -200,15 +189,10 @@ def api_scan():
 
 @bp.route("/api/scans/<int:scan_id>/undo", methods=["POST"])
 def api_undo(scan_id: int):
-    refused = _refusal(None)
+    refused = _refusal()
     if refused:
         return refused
-    scan = db.session.get(Scan, scan_id)
-    if scan is None:
-        return json_error(404, "not_found", _("This scan does not exist."))
-    refused = _refusal(scan.checkpoint_id)
-    if refused:
-        return refused
+    scan = get_in_scope(db.session, Scan, scan_id, current_user, write=True)
     try:
         scans.undo(db.session, scan, utcnow())
     except DomainError as error:

@@ -8,12 +8,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, and_
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, and_, exists, select
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models import Audited, LabelledEnum, Unit, User, UTCDateTime, enum_column, utcnow
+from app.scopes import Scoped
 from events.models import Activity
 
 
@@ -69,8 +70,12 @@ class ScanVerdict(LabelledEnum):
         }
 
 
-class Checkpoint(Audited, db.Model):
+class Checkpoint(Scoped, Audited, db.Model):
+    """An entrance, exit or booth of an activity. Its scope: organizers (and admins) work at every checkpoint, a
+    volunteer only at those they are assigned to (``CheckpointAssignment``); elsewhere it is not found."""
+
     __tablename__ = "checkpoints"
+    not_found_message = _l("This checkpoint does not exist.")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     activity_id: Mapped[int] = mapped_column(ForeignKey("activities.id", ondelete="CASCADE"), index=True)
@@ -88,6 +93,21 @@ class Checkpoint(Audited, db.Model):
 
     __table_args__ = (UniqueConstraint("activity_id", "name", name="uq_checkpoints_activity_name"),)
 
+    @classmethod
+    def _scope(cls, user, write: bool):
+        if user.is_organizer:
+            return True
+        return exists().where(CheckpointAssignment.checkpoint_id == cls.id, CheckpointAssignment.user_id == user.id)
+
+    @classmethod
+    def activity_scope(cls, user, write: bool = False):
+        """Check-in's scope over events' activities (for ``get_in_scope(..., rule=Checkpoint.activity_scope)``):
+        organizers reach every activity, a volunteer those with a checkpoint of theirs (its walk-in desk)."""
+        decided = cls._scope(user, write)
+        if isinstance(decided, bool):
+            return decided
+        return Activity.id.in_(select(cls.activity_id).where(decided))
+
 
 class CheckpointAssignment(Audited, db.Model):
     """A volunteer assigned to scan at a checkpoint; a volunteer scans nowhere else."""
@@ -104,7 +124,7 @@ class CheckpointAssignment(Audited, db.Model):
     __table_args__ = (UniqueConstraint("checkpoint_id", "user_id", name="uq_checkpoint_assignments_point_user"),)
 
 
-class Scan(db.Model):
+class Scan(Scoped, db.Model):
     """One scan at a checkpoint, admitted or refused; every scan is kept (the log is the record).
 
     ``admission_slot`` is what an admission takes under the checkpoint's rule: the ticket id for "once",
@@ -115,9 +135,12 @@ class Scan(db.Model):
     (``token_digest``).
 
     ``scanned_at`` is when the scan counts: the server's time for an online scan, the phone's for a scan queued
-    offline when it lies within the bound the server trusts. ``device_time`` is what the phone said."""
+    offline when it lies within the bound the server trusts. ``device_time`` is what the phone said.
+
+    Its scope is its checkpoint's: whoever may scan there may see (and undo) its scans."""
 
     __tablename__ = "scans"
+    not_found_message = _l("This scan does not exist.")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     checkpoint_id: Mapped[int] = mapped_column(ForeignKey("checkpoints.id", ondelete="CASCADE"))
@@ -151,6 +174,13 @@ class Scan(db.Model):
     @classmethod
     def _counts_expression(cls):
         return and_(cls.admitted.is_(True), cls.undone_at.is_(None))
+
+    @classmethod
+    def _scope(cls, user, write: bool):
+        decided = Checkpoint._scope(user, write)
+        if isinstance(decided, bool):
+            return decided
+        return cls.checkpoint_id.in_(select(Checkpoint.id).where(decided))
 
     __table_args__ = (
         UniqueConstraint("checkpoint_id", "admission_slot", name="uq_scans_checkpoint_slot"),

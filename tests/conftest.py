@@ -17,19 +17,19 @@ import warnings
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
-from werkzeug.security import generate_password_hash
 from werkzeug.serving import make_server
 
 from app import create_app, normalise_database_url
 from app.cache import forget_local as forget_local_cache
 from app.config import TestConfig
 from app.extensions import db, limiter
-from app.models import Unit, User
+from app.models import Unit
+from tests.factories import PASSWORD, make_activity
+from tests.factories import make_user as new_user
+from tests.guards import OUTSIDERS
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 PG_ADMIN_URL = normalise_database_url(os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"))
-PASSWORD = "mat-khau-thu-nghiem"
-_password_hashes: dict[str, str] = {}
 _pg_problem: list[str] = []
 
 
@@ -160,32 +160,27 @@ def client(app):
     return app.test_client()
 
 
-def _hash(password: str) -> str:
-    # One real scrypt hash per password per run keeps the suite fast without weakening the app.
-    if password not in _password_hashes:
-        _password_hashes[password] = generate_password_hash(password)
-    return _password_hashes[password]
+@pytest.fixture
+def make_user(app):
+    """Create a user with the given roles (committed), returning its id and email (tests/factories.py builds it;
+    ``unit=`` places it in a unit)."""
+
+    def factory(*roles: str, unit=None, **fields):
+        with app.app_context():
+            user = new_user(roles, unit, **fields)
+            db.session.add(user)
+            db.session.commit()
+            return {"id": user.id, "email": user.email, "password": fields.get("password", PASSWORD)}
+
+    return factory
 
 
 @pytest.fixture
-def make_user(app):
-    """Create a user with the given roles (committed), returning its id and email."""
-
-    def factory(*roles: str, email: str | None = None, password: str = PASSWORD, active: bool = True, **fields):
-        with app.app_context():
-            user = User(
-                name=fields.pop("name", "Người dùng thử"),
-                email=email or f"{'-'.join(roles) or 'user'}-{uuid.uuid4().hex[:6]}@example.vn",
-                password_hash=_hash(password),
-                active=active,
-                **fields,
-            )
-            user.set_roles(roles)
-            db.session.add(user)
-            db.session.commit()
-            return {"id": user.id, "email": user.email, "password": password}
-
-    return factory
+def organizer(make_user, login):
+    """The test client signed in as a new organizer; returns make_user's answer."""
+    user = make_user("organizer")
+    login(user)
+    return user
 
 
 @pytest.fixture
@@ -283,7 +278,9 @@ ALL_ROLES = ("admin", "organizer", "unit_reporter", "volunteer", "juror", "appra
 
 @pytest.fixture
 def make_records():
-    """``make_records(app)``: one committed record of every kind a route URL names, and one user per role.
+    """``make_records(app)``: one committed record of every kind a route URL names, and one user per role, plus
+    the same roles out of scope (``OUTSIDERS``: a unit reporter of the other ward, a volunteer assigned to no
+    checkpoint, a second juror).
 
     A published plan running from 10 days ago to 60 days ahead (its festival in 30 days, open for registration,
     with a programme item and one confirmed registration; an internal ceremony; a cluster tour with two stops),
@@ -296,7 +293,7 @@ def make_records():
         from datetime import UTC, datetime, timedelta
         from types import SimpleNamespace
 
-        from events.models import Activity, Plan, ProgrammeItem, Registration, TourStop, Venue
+        from events.models import Plan, ProgrammeItem, Registration, TourStop, Venue
         from tests.contests.records import build as build_quiz_records
 
         now = datetime.now(UTC).replace(second=0, microsecond=0)
@@ -322,8 +319,8 @@ def make_records():
                 title="Kế hoạch dự thảo", status="draft", period_start=today, period_end=today + timedelta(days=60)
             )
             start = now + timedelta(days=30)
-            festival = Activity(
-                plan=plan,
+            festival = make_activity(
+                plan,
                 title="Ngày hội Chuyển đổi số thành phố",
                 kind="festival",
                 starts_at=start,
@@ -338,8 +335,8 @@ def make_records():
             festival.programme = [
                 ProgrammeItem(title="Lễ ra mắt Kênh giao tiếp số", starts_at=start, ends_at=start + timedelta(hours=1))
             ]
-            internal = Activity(
-                plan=plan,
+            internal = make_activity(
+                plan,
                 title="Chương trình chào mừng nội bộ",
                 kind="ceremony",
                 starts_at=start + timedelta(days=1),
@@ -348,8 +345,8 @@ def make_records():
                 is_public=False,
             )
             # Called off (internal, so no public page shows it): the restore route has something to restore.
-            called_off = Activity(
-                plan=plan,
+            called_off = make_activity(
+                plan,
                 title="Hội thảo đã hủy",
                 kind="ceremony",
                 starts_at=start + timedelta(days=2),
@@ -358,8 +355,8 @@ def make_records():
                 is_public=False,
                 cancelled=True,
             )
-            tour = Activity(
-                plan=plan,
+            tour = make_activity(
+                plan,
                 title="Hành trình chuyển đổi số theo cụm",
                 kind="cluster_tour",
                 starts_at=now + timedelta(days=5),
@@ -382,8 +379,8 @@ def make_records():
                     ends_at=now + timedelta(days=9),
                 ),
             ]
-            drafted = Activity(
-                plan=draft,
+            drafted = make_activity(
+                draft,
                 title="Hoạt động của kế hoạch dự thảo",
                 kind="training",
                 starts_at=start,
@@ -428,12 +425,15 @@ def make_records():
             db.session.add(exit_point)
             db.session.flush()
             users = {}
-            for role in ALL_ROLES:
-                user = User(name=f"Người dùng {role}", email=f"{role}@example.vn", password_hash=_hash(PASSWORD))
-                user.set_roles([role])
+            # One user per role (the unit reporter in the ward), then the same roles elsewhere: the route table's
+            # scope rows send their requests as these (another ward's reporter, a volunteer assigned nowhere, a
+            # juror of no entry) and expect 404.
+            units = {"unit_reporter": ward, "other_unit_reporter": other_ward}
+            for key, role in [(role, role) for role in ALL_ROLES] + list(OUTSIDERS.items()):
+                user = new_user(role, units.get(key), name=f"Người dùng {key}", email=f"{key}@example.vn")
                 db.session.add(user)
                 db.session.flush()
-                users[role] = user.id
+                users[key] = user.id
             # Check-in: the festival's entrance (once a day) and a booth (every time), the volunteer assigned to
             # both, and one admission at the booth a moment ago (still within its undo window).
             from app.models import utcnow
@@ -491,7 +491,7 @@ def make_records():
                 booth_id=booth.id,
                 scan_id=scan.id,
                 users=users,
-                emails={role: f"{role}@example.vn" for role in ALL_ROLES},
+                emails={key: f"{key}@example.vn" for key in (*ALL_ROLES, *OUTSIDERS)},
             )
 
     return build

@@ -218,21 +218,6 @@ def unassign(session: Session, checkpoint: Checkpoint, user_id: int) -> bool:
     return True
 
 
-def is_assigned_to_activity(session: Session, user_id: int, activity_id: int) -> bool:
-    """Whether the user scans at one of the activity's checkpoints (such a volunteer may register walk-ins)."""
-    return bool(
-        session.scalar(
-            select(
-                exists().where(
-                    CheckpointAssignment.user_id == user_id,
-                    CheckpointAssignment.checkpoint_id == Checkpoint.id,
-                    Checkpoint.activity_id == activity_id,
-                )
-            )
-        )
-    )
-
-
 def activities_to_set_up(session: Session, now, limit: int = 100) -> list[Activity]:
     """Activities not over yet, not cancelled and without any checkpoint: where an organizer may start check-in."""
     return list(

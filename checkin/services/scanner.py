@@ -1,6 +1,6 @@
-"""The scanner's rules beside the redeem API (services/scans.py): where a volunteer scans, and the review of the
-double admissions that offline scanners cause (each phone admitted the ticket alone; the server found out when
-they synced)."""
+"""The scanner's rules beside the redeem API (services/scans.py): the review of the double admissions that
+offline scanners cause (each phone admitted the ticket alone; the server found out when they synced). Where a
+volunteer scans is ``Checkpoint``'s scope (checkin/models.py)."""
 
 from __future__ import annotations
 
@@ -12,14 +12,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from events.models import Registration
 
-from ..models import Checkpoint, CheckpointAssignment, CheckpointRule, Scan, ScanVerdict
-
-
-def assigned_checkpoint_ids(session: Session, user_id: int) -> set[int]:
-    """The checkpoints a volunteer is assigned to."""
-    return set(
-        session.scalars(select(CheckpointAssignment.checkpoint_id).where(CheckpointAssignment.user_id == user_id))
-    )
+from ..models import Checkpoint, CheckpointRule, Scan, ScanVerdict
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -23,7 +23,7 @@ from app.errors import Conflict
 from app.urls import MAX_DB_INT
 from events.models import Activity, Registration, RegistrationStatus
 
-from ..models import Checkpoint, CheckpointAssignment, CheckpointRule, Scan, ScanVerdict
+from ..models import Checkpoint, CheckpointRule, Scan, ScanVerdict
 from . import tokens
 
 UNDO_WINDOW = timedelta(minutes=5)
@@ -42,24 +42,6 @@ class ScanResult:
     scan: Scan
     created: bool
     first: Scan | None = None
-
-
-# --- who scans where --------------------------------------------------------------------------------------------
-
-
-def may_scan(session: Session, user_id: int, is_organizer: bool, checkpoint_id: int) -> bool:
-    """Organizers (and admins) scan anywhere; a volunteer only where assigned."""
-    if is_organizer:
-        return True
-    return bool(
-        session.scalar(
-            select(
-                exists().where(
-                    CheckpointAssignment.checkpoint_id == checkpoint_id, CheckpointAssignment.user_id == user_id
-                )
-            )
-        )
-    )
 
 
 # --- days ---------------------------------------------------------------------------------------------------------

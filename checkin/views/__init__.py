@@ -2,21 +2,24 @@
 
 from flask import render_template
 from flask_login import current_user
+from sqlalchemy import select
 
 from app.auth import role_required
 from app.extensions import db
 from app.models import utcnow
 
 from .. import bp
+from ..models import Checkpoint
 from ..services import checkpoints as checkpoint_services
-from ..services import scanner as scanner_services
 
 
 @bp.route("/")
 @role_required("organizer", "volunteer")
 def index():
     # a volunteer sees only the checkpoints they scan at, each with its scanner link; organizers see every one
-    only = None if current_user.is_organizer else scanner_services.assigned_checkpoint_ids(db.session, current_user.id)
+    only = None
+    if not current_user.is_organizer:
+        only = set(db.session.scalars(select(Checkpoint.id).where(Checkpoint.scoped_to(current_user))))
     return render_template(
         "checkin/index.html",
         groups=checkpoint_services.checkpoints_by_activity(db.session, only),

@@ -5,12 +5,14 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
+from flask_login import current_user
 
 from app.auth import role_required
 from app.errors import DomainError
 from app.extensions import db
 from app.forms import ConfirmForm
 from app.pages import confirm_page, refuse_unconfirmed
+from app.scopes import get_in_scope
 from app.services import unit_options
 from events.models import Activity
 
@@ -48,7 +50,9 @@ def activity_checkpoints(activity_id: int):
 @bp.route("/checkpoints/<int:checkpoint_id>/edit", methods=["GET", "POST"])
 @role_required("organizer")
 def edit_checkpoint(activity_id: int | None = None, checkpoint_id: int | None = None):
-    checkpoint = db.get_or_404(Checkpoint, checkpoint_id) if checkpoint_id else None
+    checkpoint = (
+        get_in_scope(db.session, Checkpoint, checkpoint_id, current_user, write=True) if checkpoint_id else None
+    )
     activity = checkpoint.activity if checkpoint is not None else db.get_or_404(Activity, activity_id)
     form = CheckpointForm(obj=checkpoint)
     form.host_unit_id.choices = [(0, "—")] + unit_options(db.session)
@@ -80,7 +84,7 @@ def edit_checkpoint(activity_id: int | None = None, checkpoint_id: int | None = 
 @bp.route("/checkpoints/<int:checkpoint_id>/delete", methods=["GET", "POST"])
 @role_required("organizer")
 def delete_checkpoint(checkpoint_id: int):
-    checkpoint = db.get_or_404(Checkpoint, checkpoint_id)
+    checkpoint = get_in_scope(db.session, Checkpoint, checkpoint_id, current_user, write=True)
     here = url_for("checkin.delete_checkpoint", checkpoint_id=checkpoint.id)
     back = _page(checkpoint.activity_id)
     if request.method == "POST":
@@ -122,7 +126,7 @@ def delete_checkpoint(checkpoint_id: int):
 @bp.route("/checkpoints/<int:checkpoint_id>/volunteers", methods=["POST"])
 @role_required("organizer")
 def assign_volunteer(checkpoint_id: int):
-    checkpoint = db.get_or_404(Checkpoint, checkpoint_id)
+    checkpoint = get_in_scope(db.session, Checkpoint, checkpoint_id, current_user, write=True)
     form = AssignForm()
     if not form.validate_on_submit():  # (a missing CSRF token was refused with 400 before this view)
         flash(_("Choose a volunteer from the list."), "error")
@@ -142,7 +146,7 @@ def assign_volunteer(checkpoint_id: int):
 @bp.route("/checkpoints/<int:checkpoint_id>/volunteers/<int:user_id>/remove", methods=["POST"])
 @role_required("organizer")
 def unassign_volunteer(checkpoint_id: int, user_id: int):
-    checkpoint = db.get_or_404(Checkpoint, checkpoint_id)
+    checkpoint = get_in_scope(db.session, Checkpoint, checkpoint_id, current_user, write=True)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     if services.unassign(db.session, checkpoint, user_id):

@@ -3,11 +3,12 @@ admissions that offline phones caused."""
 
 from __future__ import annotations
 
-from flask import abort, current_app, make_response, render_template, send_from_directory, url_for
+from flask import current_app, make_response, render_template, send_from_directory, url_for
 from flask_login import current_user
 
 from app.auth import role_required
 from app.extensions import db
+from app.scopes import get_in_scope
 from app.security import CSP
 from app.timezone import campaign_zone
 from events.models import Activity
@@ -15,7 +16,6 @@ from events.models import Activity
 from .. import bp
 from ..models import Checkpoint
 from ..services import scanner as services
-from ..services import scans
 
 # The vendored QR decoder (qr-scanner) starts its worker from a Blob URL; nothing else is loosened.
 SCANNER_CSP = CSP + "; worker-src 'self' blob:"
@@ -24,9 +24,7 @@ SCANNER_CSP = CSP + "; worker-src 'self' blob:"
 @bp.route("/checkpoints/<int:checkpoint_id>/scan")
 @role_required("organizer", "volunteer")
 def scan(checkpoint_id: int):
-    checkpoint = db.get_or_404(Checkpoint, checkpoint_id)
-    if not scans.may_scan(db.session, current_user.id, current_user.is_organizer, checkpoint.id):
-        abort(403)
+    checkpoint = get_in_scope(db.session, Checkpoint, checkpoint_id, current_user)  # 404 where not assigned
     response = make_response(
         render_template(
             "checkin/scanner.html",

@@ -14,6 +14,7 @@ from app.errors import DomainError
 from app.extensions import db, limiter
 from app.models import utcnow
 from app.person_fields import ward_choices
+from app.scopes import get_in_scope
 from app.submissions import new_key, run_once
 from app.timezone import campaign_zone
 from events.models import Activity
@@ -21,20 +22,15 @@ from events.services import registration
 
 from .. import bp
 from ..forms.walkins import WalkInForm
-from ..services import checkpoints as checkpoint_services
+from ..models import Checkpoint
 
 log = logging.getLogger(__name__)
 
 
 def _activity_for_desk(activity_id: int) -> Activity:
     """The activity, if the current user may register walk-ins for it: organizers, and volunteers assigned to one
-    of its checkpoints (403 for other volunteers)."""
-    activity = db.get_or_404(Activity, activity_id)
-    if not current_user.is_organizer and not checkpoint_services.is_assigned_to_activity(
-        db.session, current_user.id, activity.id
-    ):
-        abort(403)
-    return activity
+    of its checkpoints (404 for other volunteers, as for an activity that does not exist)."""
+    return get_in_scope(db.session, Activity, activity_id, current_user, rule=Checkpoint.activity_scope)
 
 
 def walk_in_limit() -> str:

@@ -423,7 +423,7 @@ async function upload() {
         scan.rejected = (body.error && body.error.code) || String(response.status);
         await store.putScan(scan);
       } else {
-        break; // 403 (no longer assigned here), 404, 409: keep the queue; the next retry tries again
+        break; // 404 (no longer assigned here, or gone), 403, 409: keep the queue; the next retry tries again
       }
     }
   } finally {

@@ -17,6 +17,7 @@ from app.models import Unit
 from checkin.models import Checkpoint, Scan
 from contests.models import Contest, Participant, QuizAttempt, QuizRound, RoundState
 from events.models import Activity, Registration
+from tests.factories import make_activity
 
 pytestmark = pytest.mark.browser
 PASSWORD = "mat-khau-demo-1010"
@@ -207,8 +208,8 @@ def test_the_fullest_screen_still_fits(csrf_live_server, new_context, artifacts,
         plan_id = db.session.scalar(select(Contest.plan_id).where(Contest.kind == "online_quiz"))
         day = datetime(2030, 10, 5, tzinfo=HCM)
         now = day + timedelta(hours=23, minutes=30)
-        fair = Activity(plan_id=plan_id, title=("Ngày hội Chuyển đổi số toàn dân " * 10)[:300].strip(),
-                        kind="festival", starts_at=day, ends_at=day + timedelta(days=1))  # fmt: skip
+        title = ("Ngày hội Chuyển đổi số toàn dân " * 10)[:300].strip()
+        fair = make_activity(plan_id, title=title, starts_at=day, ends_at=day + timedelta(days=1))
         gate = Checkpoint(activity=fair, name="Cổng chính", kind="entrance", rule="every_time", position=0)
         out = Checkpoint(activity=fair, name="Cổng ra", kind="exit", rule="every_time", position=1)
         booths = [

@@ -22,10 +22,11 @@ from app.models import User
 from checkin.keys import ticket_code, ticket_token, verifying_keys
 from checkin.models import Checkpoint, CheckpointAssignment, Scan
 from checkin.services import tokens
-from events.models import Activity, Plan, Registration
+from events.models import Plan, Registration
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.checkin.test_tokens_services import TYPED_CODES
 from tests.conftest import PASSWORD
+from tests.factories import make_activity
 
 pytestmark = pytest.mark.browser
 
@@ -65,8 +66,8 @@ def _seed(app) -> dict:
             period_start=(now - timedelta(days=10)).date(),
             period_end=(now + timedelta(days=30)).date(),
         )
-        festival = Activity(
-            plan=plan,
+        festival = make_activity(
+            plan,
             title="Ngày hội Chuyển đổi số thành phố Tân Uyên",
             kind="festival",
             starts_at=now - timedelta(hours=1),

@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 from app.extensions import db
 from app.models import Unit
 from events.models import Activity, Plan, Registration, Venue
+from tests.factories import make_activity
 
 pytestmark = pytest.mark.browser
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -41,8 +42,8 @@ def _seed(app) -> dict:
             period_start=today - timedelta(days=10),
             period_end=today + timedelta(days=60),
         )
-        festival = Activity(
-            plan=plan,
+        festival = make_activity(
+            plan,
             title=FESTIVAL,
             kind="festival",
             venue=square,

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from app.extensions import db
 from app.models import Unit
 from events.models import Activity, Plan, ProgrammeItem, Registration, TourStop
+from tests.factories import make_activity
 
 from .conftest import DESKTOP
 
@@ -33,8 +34,8 @@ def _seed(app) -> dict:
             period_start=start.date() - timedelta(days=10),
             period_end=start.date() + timedelta(days=30),
         )
-        activity = Activity(
-            plan=plan,
+        activity = make_activity(
+            plan,
             title="Lớp tập huấn kỹ năng số cho người dân",
             kind="training",
             starts_at=start,
@@ -57,8 +58,8 @@ def _seed(app) -> dict:
                 )
             )
         item = ProgrammeItem(activity=activity, title="Khai mạc", starts_at=start)
-        tour = Activity(
-            plan=plan,
+        tour = make_activity(
+            plan,
             title="Hành trình theo cụm",
             kind="cluster_tour",
             starts_at=start + timedelta(days=2),

@@ -1,14 +1,15 @@
 """Fixtures of the check-in tests. (Helpers may append fixtures below; keep each one self-contained.)"""
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from app.extensions import db
 from checkin.keys import signing_keys, ticket_token
 from checkin.models import Checkpoint, CheckpointAssignment
-from events.models import Activity, Plan, Registration
+from events.models import Registration
+from tests.factories import make_activity, make_plan
 
 
 @dataclass
@@ -35,17 +36,9 @@ def festival(app, make_user) -> Festival:
     now = datetime.now(UTC).replace(microsecond=0)
     volunteer, organizer, reporter = make_user("volunteer"), make_user("organizer"), make_user("unit_reporter")
     with app.app_context():
-        plan = Plan(title="Kế hoạch", status="published", period_start=date(2024, 1, 1), period_end=date(2100, 1, 1))
-        activity = Activity(
-            plan=plan,
-            title="Ngày hội Chuyển đổi số",
-            kind="festival",
-            starts_at=now - timedelta(days=1),
-            ends_at=now + timedelta(days=1),
-        )
-        other = Activity(
-            plan=plan, title="Lớp tập huấn kỹ năng số", kind="training", starts_at=now, ends_at=now + timedelta(hours=3)
-        )
+        plan = make_plan()
+        activity = make_activity(plan, starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=1))
+        other = make_activity(plan, title="Lớp tập huấn kỹ năng số", kind="training", starts_at=now, hours=3)
         people = [
             Registration(
                 activity=activity if n < 3 else other,

@@ -18,7 +18,8 @@ from app.models import Unit
 from checkin import keys
 from checkin.models import Checkpoint
 from checkin.services import badges, scans
-from events.models import Activity, Plan, Registration
+from events.models import Activity, Registration
+from tests.factories import make_activity, make_plan
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 START = datetime(2024, 10, 5, 1, 0, tzinfo=UTC)
@@ -29,15 +30,9 @@ NAMES = ["Nguyễn Thị Lan", "Trần Văn Minh", "Lê Hoàng Phúc", "Phạm N
 def festival(app):
     """A festival with an entrance and 23 confirmed people (3 pages of 10), one cancelled and one waiting."""
     with app.app_context():
-        plan = Plan(title="Kế hoạch", status="published", period_start=date(2024, 9, 15), period_end=date(2024, 10, 31))
+        plan = make_plan(period_start=date(2024, 9, 15), period_end=date(2024, 10, 31))
         ward = Unit(name="Phường Khánh Bình", kind="ward")
-        activity = Activity(
-            plan=plan,
-            title="Ngày hội Chuyển đổi số thành phố Tân Uyên",
-            kind="festival",
-            starts_at=START,
-            ends_at=START + timedelta(hours=10),
-        )
+        activity = make_activity(plan, title="Ngày hội Chuyển đổi số thành phố Tân Uyên", starts_at=START, hours=10)
         gate = Checkpoint(activity=activity, name="Cổng chính", kind="entrance", rule="once")
         people = [
             Registration(

@@ -3,7 +3,7 @@ Vietnamese; the audit trail records it; a checkpoint that scanned tickets cannot
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import select
@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import AuditEntry, Unit
 from checkin.models import Checkpoint, CheckpointAssignment, Scan
-from events.models import Activity, Plan
+from tests.factories import make_activity, make_plan
 
 START = datetime(2030, 10, 5, 1, 0, tzinfo=UTC)
 
@@ -19,15 +19,9 @@ START = datetime(2030, 10, 5, 1, 0, tzinfo=UTC)
 @pytest.fixture
 def festival(app):
     with app.app_context():
-        plan = Plan(title="Kế hoạch", status="published", period_start=date(2030, 9, 15), period_end=date(2030, 10, 31))
+        plan = make_plan(period_start=date(2030, 9, 15), period_end=date(2030, 10, 31))
         youth = Unit(name="Thành Đoàn Tân Uyên", kind="organisation")
-        activity = Activity(
-            plan=plan,
-            title="Ngày hội Chuyển đổi số",
-            kind="festival",
-            starts_at=START,
-            ends_at=START + timedelta(hours=8),
-        )
+        activity = make_activity(plan, starts_at=START, hours=8)
         db.session.add_all([plan, youth, activity])
         db.session.commit()
         return {"activity": activity.id, "youth": youth.id}

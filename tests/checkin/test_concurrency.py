@@ -4,8 +4,6 @@ three times at once is stored once. No server error."""
 
 import http.client
 import json
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from urllib.parse import urlencode, urlsplit
 
@@ -15,6 +13,7 @@ from app.extensions import db
 from checkin.keys import ticket_token
 from checkin.models import Scan
 from events.models import Registration
+from tests.factories import all_at_once
 
 PASSWORD = "mat-khau-thu-nghiem"  # tests/conftest.py's password of make_user's accounts
 
@@ -60,22 +59,6 @@ def post_scan(base_url, cookie, token, checkpoint_id, device, nonce):
         {"Content-Type": "application/json", "Cookie": cookie, "X-CSRFToken": "CSRF is off in TestConfig"},
     )
     return status, json.loads(text)
-
-
-def all_at_once(calls, workers=None):
-    """Run the calls in threads released together by a barrier (at most ``workers`` at a time); results in order."""
-    workers = workers or len(calls)
-    barrier = threading.Barrier(workers)
-    started = threading.local()
-
-    def run(call):
-        if not getattr(started, "done", False):
-            started.done = True
-            barrier.wait(timeout=60)
-        return call()
-
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(run, calls))
 
 
 def admissions(app, checkpoint_id):

@@ -13,7 +13,8 @@ from app.extensions import db
 from app.models import Unit
 from checkin.models import Checkpoint, Scan
 from checkin.services import counts
-from events.models import Activity, Plan, Registration
+from events.models import Registration
+from tests.factories import make_activity, make_plan
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 START = datetime(2024, 10, 5, 1, 0, tzinfo=UTC)  # 08:00 in Vietnam
@@ -24,15 +25,9 @@ _nonce = itertools.count(1)
 def festival(app):
     """A festival with an entrance, an exit and two booths, and five confirmed tickets; yields ids."""
     with app.app_context():
-        plan = Plan(title="Kế hoạch", status="published", period_start=date(2024, 9, 15), period_end=date(2024, 10, 31))
+        plan = make_plan(period_start=date(2024, 9, 15), period_end=date(2024, 10, 31))
         ward = Unit(name="Phường Uyên Hưng", kind="ward")
-        activity = Activity(
-            plan=plan,
-            title="Ngày hội Chuyển đổi số",
-            kind="festival",
-            starts_at=START,
-            ends_at=START + timedelta(hours=10),
-        )
+        activity = make_activity(plan, starts_at=START, hours=10)
         points = {
             key: Checkpoint(activity=activity, name=name, kind=kind, rule=rule, position=position)
             for position, (key, name, kind, rule) in enumerate(

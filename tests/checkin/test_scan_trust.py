@@ -17,7 +17,8 @@ from app.extensions import db
 from checkin.models import Checkpoint, CheckpointRule, Scan, ScanVerdict
 from checkin.services import scans, tokens
 from checkin.services.scanner import flagged_scans
-from events.models import Activity, Plan, Registration
+from events.models import Registration
+from tests.factories import make_activity, make_plan
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 SECRET = "test-only-secret"
@@ -46,9 +47,9 @@ class Fair:
 def fair(app) -> Fair:
     """A fair from 05/10 08:00 to 06/10 22:00 (Vietnam time), and a one-day training on 05/10."""
     with app.app_context():
-        plan = Plan(title="Kế hoạch", status="published", period_start=date(2024, 9, 15), period_end=date(2024, 10, 31))
-        fair = Activity(plan=plan, title="Ngày hội", kind="festival", starts_at=local(5, 8), ends_at=local(6, 22))
-        training = Activity(plan=plan, title="Tập huấn", kind="training", starts_at=local(5, 8), ends_at=local(5, 11))
+        plan = make_plan(period_start=date(2024, 9, 15), period_end=date(2024, 10, 31))
+        fair = make_activity(plan, title="Ngày hội", starts_at=local(5, 8), ends_at=local(6, 22))
+        training = make_activity(plan, title="Tập huấn", kind="training", starts_at=local(5, 8), ends_at=local(5, 11))
         points = [
             Checkpoint(activity=fair, name="Cổng A", kind="entrance", rule=CheckpointRule.ONCE_PER_DAY),
             Checkpoint(activity=fair, name="Cổng B", kind="entrance", rule=CheckpointRule.ONCE_PER_DAY),

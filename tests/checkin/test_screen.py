@@ -12,7 +12,8 @@ import pytest
 from app.extensions import db
 from app.models import Unit
 from checkin.models import Checkpoint, Scan
-from events.models import Activity, Plan, Registration
+from events.models import Activity, Registration
+from tests.factories import make_activity, make_plan
 
 START = datetime(2030, 10, 5, 1, 0, tzinfo=UTC)
 _nonce = itertools.count(1)
@@ -21,19 +22,10 @@ _nonce = itertools.count(1)
 @pytest.fixture
 def square(app):
     with app.app_context():
-        plan = Plan(title="Kế hoạch", status="published", period_start=date(2030, 9, 15), period_end=date(2030, 10, 31))
+        plan = make_plan(period_start=date(2030, 9, 15), period_end=date(2030, 10, 31))
         ward = Unit(name="Phường Uyên Hưng", kind="ward")
-        public = Activity(
-            plan=plan,
-            title="Ngày hội Chuyển đổi số",
-            kind="festival",
-            starts_at=START,
-            ends_at=START + timedelta(hours=8),
-        )
-        internal = Activity(
-            plan=plan, title="Họp nội bộ", kind="ceremony", starts_at=START, ends_at=START + timedelta(hours=2),
-            is_public=False,
-        )  # fmt: skip
+        public = make_activity(plan, starts_at=START, hours=8)
+        internal = make_activity(plan, title="Họp nội bộ", kind="ceremony", starts_at=START, hours=2, is_public=False)
         gate = Checkpoint(activity=public, name="Cổng chính", kind="entrance", rule="once", position=0)
         out = Checkpoint(activity=public, name="Cổng ra", kind="exit", rule="every_time", position=1)
         booth = Checkpoint(activity=public, name="Không gian xã hội số", kind="booth", rule="every_time", position=2)
@@ -169,8 +161,13 @@ def tour(app, square):
     with app.app_context():
         public = db.session.get(Activity, square["activity"])
         ward = db.session.scalar(db.select(Unit))
-        fair = Activity(plan_id=public.plan_id, title="Triển lãm ba ngày", kind="exhibition",
-                        starts_at=START + timedelta(days=1), ends_at=START + timedelta(days=3, hours=9))  # fmt: skip
+        fair = make_activity(
+            public.plan_id,
+            title="Triển lãm ba ngày",
+            kind="exhibition",
+            starts_at=START + timedelta(days=1),
+            ends_at=START + timedelta(days=3, hours=9),
+        )
         gate = Checkpoint(activity=fair, name="Cổng triển lãm", kind="entrance", rule="once_per_day", position=0)
         out = Checkpoint(activity=fair, name="Cổng ra triển lãm", kind="exit", rule="every_time", position=1)
         booth = Checkpoint(activity=fair, name="Gian sách", kind="booth", rule="every_time", position=2)

@@ -2,7 +2,7 @@ from datetime import UTC, date, datetime
 
 from app.extensions import db
 from checkin.models import Checkpoint, CheckpointAssignment
-from events.models import Activity, Plan
+from tests.factories import make_activity, make_plan
 
 EMPTY = "Chưa thiết lập điểm soát vé nào."
 
@@ -10,13 +10,9 @@ EMPTY = "Chưa thiết lập điểm soát vé nào."
 def test_volunteers_see_the_checkpoints_they_scan_at_grouped_by_activity(app, client, make_user, login):
     volunteer = make_user("volunteer")
     with app.app_context():
-        plan = Plan(title="Kế hoạch", status="published", period_start=date(2024, 9, 15), period_end=date(2024, 10, 31))
-        festival = Activity(
-            plan=plan,
-            title="Ngày hội Chuyển đổi số",
-            kind="festival",
-            starts_at=datetime(2024, 10, 5, 0, 30, tzinfo=UTC),
-            ends_at=datetime(2024, 10, 5, 14, tzinfo=UTC),
+        plan = make_plan(period_start=date(2024, 9, 15), period_end=date(2024, 10, 31))
+        festival = make_activity(
+            plan, starts_at=datetime(2024, 10, 5, 0, 30, tzinfo=UTC), ends_at=datetime(2024, 10, 5, 14, tzinfo=UTC)
         )
         booth = Checkpoint(activity=festival, name="Không gian kinh tế số", kind="booth", position=2)
         entrance = Checkpoint(activity=festival, name="Cổng chính", kind="entrance", position=1)

@@ -13,7 +13,8 @@ from app.extensions import db
 from app.models import OutboxMessage, Unit
 from checkin import keys
 from checkin.models import Checkpoint, CheckpointAssignment
-from events.models import Activity, Plan, Registration
+from events.models import Activity, Registration
+from tests.factories import make_activity, make_plan
 
 
 @pytest.fixture
@@ -22,15 +23,10 @@ def desk(app, make_user):
     volunteer = make_user("volunteer", name="Tình nguyện viên Hoa")
     now = datetime.now(UTC)
     with app.app_context():
-        plan = Plan(
-            title="Kế hoạch", status="published", period_start=date.today() - timedelta(days=5),
-            period_end=date.today() + timedelta(days=30),
-        )  # fmt: skip
+        plan = make_plan(period_start=date.today() - timedelta(days=5), period_end=date.today() + timedelta(days=30))
         ward = Unit(name="Phường Uyên Hưng", kind="ward")
-        activity = Activity(
-            plan=plan,
-            title="Ngày hội Chuyển đổi số",
-            kind="festival",
+        activity = make_activity(
+            plan,
             starts_at=now - timedelta(hours=1),
             ends_at=now + timedelta(hours=5),
             capacity=2,
@@ -109,9 +105,9 @@ def test_missing_consent_and_ward_are_field_errors(client, desk, login):
 
 def test_only_the_activitys_volunteers_and_organizers_register_walk_ins(client, desk, make_user, sign_in):
     url = f"/checkin/activities/{desk['activity']}/walk-in"
-    sign_in(client, make_user("volunteer")["id"])  # a volunteer of another activity
-    assert client.get(url).status_code == 403
-    assert client.post(url, data=walk_in_body(desk)).status_code == 403
+    sign_in(client, make_user("volunteer")["id"])  # a volunteer of another activity: not found, as any other scope
+    assert client.get(url).status_code == 404
+    assert client.post(url, data=walk_in_body(desk)).status_code == 404
     sign_in(client, make_user("organizer")["id"])
     assert client.get(url).status_code == 200
 

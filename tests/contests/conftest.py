@@ -168,3 +168,10 @@ def quiz(session):
     session.add(quiz_round)
     session.flush()
     return Quiz(session=session, contest=contest, round=quiz_round, ward=ward, questions=questions)
+
+
+@pytest.fixture
+def organizer(client, sign_in, quiz):
+    """The test client signed in as the quiz's organizer (each module's ``quiz`` fixture); returns the client."""
+    sign_in(client, quiz.organizer_id)
+    return client

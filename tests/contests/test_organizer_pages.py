@@ -27,12 +27,6 @@ def quiz(app):
     return records
 
 
-@pytest.fixture
-def organizer(client, sign_in, quiz):
-    sign_in(client, quiz.organizer_id)
-    return client
-
-
 def png(width=320, height=180, colour=(200, 30, 30)) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (width, height), colour).save(out, "PNG")

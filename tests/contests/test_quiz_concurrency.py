@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlencode, urlsplit
 
 import pytest
@@ -16,6 +14,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from contests.models import AttemptAnswer, Participant, QuizAttempt
 from tests.contests.records import correct_option, handle, world
+from tests.factories import all_at_once
 
 
 @pytest.fixture
@@ -48,17 +47,6 @@ def post_form(base_url, path, fields=None):
 
 def post_json(base_url, path, payload):
     return request(base_url, "POST", path, json.dumps(payload), {"Content-Type": "application/json"})
-
-
-def all_at_once(calls):
-    barrier = threading.Barrier(len(calls))
-
-    def run(call):
-        barrier.wait(timeout=30)
-        return call()
-
-    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        return list(pool.map(run, calls))
 
 
 def answers_of(app, attempt_id):

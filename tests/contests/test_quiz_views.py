@@ -272,12 +272,6 @@ def test_the_public_results_are_served_as_kept_bytes_until_the_round_is_ranked_a
 # --- organizers -----------------------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def organizer(client, sign_in, quiz):
-    sign_in(client, quiz.organizer_id)
-    return client
-
-
 def test_the_organizer_creates_a_round(app, organizer, quiz):
     from tests.app.test_route_guards import quiz_round_body  # noqa: PLC0415
 

@@ -25,12 +25,6 @@ def quiz(app):
     return world(app)
 
 
-@pytest.fixture
-def organizer(client, sign_in, quiz):
-    sign_in(client, quiz.organizer_id)
-    return client
-
-
 def test_a_new_round_starts_from_usual_numbers_not_empty_fields(organizer, quiz):
     page = organizer.get(f"/contests/{quiz.contest_id}/rounds/new").get_data(as_text=True)
     for field, value in {

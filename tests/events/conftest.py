@@ -9,6 +9,7 @@ import pytest
 from app.extensions import db
 from app.models import Unit
 from events.models import Plan, Venue
+from tests import factories
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -83,8 +84,6 @@ def registration_setup(app, campaign) -> RegistrationSetup:
     defaults to 30 days from the real clock (views read the clock; services get ``now`` from the test)."""
     from datetime import UTC, timedelta
 
-    from events.models import Activity
-
     with app.app_context():
         province = db.session.get(Unit, campaign.city_id).parent
         tdm = Unit(name="Thành phố Thủ Dầu Một", kind="district", parent=province)
@@ -96,7 +95,7 @@ def registration_setup(app, campaign) -> RegistrationSetup:
     def make_activity(capacity=5, starts_at=None, **fields) -> int:
         start = starts_at or datetime.now(UTC).replace(microsecond=0) + timedelta(days=30)
         values = {
-            "plan_id": campaign.plan_id,
+            "plan": campaign.plan_id,
             "title": "Lớp tập huấn kỹ năng số cho người dân",
             "kind": "training",
             "starts_at": start,
@@ -107,7 +106,7 @@ def registration_setup(app, campaign) -> RegistrationSetup:
             **fields,
         }
         with app.app_context():
-            activity = Activity(**values)
+            activity = factories.make_activity(**values)
             db.session.add(activity)
             db.session.commit()
             return activity.id
@@ -145,7 +144,7 @@ def calendar_setup(app, campaign) -> CalendarSetup:
     """The campaign plus a second district, and public, cancelled, internal and draft activities (committed)."""
     from datetime import UTC
 
-    from events.models import Activity, ProgrammeItem, TourStop
+    from events.models import ProgrammeItem, TourStop
 
     with app.app_context():
         city = db.session.get(Unit, campaign.city_id)
@@ -164,8 +163,8 @@ def calendar_setup(app, campaign) -> CalendarSetup:
         db.session.add_all([khanh_binh, ben_cat, my_phuoc, culture_house, draft])
         db.session.flush()
 
-        def make(**fields) -> Activity:
-            activity = Activity(plan_id=fields.pop("plan_id", campaign.plan_id), **fields)
+        def make(**fields):
+            activity = factories.make_activity(fields.pop("plan_id", campaign.plan_id), **fields)
             db.session.add(activity)
             return activity
 

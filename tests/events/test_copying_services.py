@@ -10,6 +10,7 @@ from app.errors import Conflict
 from app.models import Unit
 from events.models import Activity, Plan, ProgrammeItem, Registration, TourStop, Venue
 from events.services import transfer
+from tests.factories import make_activity
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 NOW = datetime(2025, 8, 1, 2, 0, tzinfo=UTC)
@@ -34,8 +35,8 @@ def plan_2024(session, campaign):
     office, police, youth = (session.get(Unit, i) for i in (campaign.office_id, campaign.police_id, campaign.youth_id))
     ward = session.get(Unit, campaign.ward_id)
     square = session.get(Venue, campaign.square_id)
-    festival = Activity(
-        plan=plan,
+    festival = make_activity(
+        plan,
         title="Ngày hội Chuyển đổi số năm 2024",
         kind="festival",
         starts_at=local("10/10/2024", 7, 30),
@@ -65,8 +66,8 @@ def plan_2024(session, campaign):
             responsible_unit=office,
         ),
     ]
-    cancelled = Activity(
-        plan=plan,
+    cancelled = make_activity(
+        plan,
         title="Cuộc thi đã hủy",
         kind="contest",
         starts_at=local("12/10/2024", 8),
@@ -74,8 +75,8 @@ def plan_2024(session, campaign):
         lead_unit=office,
         cancelled=True,
     )
-    tour = Activity(
-        plan=plan,
+    tour = make_activity(
+        plan,
         title="Chuỗi hành trình theo cụm",
         kind="cluster_tour",
         starts_at=local("24/09/2024", 7, 30),
@@ -104,8 +105,8 @@ def plan_2024(session, campaign):
         ProgrammeItem(position=1, title="Khai mạc Cụm 2", starts_at=local("27/09/2024", 7, 30), stop=cluster_2),
     ]
     # 06:00 in Vietnam is 23:00 UTC the day before: the copy must stay on 29/02 → 28/02 local, at 06:00.
-    leap = Activity(
-        plan=plan,
+    leap = make_activity(
+        plan,
         title="Lớp tập huấn kỹ năng số",
         kind="training",
         starts_at=local("29/02/2024", 6),
@@ -231,8 +232,8 @@ def test_shifting_dates_handles_the_leap_day():
 
 def test_a_saturday_festival_stays_on_a_saturday_and_its_programme_stays_inside_it(session, campaign):
     plan = session.get(Plan, campaign.plan_id)
-    festival = Activity(
-        plan=plan,
+    festival = make_activity(
+        plan,
         title="Ngày hội Chuyển đổi số",
         kind="festival",
         starts_at=local("05/10/2024", 7, 30),  # a Saturday

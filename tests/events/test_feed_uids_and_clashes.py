@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Unit
 from events.models import Activity, TourStop
+from tests.factories import make_activity
 
 from .conftest import local
 
@@ -27,8 +28,8 @@ def uid_by_summary(events) -> dict[str, str]:
 
 def add_second_tour(app, setup) -> tuple[int, list[int]]:
     with app.app_context():
-        tour = Activity(
-            plan_id=setup.plan_id,
+        tour = make_activity(
+            setup.plan_id,
             title="Hành trình thứ hai",
             kind="cluster_tour",
             starts_at=local("14/10/2024", 7, 30),
@@ -109,8 +110,8 @@ def test_the_plan_page_warns_of_a_door_to_door_campaign_at_a_booked_venue(
     with app.app_context():  # the festival holds the square on 05/10/2024 07:30-21:00
         square = db.session.get(Activity, calendar_setup.festival_id).venue_id
         db.session.add(
-            Activity(
-                plan_id=calendar_setup.plan_id,
+            make_activity(
+                calendar_setup.plan_id,
                 title="Chiến dịch tại quảng trường",
                 kind="door_to_door",
                 starts_at=local("05/10/2024", 9, 0),

@@ -11,6 +11,7 @@ from app.extensions import db
 from events.models import Activity
 from events.services import calendar as cal
 from events.services import feeds
+from tests.factories import make_activity
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 BASE = "https://dxday.example.vn/"
@@ -180,8 +181,8 @@ def test_kind_and_unit_feeds(client, calendar_setup):
 def test_kind_and_unit_feeds_list_recent_activities(app, client, calendar_setup):
     soon = datetime.now(UTC).replace(microsecond=0) + timedelta(days=10)
     with app.app_context():
-        recent = Activity(
-            plan_id=calendar_setup.plan_id,
+        recent = make_activity(
+            calendar_setup.plan_id,
             title="Lớp tập huấn kỹ năng số",
             kind="training",
             starts_at=soon,

@@ -15,6 +15,7 @@ from app.errors import DomainError
 from app.extensions import db
 from events.models import Activity, Plan, Registration, Venue
 from events.services import transfer
+from tests.factories import make_activity
 
 from .conftest import local
 from .test_transfer_services import campaign_row, upload
@@ -23,11 +24,6 @@ from .test_transfer_services import campaign_row, upload
 @pytest.fixture
 def app(make_app):
     return make_app(REGISTRATION_RATE_LIMIT="1000 per minute")
-
-
-@pytest.fixture
-def organizer(make_user, login):
-    login(make_user("organizer"))
 
 
 def test_the_calendar_refuses_dates_beyond_its_range(client):
@@ -77,8 +73,8 @@ def test_a_plan_dated_at_the_end_of_the_calendar_breaks_neither_its_page_nor_the
         db.session.add(broken)
         db.session.flush()
         db.session.add(
-            Activity(
-                plan_id=broken.id,
+            make_activity(
+                broken.id,
                 title="Lớp học",
                 kind="training",
                 starts_at=local("01/10/2024", 8),
@@ -86,8 +82,8 @@ def test_a_plan_dated_at_the_end_of_the_calendar_breaks_neither_its_page_nor_the
             )
         )
         # An ordinary plan, long over: its registrations are due for deletion.
-        activity = Activity(
-            plan_id=campaign.plan_id,
+        activity = make_activity(
+            campaign.plan_id,
             title="Ngày hội",
             kind="festival",
             starts_at=local("05/10/2024", 8),
@@ -212,8 +208,8 @@ def test_exported_text_is_text_whatever_it_starts_with(client, organizer, app, c
         plan = db.session.get(Plan, campaign.plan_id)
         plan.title = '=HYPERLINK("http://evil.example","Bấm vào đây")'
         db.session.add(
-            Activity(
-                plan_id=plan.id,
+            make_activity(
+                plan.id,
                 title="+cmd|' /C calc'!A0\x07",
                 kind="festival",
                 starts_at=local("05/10/2024", 8),
@@ -235,8 +231,8 @@ def test_line_breaks_and_control_characters_cannot_forge_calendar_lines(client, 
         plan = db.session.get(Plan, campaign.plan_id)
         plan.title = "Kế hoạch\r\nX-INJECTED:1"
         db.session.add(
-            Activity(
-                plan_id=plan.id,
+            make_activity(
+                plan.id,
                 title="Ngày hội\nBEGIN:VEVENT\x01",
                 kind="festival",
                 starts_at=local("05/10/2024", 8),

@@ -3,8 +3,6 @@ seats than the capacity, never two live registrations of one phone, never a serv
 
 import http.client
 import json
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlencode, urlsplit
 
 import pytest
@@ -12,6 +10,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from events.models import Activity, Registration
+from tests.factories import all_at_once
 
 
 @pytest.fixture
@@ -34,18 +33,6 @@ def request(base_url, method, path, body=None, headers=None):
 
 def post_form(base_url, path, fields):
     return request(base_url, "POST", path, urlencode(fields), {"Content-Type": "application/x-www-form-urlencoded"})
-
-
-def all_at_once(calls):
-    """Run the calls in as many threads, released together by a barrier; their results in order."""
-    barrier = threading.Barrier(len(calls))
-
-    def run(call):
-        barrier.wait(timeout=30)
-        return call()
-
-    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        return list(pool.map(run, calls))
 
 
 def person(ward_id, i, phone=None):

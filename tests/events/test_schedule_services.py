@@ -9,6 +9,7 @@ from app.extensions import db
 from events.models import Activity, Plan, TourStop
 from events.services import activities, conflicts, plans, tours
 from events.services.conflicts import NeedsConfirmation
+from tests.factories import make_activity
 
 from .conftest import TZ, local
 
@@ -296,8 +297,8 @@ def test_a_typo_of_a_century_does_not_grow_the_timeline(app, campaign):
     """An activity dated 10/03/9990 once made the plan page draw a tick per week per bar (336 MB of HTML)."""
     with app.app_context():
         plan = db.session.get(Plan, campaign.plan_id)
-        typo = Activity(
-            plan_id=plan.id,
+        typo = make_activity(
+            plan.id,
             title="Lỗi gõ năm",
             kind="training",
             starts_at=local("10/03/9990", 8),

@@ -11,13 +11,6 @@ from events.models import Activity, Plan, ProgrammeItem, TourStop, Venue
 from .conftest import local
 
 
-@pytest.fixture
-def organizer(make_user, login):
-    user = make_user("organizer")
-    login(user)
-    return user
-
-
 def _activity_data(campaign, **overrides):
     data = {
         "title": "Ngày hội Chuyển đổi số",

@@ -7,22 +7,15 @@ import re
 import secrets
 from datetime import UTC, datetime
 
-import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditEntry, Unit
 from events.models import Activity, ProgrammeItem, Registration, TourStop
+from tests.factories import make_activity
 
 from .conftest import local
-
-
-@pytest.fixture
-def organizer(make_user, login):
-    user = make_user("organizer")
-    login(user)
-    return user
 
 
 def _people(app, activity_id, ward_ids, people):
@@ -155,8 +148,8 @@ def test_other_roles_get_neither_the_list_nor_the_export(client, make_user, logi
 
 def _festival(app, campaign):
     with app.app_context():
-        festival = Activity(
-            plan_id=campaign.plan_id,
+        festival = make_activity(
+            campaign.plan_id,
             title="Ngày hội Chuyển đổi số",
             kind="festival",
             starts_at=local("05/10/2024", 7, 30),
@@ -234,8 +227,8 @@ def test_cancelling_an_activity_asks_first_and_says_who_will_be_told(app, client
 
 def test_removing_a_stop_asks_first_and_names_the_programme_that_goes_with_it(app, client, organizer, campaign):
     with app.app_context():
-        tour = Activity(
-            plan_id=campaign.plan_id,
+        tour = make_activity(
+            campaign.plan_id,
             title="Hành trình theo cụm",
             kind="cluster_tour",
             starts_at=local("24/09/2024", 7),
@@ -308,16 +301,16 @@ def test_the_confirmation_step_keeps_csrf(make_app, make_user, login, registrati
 def test_a_warning_links_to_the_activities_it_names(app, client, organizer, campaign):
     festival_id, _item = _festival(app, campaign)
     with app.app_context():
-        fair = Activity(
-            plan_id=campaign.plan_id,
+        fair = make_activity(
+            campaign.plan_id,
             title="Hội chợ không dùng tiền mặt",
             kind="cashless_drive",
             starts_at=local("05/10/2024", 8),
             ends_at=local("05/10/2024", 12),
             lead_unit_id=campaign.office_id,
         )
-        contest = Activity(
-            plan_id=campaign.plan_id,
+        contest = make_activity(
+            campaign.plan_id,
             title="Cuộc thi trực tuyến",
             kind="contest",
             starts_at=local("15/09/2024", 8),
@@ -360,8 +353,8 @@ def test_unit_choices_and_participants_are_in_vietnamese_order(app, client, orga
         province = db.session.get(Unit, campaign.city_id).parent
         xuan_loc = Unit(name="UBND huyện Xuân Lộc", kind="district", parent=province)
         dinh_quan = Unit(name="UBND huyện Định Quán", kind="district", parent=province)
-        tour = Activity(
-            plan_id=campaign.plan_id,
+        tour = make_activity(
+            campaign.plan_id,
             title="Hành trình theo cụm",
             kind="cluster_tour",
             starts_at=local("24/09/2024", 7),

@@ -15,6 +15,7 @@ from app.errors import DomainError
 from app.models import Unit
 from events.models import Activity, Plan, Venue
 from events.services import transfer
+from tests.factories import make_activity
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 HEADERS = [column.header for column in transfer.COLUMNS]
@@ -361,9 +362,7 @@ def test_a_closed_plan_takes_no_import(session, campaign, vietnamese):
 
 
 def add_activity(session, plan, title, start, end, **fields):
-    activity = Activity(
-        plan=plan, title=title, kind=fields.pop("kind", "festival"), starts_at=start, ends_at=end, **fields
-    )
+    activity = make_activity(plan, title=title, starts_at=start, ends_at=end, **fields)  # a festival by default
     session.add(activity)
     return activity
 

@@ -6,13 +6,13 @@ from datetime import datetime
 from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
-import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from app.extensions import db
 from events.models import Activity, Plan
 from events.services import transfer
+from tests.factories import make_activity
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 HEADERS = [column.header for column in transfer.COLUMNS]
@@ -50,11 +50,6 @@ def good(**changes) -> list[str]:
 def activity_count(app, plan_id) -> int:
     with app.app_context():
         return db.session.scalar(select(func.count(Activity.id)).where(Activity.plan_id == plan_id))
-
-
-@pytest.fixture
-def organizer(make_user, login):
-    login(make_user("organizer"))
 
 
 def pages(plan_id):
@@ -158,8 +153,8 @@ def test_the_template_downloads_as_an_xlsx_attachment(client, organizer):
 def test_the_export_is_named_after_the_plan_number(client, app, campaign, organizer):
     with app.app_context():
         db.session.add(
-            Activity(
-                plan_id=campaign.plan_id,
+            make_activity(
+                campaign.plan_id,
                 title="Ngày hội Chuyển đổi số",
                 kind="festival",
                 starts_at=datetime(2024, 10, 5, 7, 30, tzinfo=TZ),
@@ -219,8 +214,8 @@ def test_copying_with_contests_and_checkpoints_then_reviewing_last_years_texts(c
     from contests.models import Contest
 
     with app.app_context():
-        festival = Activity(
-            plan_id=campaign.plan_id,
+        festival = make_activity(
+            campaign.plan_id,
             title="Ngày hội Chuyển đổi số",
             kind="festival",
             starts_at=datetime(2024, 10, 5, 7, 30, tzinfo=TZ),

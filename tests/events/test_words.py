@@ -1,15 +1,6 @@
 """Words (issue 14): the activity form speaks of activities, dates are written the Vietnamese way, no English in
 the menu or the tab titles, and the consent's error sits under its label."""
 
-import pytest
-
-
-@pytest.fixture
-def organizer(make_user, login):
-    user = make_user("organizer")
-    login(user)
-    return user
-
 
 # --- 8. words -------------------------------------------------------------------------------------------------
 
