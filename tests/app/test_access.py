@@ -39,7 +39,7 @@ PAGES = {
         ),
         "scanner, not assigned": (
             lambda r: f"/checkin/checkpoints/{r.unassigned_checkpoint_id}/scan",
-            {**STAFF_ONLY, "organizer": 200},
+            {**STAFF_ONLY, "organizer": 200, "volunteer": 404},  # out of the volunteer's scope: not found
         ),
     },
     "/checkin/scanner-sw.js": {"scanner service worker": (lambda r: "/checkin/scanner-sw.js", OPEN)},
