@@ -14,18 +14,20 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy import JSON, ColumnElement, String, bindparam, case, cast, func, insert, literal, select, true, update
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.util import identity_key
 
-from app import audit
+from app import audit, outbox
 from app.errors import Conflict, DomainError, NotFound
 from app.models import AuditEntry
 
 from ...models import Activity, Registration
 from .common import CANCELLED, CONFIRMED, WAITLISTED
-from .messages import tell
+from .messages import message_payload, tell
 from .tickets import ticket_for
 
 # A status can change at most twice (waitlisted -> confirmed -> cancelled), so a compare-and-set that keeps
@@ -43,15 +45,7 @@ def _expire(session: Session, model, pk: int, attributes: list[str] | None = Non
 
 def _take_seat(session: Session, activity_id: int) -> bool:
     """One conditional UPDATE: True if a seat was free and is now ours."""
-    result = session.execute(
-        update(Activity)
-        .where(
-            Activity.id == activity_id,
-            (Activity.capacity.is_(None)) | (Activity.seats_taken < Activity.capacity),
-        )
-        .values(seats_taken=Activity.seats_taken + 1)
-        .execution_options(synchronize_session=False)
-    )
+    result = session.execute(_seat_update(), {"activity_id": activity_id})
     # Only what the UPDATE wrote: the title, times and venue the message needs stay loaded (no reload).
     _expire(session, Activity, activity_id, ["seats_taken", "updated_at"])
     return result.rowcount == 1
@@ -67,45 +61,129 @@ def _give_back_seat(session: Session, activity_id: int) -> None:
     _expire(session, Activity, activity_id)
 
 
-def _take_seat_and_insert(session: Session, activity_id: int, **values) -> tuple[Registration | None, bool]:
-    """Take a seat if one is free and insert the registration, confirmed with it or else waitlisted: returns the
-    registration (None when a unique index refused it: the seat, if one was taken, is given back and nothing else
-    is written) and whether a seat was taken. Every seat ``register`` takes is taken here; the activity's row
-    stays locked from this UPDATE until the caller commits."""
-    # The seat UPDATE comes first: it opens the write transaction (on SQLite it takes the write lock), so
-    # the savepoint below is nested in it and a failed insert leaves only the seat to give back.
-    seated = _take_seat(session, activity_id)
-    registration = _insert_registration(
-        session, activity_id=activity_id, status=CONFIRMED if seated else WAITLISTED, **values
-    )
+def _take_seat_and_insert(
+    session: Session, activity: Activity, now: datetime, **values
+) -> tuple[Registration | None, bool]:
+    """Take a seat if one is free and insert the registration, confirmed with it or else waitlisted, with its audit
+    entry and, when confirmed, the person's confirmation in the outbox (``tell``'s "created" message; a waitlisted
+    person is told by the caller, with their place). Returns the registration (None when a unique index refused
+    it: the seat, if one was taken, is given back and nothing else is written) and whether a seat was taken.
+    Every seat ``register`` takes is taken here.
+
+    The activity's row is locked from the seat UPDATE to the caller's COMMIT, so everything is written while it
+    is held is written at once: on PostgreSQL one statement whose data-modifying CTEs take the seat, insert the
+    registration, its audit entry and the message (the lock is held for that one round trip and the COMMIT); on
+    SQLite, whose write lock is the whole database's, the same four statements back to back with nothing computed
+    between them."""
+    new = Registration(**values)  # transient: what the database is asked to insert; it gives the id and status
+    audit_values = audit.created_values(new)
+    confirmation = {**message_payload(new, activity), "position": None}
+    if session.get_bind(mapper=Registration.__mapper__).dialect.name == "postgresql":
+        registration, seated = _in_one_statement(session, activity.id, new, values, audit_values, confirmation, now)
+    else:
+        seated = _take_seat(session, activity.id)
+        registration = _insert_registration(session, status=CONFIRMED if seated else WAITLISTED, **values)
+        if registration is not None:
+            session.execute(insert(AuditEntry).values(**audit.created_values(registration)))
+            if seated:
+                _confirm(session, registration, confirmation, now)
+    # Only what the UPDATE wrote: the title, times and venue the messages need stay loaded (no reload).
+    _expire(session, Activity, activity.id, ["seats_taken", "updated_at"])
     if registration is None and seated:
-        _give_back_seat(session, activity_id)
+        _give_back_seat(session, activity.id)
     return registration, seated
 
 
+def _confirm(session: Session, registration: Registration, payload: dict, now: datetime) -> None:
+    key, ref = f"registration:{registration.id}:created", f"Registration:{registration.id}"
+    outbox.enqueue(session, **_confirmation_message(registration, payload, now), dedupe_key=key, subject_ref=ref)
+
+
+def _confirmation_message(registration: Registration, payload: dict, now: datetime) -> dict:
+    # What ``tell(session, registration, "registration_confirmed", key="created")`` writes, but its keys.
+    to = outbox.recipients(email=registration.email, phone=registration.phone)
+    locale = registration.locale
+    return {"to": to, "template": "registration_confirmed", "payload": payload, "locale": locale, "now": now}
+
+
+def _seat_update():
+    activities = Activity.__table__
+    return (
+        update(activities)
+        .where(
+            activities.c.id == bindparam("activity_id"),
+            activities.c.capacity.is_(None) | (activities.c.seats_taken < activities.c.capacity),
+        )
+        .values(seats_taken=activities.c.seats_taken + 1)
+    )
+
+
+def _in_one_statement(
+    session: Session,
+    activity_id: int,
+    new: Registration,
+    values: dict,
+    audit_values: dict,
+    confirmation: dict,
+    now: datetime,
+) -> tuple[Registration | None, bool]:
+    """PostgreSQL: seat, registration, audit entry and confirmation in ONE statement. Each INSERT selects from the
+    one before it, so a registration refused by a unique index (ON CONFLICT DO NOTHING) writes no entry and no
+    message; the seat CTE's row says whether the seat was taken. READ COMMITTED re-checks the seat UPDATE's WHERE
+    clause after waiting for the row lock, as it did when the UPDATE was a statement of its own."""
+    # A nested statement's column defaults are not filled in for it: the seat's time stamp is the server's.
+    seat = _seat_update().values(updated_at=func.now()).returning(Activity.__table__.c.id).cte("seat")
+    seated = select(seat.c.id).exists()
+    status = case((seated, CONFIRMED.value), else_=WAITLISTED.value)
+    registrations = Registration.__table__
+    inserted = (
+        pg_insert(registrations)
+        .values(status=status, **values)
+        .on_conflict_do_nothing()
+        .returning(*registrations.c)
+        .cte("registration")
+    )
+    changes = func.jsonb_build_object("id", inserted.c.id, "status", inserted.c.status).op("||")(
+        cast(literal(audit_values["changes"], JSON), JSONB)
+    )
+    entry = {**audit_values, "entity_id": cast(inserted.c.id, String), "changes": cast(changes, JSON)}
+    entries = AuditEntry.__table__
+    trail = (
+        insert(entries)
+        .from_select(
+            list(entry),
+            select(
+                *[v if isinstance(v, ColumnElement) else literal(v, entries.c[k].type) for k, v in entry.items()]
+            ).select_from(inserted),
+        )
+        .cte("trail")
+    )
+    id_text = cast(inserted.c.id, String)
+    messages = outbox.enqueue_from(
+        inserted,
+        **_confirmation_message(new, confirmation, now),
+        dedupe_key="registration:" + id_text + ":created",
+        subject_ref="Registration:" + id_text,
+        where=inserted.c.status == CONFIRMED.value,
+    )
+    taken = select(func.count().label("taken")).select_from(seat).subquery("taken")
+    registration = aliased(Registration, inserted)
+    statement = (
+        select(taken.c.taken, registration)
+        .select_from(taken)
+        .outerjoin(registration, true())
+        .add_cte(trail, *(message.cte(f"message_{i}") for i, message in enumerate(messages)))
+    )
+    row = session.execute(statement, {"activity_id": activity_id}).one()
+    return row[1], row[0] == 1
+
+
 def _insert_registration(session: Session, **values) -> Registration | None:
-    """Insert the registration, with its audit entry; None when a unique index refused it (this phone's live
-    registration for the activity, or the ticket token), with nothing written. One statement (INSERT … ON
-    CONFLICT DO NOTHING … RETURNING) on PostgreSQL and SQLite: no savepoint to open and release."""
-    name = session.get_bind(mapper=Registration.__mapper__).dialect.name
-    if name in ("postgresql", "sqlite"):
-        if name == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert
-        statement = insert(Registration).values(**values).on_conflict_do_nothing().returning(Registration)
-        registration = session.scalars(statement).first()
-        if registration is not None:
-            audit.record_created(session, registration)
-        return registration
-    registration = Registration(**values)
-    try:
-        with session.begin_nested():
-            session.add(registration)
-            session.flush()
-    except IntegrityError:
-        return None
-    return registration
+    """SQLite: insert the registration; None when a unique index refused it (this phone's live registration for
+    the activity, or the ticket token), with nothing written. One statement (INSERT … ON CONFLICT DO NOTHING …
+    RETURNING): no savepoint to open and release."""
+    statement = sqlite_insert(Registration).values(**values).on_conflict_do_nothing().returning(Registration)
+    return session.scalars(statement).first()
 
 
 def _set_status(session: Session, registration_id: int, old: str, new: str, **values) -> bool:
