@@ -29,7 +29,7 @@ from datetime import datetime, timedelta
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, delete, insert, literal, or_, select, text, update
+from sqlalchemy import delete, insert, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -98,22 +98,22 @@ def enqueue(
     return written
 
 
-def enqueue_from(source, *, to: Iterable[Recipient], template: str, payload: dict, locale: str, now: datetime,
-                 dedupe_key, subject_ref, where=None) -> list:
-    """``enqueue`` as part of a statement that also writes the change the message is about (PostgreSQL's
-    data-modifying CTEs): one ``INSERT … SELECT … FROM source [WHERE where] ON CONFLICT DO NOTHING`` per recipient,
-    for the caller to add to its statement as CTEs. ``dedupe_key`` and ``subject_ref`` are SQL expressions over
-    ``source`` (e.g. built from the id a CTE's INSERT returned); the message exists only if ``source`` has a row."""
-    from sqlalchemy.dialects.postgresql import insert as pg_insert
+def message_columns() -> tuple[str, ...]:
+    """The columns ``message_parameters`` gives values for (all but the two keys), for a statement that writes a
+    change and its message at once (as PostgreSQL's data-modifying CTEs can) and builds the keys itself."""
+    return _BOUND
 
-    columns, statements = OutboxMessage.__table__.c, []
-    for recipient in to:
-        row = _row(recipient, template, payload, locale, dedupe_key + f":{recipient.channel}", subject_ref, now)
-        values = [v if isinstance(v, ColumnElement) else literal(v, columns[k].type) for k, v in row.items()]
-        rows = select(*values).select_from(source)
-        rows = rows if where is None else rows.where(where)
-        statements.append(pg_insert(OutboxMessage.__table__).from_select(list(row), rows).on_conflict_do_nothing())
-    return statements
+
+# The columns of ``_row`` but the two keys.
+_BOUND = ("channel", "recipient", "template", "payload", "locale", "state", "attempts", "next_attempt_at",
+          "created_at", "last_error", "lane")  # fmt: skip
+
+
+def message_parameters(recipient: Recipient, template: str, payload: dict, locale: str, now: datetime) -> dict:
+    """The values of ``message_columns`` as ``message_<column>`` parameters, and ``message_key_channel``, which
+    ends the recipient's dedupe key: the same row as ``enqueue`` writes for ``recipient``."""
+    row = _row(recipient, template, payload, locale, None, None, now)
+    return {f"message_{name}": row[name] for name in _BOUND} | {"message_key_channel": f":{recipient.channel}"}
 
 
 @dataclass(frozen=True)
