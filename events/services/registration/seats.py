@@ -3,7 +3,8 @@ waitlist's order, promotion to freed seats, cancelling, and the seat counts page
 ``activities.seats_taken`` is in this module; ``register`` takes its seat through ``_take_seat_and_insert``.
 
 Correctness under concurrency rests on the database, never on a count read earlier:
-- a seat is taken by ONE conditional UPDATE of ``activities.seats_taken`` (rowcount 1 = confirmed, 0 = waitlisted);
+- a seat is taken by ONE conditional UPDATE of ``activities.seats_taken`` (rowcount 1 = confirmed, 0 = waitlisted;
+  on PostgreSQL a registration's seat UPDATE is the first CTE of ``_ONE_STATEMENT``, which writes the rest);
 - one live registration per phone per activity is kept by the partial unique index ``uq_registrations_live_phone``;
 - every status change is a compare-and-set UPDATE (``WHERE status = <what we saw>``), so two writers never both win.
 The same code is correct on SQLite (one writer at a time) and PostgreSQL (READ COMMITTED re-checks the WHERE
@@ -75,10 +76,9 @@ def _take_seat_and_insert(
     SQLite, whose write lock is the whole database's, the same four statements back to back with nothing computed
     between them."""
     new = Registration(**values)  # transient: what the database is asked to insert; it gives the id and status
-    audit_values = audit.created_values(new)
     confirmation = {**message_payload(new, activity), "position": None}
     if session.get_bind(mapper=Registration.__mapper__).dialect.name == "postgresql":
-        registration, seated = _in_one_statement(session, new, values, audit_values, confirmation, now)
+        registration, seated = _in_one_statement(session, new, values, confirmation, now)
     else:
         seated = _take_seat(session, activity.id)
         registration = _insert_registration(session, status=CONFIRMED if seated else WAITLISTED, **values)
@@ -118,9 +118,10 @@ def _seat_update():
 
 
 def _in_one_statement(
-    session: Session, new: Registration, values: dict, audit_values: dict, confirmation: dict, now: datetime
+    session: Session, new: Registration, values: dict, confirmation: dict, now: datetime
 ) -> tuple[Registration | None, bool]:
     """PostgreSQL: seat, registration, audit entry and confirmation in ONE statement (``_one_statement``)."""
+    audit_values = audit.created_values(new)  # the database adds the id and status
     (recipient,) = outbox.recipients(email=new.email, phone=new.phone)  # the phone, at least, was checked
     message = outbox.message_parameters(recipient, "registration_confirmed", confirmation, new.locale, now)
     parameters = (
@@ -143,7 +144,8 @@ def _in_one_statement(
 # matched; READ COMMITTED re-checks its WHERE clause after waiting for the row lock, as when it was a statement of
 # its own. A nested statement's column defaults are not filled in: every column is given, and the seat's time
 # stamp is the server's. Written as SQL rather than built with SQLAlchemy: PostgreSQL's INSERT … ON CONFLICT is not
-# cached by SQLAlchemy, so the built statement was compiled again on every registration (2 ms of CPU).
+# cached by SQLAlchemy, so the built statement was compiled again on every registration (2 ms of CPU). The seat
+# CTE is ``_seat_update``'s rule written again: a change to one is a change to both.
 _ONE_STATEMENT = """
 WITH seat AS (
     UPDATE activities SET seats_taken = seats_taken + 1, updated_at = now()
