@@ -1,7 +1,8 @@
 """A registration is a handful of round trips to the database, whatever the path (page or API): the activity, the
-ward, the phone's live registration and the submission's earlier one are read in one statement, the seat is one
-UPDATE, the registration one INSERT that a unique index may refuse (no savepoint), then its audit entry and the
-message (one INSERT that skips a duplicate).
+ward, the phone's live registration and the submission's earlier one are read in one statement; then the seat (one
+conditional UPDATE), the registration (one INSERT that a unique index may refuse, no savepoint), its audit entry and
+the message (one INSERT that skips a duplicate) are written: on PostgreSQL in ONE statement (data-modifying CTEs),
+so the activity's row stays locked for one round trip and the COMMIT; on SQLite as four statements back to back.
 The ceiling below is pinned: a change that adds round trips to the busiest write of the festival day fails here
 (tests/events/test_registration_concurrency.py keeps the rules under concurrency)."""
 
