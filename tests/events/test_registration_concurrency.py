@@ -164,6 +164,8 @@ def test_five_hundred_people_for_a_hundred_seats_then_cancels_racing_newcomers_p
     # Issue 25's proof of the one-statement seat (PostgreSQL) and its SQLite equivalent: 500 sign-ups, 50 at a
     # time, for 100 seats give 100 confirmed, 400 waiting and none lost, each told once; then 50 of the seated
     # cancel while 50 newcomers arrive, and the freed seats go to the 50 longest waiting, never to a newcomer.
+    from concurrent.futures import ThreadPoolExecutor  # here: main moves this file's thread helpers to tests/factories
+
     from app.models import AuditEntry, OutboxMessage
 
     setup = registration_setup
