@@ -11,7 +11,7 @@ from decimal import Decimal
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
-from .models import Audited, AuditEntry
+from .models import Audited, AuditEntry, utcnow
 
 _PENDING = "dxday_audit_pending"
 _actor_provider: Callable[[], int | None] = lambda: None
@@ -108,7 +108,15 @@ def _entry(actor_id: int | None, action: str, obj, changes: dict | None) -> Audi
 def record_created(session: Session, obj) -> None:
     """The trail's "create" entry for ``obj`` when a statement inserted it (an INSERT … ON CONFLICT DO NOTHING
     … RETURNING, which no flush sees), the same as a flush would have written; in the caller's transaction."""
-    session.add(_entry(_actor_provider(), "create", obj, _created(obj)))
+    session.add(AuditEntry(**created_values(obj)))
+
+
+def created_values(obj) -> dict:
+    """The columns of the trail's "create" entry for ``obj`` as a flush would write it, for a statement that
+    inserts the entry itself. For an ``obj`` not inserted yet, ``entity_id`` is empty and ``changes`` lacks what
+    the database will fill in (its id): the statement adds them."""
+    return {"at": utcnow(), "actor_id": _actor_provider(), "action": "create", "entity": type(obj).__name__,
+            "entity_id": _identity(obj), "changes": _created(obj)}  # fmt: skip
 
 
 def _after_rollback(session: Session) -> None:

@@ -98,6 +98,24 @@ def enqueue(
     return written
 
 
+def message_columns() -> tuple[str, ...]:
+    """The columns ``message_parameters`` gives values for (all but the two keys), for a statement that writes a
+    change and its message at once (as PostgreSQL's data-modifying CTEs can) and builds the keys itself."""
+    return _BOUND
+
+
+# The columns of ``_row`` but the two keys.
+_BOUND = ("channel", "recipient", "template", "payload", "locale", "state", "attempts", "next_attempt_at",
+          "created_at", "last_error", "lane")  # fmt: skip
+
+
+def message_parameters(recipient: Recipient, template: str, payload: dict, locale: str, now: datetime) -> dict:
+    """The values of ``message_columns`` as ``message_<column>`` parameters, and ``message_key_channel``, which
+    ends the recipient's dedupe key: the same row as ``enqueue`` writes for ``recipient``."""
+    row = _row(recipient, template, payload, locale, None, None, now)
+    return {f"message_{name}": row[name] for name in _BOUND} | {"message_key_channel": f":{recipient.channel}"}
+
+
 @dataclass(frozen=True)
 class Outgoing:
     """One person's message for ``enqueue_many``: where to, what to fill the template with, and its keys."""

@@ -7,6 +7,7 @@ Environment:
   BENCH_SCENARIOS        comma-separated scenario names to run (default: all)
   BENCH_POSTGRES_URL     the server (default postgresql://postgres@127.0.0.1:5432/postgres); the bench creates
                          and drops its own database, dxday_bench, there
+  BENCH_DB_NAME          another name for that database (and the SQLite file), so that two benches can run at once
   BENCH_REDIS_URL        rate-limit counters (default redis://127.0.0.1:6379/0)
   BENCH_PYSPY=1          after each scenario's rounds, one more app run (not counted) under py-spy: the frames
                          taking the workers' time go into the notes
@@ -40,7 +41,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WORK = os.path.join(ROOT, "bench", ".work")
 RESULTS = os.path.join(ROOT, "bench", "results", "latest.md")
 LUA = os.path.join(ROOT, "bench", "lua", "request.lua")
-DB_NAME = "dxday_bench"
+DB_NAME = os.environ.get("BENCH_DB_NAME") or "dxday_bench"
 SECRET_KEY = "bench-only-secret-key-not-for-production"  # noqa: S105 (the bench's own throwaway server)
 
 

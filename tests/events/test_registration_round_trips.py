@@ -1,7 +1,8 @@
 """A registration is a handful of round trips to the database, whatever the path (page or API): the activity, the
-ward, the phone's live registration and the submission's earlier one are read in one statement, the seat is one
-UPDATE, the registration one INSERT that a unique index may refuse (no savepoint), then its audit entry and the
-message (one INSERT that skips a duplicate).
+ward, the phone's live registration and the submission's earlier one are read in one statement; then the seat (one
+conditional UPDATE), the registration (one INSERT that a unique index may refuse, no savepoint), its audit entry and
+the message (one INSERT that skips a duplicate) are written: on PostgreSQL in ONE statement (data-modifying CTEs),
+so the activity's row stays locked for one round trip and the COMMIT; on SQLite as four statements back to back.
 The ceiling below is pinned: a change that adds round trips to the busiest write of the festival day fails here
 (tests/events/test_registration_concurrency.py keeps the rules under concurrency)."""
 
@@ -56,6 +57,63 @@ def test_a_page_registration_costs_at_most_five_statements(client, registration_
     with count_queries() as replayed:
         again = client.post(url, data=data)
     assert again.headers["Location"] == response.headers["Location"] and len(replayed) == 1
+
+
+# Pinned exactly (issue 25), per database: (a seat, a place on the waitlist). PostgreSQL: what registering reads,
+# then ONE statement (seat, registration, audit entry, confirmation), then the COMMIT; a waitlisted person's place
+# and message come after it, when no seat row is locked. SQLite: the same writes as four statements back to back,
+# under the database's one write lock. Before issue 25: 5 and 6 on both.
+PINNED = {"postgresql": (2, 4), "sqlite": (5, 6)}
+HOT_WRITES = ("UPDATE activities", "INSERT INTO registrations", "INSERT INTO audit_entries", "INSERT INTO outbox")
+
+
+def dialect(app):
+    return "postgresql" if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql") else "sqlite"
+
+
+def page_form(client, setup, activity_id, phone):
+    """The page's URL and what submitting it sends (the page is read first, for its submission key)."""
+    url = f"/events/activities/{activity_id}/register"
+    key = re.search(r'name="submission" type="hidden" value="([^"]+)"', client.get(url).get_data(as_text=True))
+    data = {"name": "Trần Văn Bình", "phone": phone, "ward_id": str(setup.ward_id), "consent": "y",
+            "submission": key.group(1)}  # fmt: skip
+    return url, data
+
+
+def where(statements, text):
+    return [i for i, statement in enumerate(statements) if text in statement]
+
+
+def test_the_api_post_runs_its_pinned_statements_and_holds_the_seat_for_one_round_trip(
+    app, client, registration_setup, count_queries
+):
+    activity_id = registration_setup.make_activity(capacity=1)
+    url = f"/events/api/activities/{activity_id}/registrations"
+    with count_queries() as seated:
+        first = client.post(url, json=body(registration_setup, "0912345611"))
+    with count_queries() as waiting:
+        second = client.post(url, json=body(registration_setup, "0912345612"))
+    assert (first.status_code, first.get_json()["status"]) == (201, "confirmed")
+    assert (second.get_json()["status"], second.get_json()["position"]) == ("waitlisted", 1)
+    assert (len(seated), len(waiting)) == PINNED[dialect(app)], (seated, waiting)
+    # From the seat UPDATE to the COMMIT: the hot writes and nothing else (on PostgreSQL, one statement).
+    first_hot = where(seated, "UPDATE activities")[0]
+    assert all(any(write in statement for write in HOT_WRITES) for statement in seated[first_hot:])
+    assert all(where(seated[first_hot:], write) for write in HOT_WRITES)
+
+
+def test_the_page_post_runs_its_pinned_statements(app, client, registration_setup, count_queries):
+    activity_id = registration_setup.make_activity(capacity=1)
+    url, first_data = page_form(client, registration_setup, activity_id, "0912345613")
+    _, second_data = page_form(client, registration_setup, activity_id, "0912345614")
+    with count_queries() as seated:
+        first = client.post(url, data=first_data)
+    with count_queries() as waiting:
+        second = client.post(url, data=second_data)
+    assert first.status_code == second.status_code == 303
+    assert (len(seated), len(waiting)) == PINNED[dialect(app)], (seated, waiting)
+    first_hot = where(seated, "UPDATE activities")[0]
+    assert len(seated) - first_hot == (1 if dialect(app) == "postgresql" else 4)
 
 
 def test_the_audit_trail_records_the_registration_without_personal_data(client, registration_setup, app):

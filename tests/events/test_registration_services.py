@@ -174,23 +174,40 @@ def test_the_same_phone_cannot_register_twice_and_gets_a_kind_answer(session, se
     assert seats_taken(session, activity_id) == 1
 
 
-def test_a_duplicate_caught_by_the_unique_index_gives_its_seat_back(session, setup, monkeypatch):
-    # Two submissions of the same phone both pass the early check; the index stops the second one.
+def test_a_duplicate_caught_by_the_unique_index_gives_its_seat_back(session, setup, app, monkeypatch):
+    # The same phone sent twice at once: both submissions read "not registered yet"; the other one commits
+    # between this one's read and its write, so here the seat is taken, the unique index refuses the insert (ON
+    # CONFLICT DO NOTHING), and the seat must be given back, with no audit entry and no message for the refusal.
+    from sqlalchemy.orm import Session
+
+    from app.extensions import db
+    from app.models import OutboxMessage
+    from events.services.registration import seats
+
     activity_id = setup.make_activity(capacity=5, starts_at=START)
-    sign_up(session, activity_id, "0912345678", setup)
-    session.commit()
-    real_lookup, calls = signup._live_by_phone, []
+    real_read, given_back = signup._what_registering_reads, []
 
-    def miss_the_first_lookup(*args):
-        calls.append(args)
-        return None if len(calls) == 1 else real_lookup(*args)
+    def read_then_let_the_other_commit(*args, **kwargs):
+        found = real_read(*args, **kwargs)
+        monkeypatch.setattr(signup, "_what_registering_reads", real_read)  # the other submission reads as usual
+        with Session(db.engine) as other:
+            sign_up(other, activity_id, "0912345678", setup)
+            other.commit()
+        return found
 
-    monkeypatch.setattr(signup, "_live_by_phone", miss_the_first_lookup)
+    real_give_back = seats._give_back_seat
+    monkeypatch.setattr(signup, "_what_registering_reads", read_then_let_the_other_commit)
+    monkeypatch.setattr(seats, "_give_back_seat", lambda *args: given_back.append(args) or real_give_back(*args))
+    audit_before = session.scalar(select(func.count(AuditEntry.id)))
     with pytest.raises(services.AlreadyRegistered):
         sign_up(session, activity_id, "0912345678", setup)
     session.commit()
     assert seats_taken(session, activity_id) == 1
+    assert len(given_back) == 1  # the path was reached: the seat was taken, then given back
     assert statuses(session, activity_id) == ["confirmed"]
+    # The other submission's entry and confirmation only.
+    assert session.scalar(select(func.count(AuditEntry.id))) == audit_before + 1
+    assert session.scalar(select(func.count(OutboxMessage.id))) == 1
 
 
 def test_after_cancelling_the_same_phone_may_register_again(session, setup):

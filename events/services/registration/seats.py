@@ -3,7 +3,8 @@ waitlist's order, promotion to freed seats, cancelling, and the seat counts page
 ``activities.seats_taken`` is in this module; ``register`` takes its seat through ``_take_seat_and_insert``.
 
 Correctness under concurrency rests on the database, never on a count read earlier:
-- a seat is taken by ONE conditional UPDATE of ``activities.seats_taken`` (rowcount 1 = confirmed, 0 = waitlisted);
+- a seat is taken by ONE conditional UPDATE of ``activities.seats_taken`` (rowcount 1 = confirmed, 0 = waitlisted;
+  on PostgreSQL a registration's seat UPDATE is the first CTE of ``_ONE_STATEMENT``, which writes the rest);
 - one live registration per phone per activity is kept by the partial unique index ``uq_registrations_live_phone``;
 - every status change is a compare-and-set UPDATE (``WHERE status = <what we saw>``), so two writers never both win.
 The same code is correct on SQLite (one writer at a time) and PostgreSQL (READ COMMITTED re-checks the WHERE
@@ -11,21 +12,22 @@ clause of an UPDATE that waited for a row lock)."""
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import JSON, Integer, String, bindparam, column, func, insert, select, text, update
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
-from app import audit
+from app import audit, outbox
 from app.errors import Conflict, DomainError, NotFound
-from app.models import AuditEntry
+from app.models import AuditEntry, OutboxMessage
 
 from ...models import Activity, Registration
 from .common import CANCELLED, CONFIRMED, WAITLISTED
-from .messages import tell
+from .messages import message_payload, tell
 from .tickets import ticket_for
 
 # A status can change at most twice (waitlisted -> confirmed -> cancelled), so a compare-and-set that keeps
@@ -43,15 +45,7 @@ def _expire(session: Session, model, pk: int, attributes: list[str] | None = Non
 
 def _take_seat(session: Session, activity_id: int) -> bool:
     """One conditional UPDATE: True if a seat was free and is now ours."""
-    result = session.execute(
-        update(Activity)
-        .where(
-            Activity.id == activity_id,
-            (Activity.capacity.is_(None)) | (Activity.seats_taken < Activity.capacity),
-        )
-        .values(seats_taken=Activity.seats_taken + 1)
-        .execution_options(synchronize_session=False)
-    )
+    result = session.execute(_seat_update(), {"activity_id": activity_id})
     # Only what the UPDATE wrote: the title, times and venue the message needs stay loaded (no reload).
     _expire(session, Activity, activity_id, ["seats_taken", "updated_at"])
     return result.rowcount == 1
@@ -67,45 +61,150 @@ def _give_back_seat(session: Session, activity_id: int) -> None:
     _expire(session, Activity, activity_id)
 
 
-def _take_seat_and_insert(session: Session, activity_id: int, **values) -> tuple[Registration | None, bool]:
-    """Take a seat if one is free and insert the registration, confirmed with it or else waitlisted: returns the
-    registration (None when a unique index refused it: the seat, if one was taken, is given back and nothing else
-    is written) and whether a seat was taken. Every seat ``register`` takes is taken here; the activity's row
-    stays locked from this UPDATE until the caller commits."""
-    # The seat UPDATE comes first: it opens the write transaction (on SQLite it takes the write lock), so
-    # the savepoint below is nested in it and a failed insert leaves only the seat to give back.
-    seated = _take_seat(session, activity_id)
-    registration = _insert_registration(
-        session, activity_id=activity_id, status=CONFIRMED if seated else WAITLISTED, **values
-    )
+def _take_seat_and_insert(
+    session: Session, activity: Activity, now: datetime, **values
+) -> tuple[Registration | None, bool]:
+    """Take a seat if one is free and insert the registration, confirmed with it or else waitlisted, with its audit
+    entry and, when confirmed, the person's confirmation in the outbox (``tell``'s "created" message; a waitlisted
+    person is told by the caller, with their place). Returns the registration (None when a unique index refused
+    it: the seat, if one was taken, is given back and nothing else is written) and whether a seat was taken.
+    Every seat ``register`` takes is taken here.
+
+    The activity's row is locked from the seat UPDATE to the caller's COMMIT, so everything is written while it
+    is held is written at once: on PostgreSQL one statement whose data-modifying CTEs take the seat, insert the
+    registration, its audit entry and the message (the lock is held for that one round trip and the COMMIT); on
+    SQLite, whose write lock is the whole database's, the same four statements back to back with nothing computed
+    between them."""
+    new = Registration(**values)  # transient: what the database is asked to insert; it gives the id and status
+    confirmation = {**message_payload(new, activity), "position": None}
+    if session.get_bind(mapper=Registration.__mapper__).dialect.name == "postgresql":
+        registration, seated = _in_one_statement(session, new, values, confirmation, now)
+    else:
+        seated = _take_seat(session, activity.id)
+        registration = _insert_registration(session, status=CONFIRMED if seated else WAITLISTED, **values)
+        if registration is not None:
+            session.execute(insert(AuditEntry).values(**audit.created_values(registration)))
+            if seated:
+                _confirm(session, registration, confirmation, now)
+    # Only what the UPDATE wrote: the title, times and venue the messages need stay loaded (no reload).
+    _expire(session, Activity, activity.id, ["seats_taken", "updated_at"])
     if registration is None and seated:
-        _give_back_seat(session, activity_id)
+        _give_back_seat(session, activity.id)
     return registration, seated
 
 
+def _confirm(session: Session, registration: Registration, payload: dict, now: datetime) -> None:
+    key, ref = f"registration:{registration.id}:created", f"Registration:{registration.id}"
+    outbox.enqueue(session, **_confirmation_message(registration, payload, now), dedupe_key=key, subject_ref=ref)
+
+
+def _confirmation_message(registration: Registration, payload: dict, now: datetime) -> dict:
+    # What ``tell(session, registration, "registration_confirmed", key="created")`` writes, but its keys.
+    to = outbox.recipients(email=registration.email, phone=registration.phone)
+    locale = registration.locale
+    return {"to": to, "template": "registration_confirmed", "payload": payload, "locale": locale, "now": now}
+
+
+def _seat_update():
+    activities = Activity.__table__
+    return (
+        update(activities)
+        .where(
+            activities.c.id == bindparam("activity_id"),
+            activities.c.capacity.is_(None) | (activities.c.seats_taken < activities.c.capacity),
+        )
+        .values(seats_taken=activities.c.seats_taken + 1)
+    )
+
+
+def _in_one_statement(
+    session: Session, new: Registration, values: dict, confirmation: dict, now: datetime
+) -> tuple[Registration | None, bool]:
+    """PostgreSQL: seat, registration, audit entry and confirmation in ONE statement (``_one_statement``)."""
+    audit_values = audit.created_values(new)  # the database adds the id and status
+    (recipient,) = outbox.recipients(email=new.email, phone=new.phone)  # the phone, at least, was checked
+    message = outbox.message_parameters(recipient, "registration_confirmed", confirmation, new.locale, now)
+    parameters = (
+        {f"new_{name}": value for name, value in values.items()}
+        | message
+        | {
+            "activity_id": values["activity_id"],
+            "audit_at": audit_values["at"],
+            "audit_actor_id": audit_values["actor_id"],
+            "audit_changes": audit_values["changes"],
+        }
+    )
+    registration, taken = session.execute(_one_statement(tuple(values)), parameters).one()
+    return registration, taken == 1
+
+
+# The hot write, on PostgreSQL. Each INSERT selects from the one before it, so a registration refused by a unique
+# index (ON CONFLICT DO NOTHING) writes no audit entry and no message, and the confirmation is written only with a
+# seat (a waitlisted person is told their place after the statement). ``taken`` says whether the seat UPDATE
+# matched; READ COMMITTED re-checks its WHERE clause after waiting for the row lock, as when it was a statement of
+# its own. A nested statement's column defaults are not filled in: every column is given, and the seat's time
+# stamp is the server's. Written as SQL rather than built with SQLAlchemy: PostgreSQL's INSERT … ON CONFLICT is not
+# cached by SQLAlchemy, so the built statement was compiled again on every registration (2 ms of CPU). The seat
+# CTE is ``_seat_update``'s rule written again: a change to one is a change to both.
+_ONE_STATEMENT = """
+WITH seat AS (
+    UPDATE activities SET seats_taken = seats_taken + 1, updated_at = now()
+    WHERE id = :activity_id AND (capacity IS NULL OR seats_taken < capacity)
+    RETURNING id
+), registration AS (
+    INSERT INTO registrations ({new_columns}, status)
+    VALUES ({new_values}, CASE WHEN EXISTS (SELECT FROM seat) THEN 'confirmed' ELSE 'waitlisted' END)
+    ON CONFLICT DO NOTHING
+    RETURNING {registration_columns}
+), trail AS (
+    INSERT INTO audit_entries (at, actor_id, action, entity, entity_id, changes)
+    SELECT :audit_at, :audit_actor_id, 'create', 'Registration', CAST(id AS VARCHAR),
+           CAST(jsonb_build_object('id', id, 'status', status) || CAST(:audit_changes AS JSONB) AS JSON)
+    FROM registration
+), message AS (
+    INSERT INTO outbox_messages ({message_columns}, dedupe_key, subject_ref)
+    SELECT {message_values}, 'registration:' || id || '\\:created' || :message_key_channel, 'Registration:' || id
+    FROM registration WHERE status = 'confirmed'
+    ON CONFLICT DO NOTHING
+)
+SELECT {registration_columns}, (SELECT count(*) FROM seat) AS taken
+FROM (SELECT) AS one LEFT JOIN registration ON true
+"""
+
+
+@functools.cache
+def _one_statement(names: tuple[str, ...]):
+    """``_ONE_STATEMENT`` for the registration's columns ``names``, its parameters typed as their columns (JSON
+    serialised, times in UTC), loading the registration as an entity beside ``taken``; built once per shape."""
+    registrations, entries = Registration.__table__, AuditEntry.__table__
+    message_columns = outbox.message_columns()
+    sql = _ONE_STATEMENT.format(
+        new_columns=", ".join(names),
+        new_values=", ".join(f":new_{name}" for name in names),
+        registration_columns=", ".join(column.name for column in registrations.c),
+        message_columns=", ".join(message_columns),
+        message_values=", ".join(f":message_{name}" for name in message_columns),
+    )
+    typed = [bindparam(f"new_{name}", type_=registrations.c[name].type) for name in names]
+    typed += [bindparam(f"message_{name}", type_=OutboxMessage.__table__.c[name].type) for name in message_columns]
+    typed += [
+        bindparam("activity_id", type_=Integer),
+        bindparam("audit_at", type_=entries.c.at.type),
+        bindparam("audit_actor_id", type_=Integer),
+        bindparam("audit_changes", type_=JSON),
+        bindparam("message_key_channel", type_=String),
+    ]
+    taken = column("taken", Integer)
+    textual = text(sql).bindparams(*typed).columns(*registrations.c, taken)
+    return select(Registration, taken).from_statement(textual)
+
+
 def _insert_registration(session: Session, **values) -> Registration | None:
-    """Insert the registration, with its audit entry; None when a unique index refused it (this phone's live
-    registration for the activity, or the ticket token), with nothing written. One statement (INSERT … ON
-    CONFLICT DO NOTHING … RETURNING) on PostgreSQL and SQLite: no savepoint to open and release."""
-    name = session.get_bind(mapper=Registration.__mapper__).dialect.name
-    if name in ("postgresql", "sqlite"):
-        if name == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert
-        statement = insert(Registration).values(**values).on_conflict_do_nothing().returning(Registration)
-        registration = session.scalars(statement).first()
-        if registration is not None:
-            audit.record_created(session, registration)
-        return registration
-    registration = Registration(**values)
-    try:
-        with session.begin_nested():
-            session.add(registration)
-            session.flush()
-    except IntegrityError:
-        return None
-    return registration
+    """SQLite: insert the registration; None when a unique index refused it (this phone's live registration for
+    the activity, or the ticket token), with nothing written. One statement (INSERT … ON CONFLICT DO NOTHING …
+    RETURNING): no savepoint to open and release."""
+    statement = sqlite_insert(Registration).values(**values).on_conflict_do_nothing().returning(Registration)
+    return session.scalars(statement).first()
 
 
 def _set_status(session: Session, registration_id: int, old: str, new: str, **values) -> bool:

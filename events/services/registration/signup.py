@@ -181,7 +181,9 @@ def register(
     for _attempt in range(2):
         registration, seated = _take_seat_and_insert(
             session,
-            activity.id,
+            activity,
+            now,
+            activity_id=activity.id,
             name=name,
             phone=phone,
             ward_unit_id=ward.id,
@@ -197,8 +199,10 @@ def register(
                 token = None  # the token was taken (a replayed submission for another phone): retry with a new one
                 continue
             return _replay_or_refuse(session, existing, token)
+        if seated:  # told in the statement that took the seat
+            return RegistrationResult(registration, True, None)
+        # Waiting holds no lock (the seat UPDATE matched nothing): the place is counted after the insert.
         position = waitlist_position(session, registration)
-        template = "registration_confirmed" if seated else "registration_waitlisted"
-        tell(session, registration, template, now=now, key="created", position=position)
+        tell(session, registration, "registration_waitlisted", now=now, key="created", position=position)
         return RegistrationResult(registration, True, position)
     raise Conflict(_l("Your registration could not be saved. Please try again."), code="registration_retry")
