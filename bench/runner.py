@@ -6,8 +6,9 @@ Environment:
   BENCH_DATABASES        "postgresql,sqlite" (default) or one of them
   BENCH_SCENARIOS        comma-separated scenario names to run (default: all)
   BENCH_POSTGRES_URL     the server (default postgresql://postgres@127.0.0.1:5432/postgres); the bench creates
-                         and drops its own database, dxday_bench, there
+                         and drops its own database, dxday_bench (BENCH_DB_NAME), there
   BENCH_REDIS_URL        rate-limit counters (default redis://127.0.0.1:6379/0)
+  BENCH_DB_NAME          the database the bench creates and drops (default dxday_bench)
   BENCH_PYSPY=1          after each scenario's rounds, one more app run (not counted) under py-spy: the frames
                          taking the workers' time go into the notes
   BENCH_SECONDS, BENCH_ROUNDS, BENCH_CONNECTIONS, BENCH_WORKERS   override the defaults
@@ -40,7 +41,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WORK = os.path.join(ROOT, "bench", ".work")
 RESULTS = os.path.join(ROOT, "bench", "results", "latest.md")
 LUA = os.path.join(ROOT, "bench", "lua", "request.lua")
-DB_NAME = "dxday_bench"
+# Helpers benching side by side on one server each set their own (the runner drops and creates it).
+DB_NAME = os.environ.get("BENCH_DB_NAME") or "dxday_bench"
 SECRET_KEY = "bench-only-secret-key-not-for-production"  # noqa: S105 (the bench's own throwaway server)
 
 
