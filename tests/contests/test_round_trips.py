@@ -75,7 +75,8 @@ def test_signing_up_and_starting_at_the_opening(client, quiz, count_queries):
             location = page.headers.get("Location") if page.status_code == 303 else None
     assert page.status_code == 200 and "/questions/1" in page.request.path
     # the contest (its plan's visibility in SQL) with the ward's kind; the participant inserted unless a unique key
-    # refuses it (no read before with one identity key, no savepoint). Before issue 25: 6 (7 with a plan).
+    # refuses it (no savepoint). No read before with one identity key (TestConfig's); with an older key beside it
+    # (instance/identity_keys by default) one more, the duplicate check. Before issue 25: 6 (7 with a plan).
     assert len(signing_up) == 2, signing_up
     # who, which round and attempt; the bank's version (the bank itself kept); the attempt inserted unless another
     # start won (no savepoint); its questions. Before: 6.
