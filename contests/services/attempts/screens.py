@@ -21,8 +21,8 @@ def taking(
 ) -> tuple[Participant, QuizRound, QuizAttempt | None, int | None] | None:
     """The participant with this return token, the round (of their contest, visible), their latest attempt at it
     (None before they start) and, when ``position`` is given, the id of the attempt's question there (None when it
-    has none), in one query: every page and save of a round begins here. None when the token or the round is
-    unknown."""
+    has none), in one query: every page and save of a round begins here (the question page's GET reads the same
+    with its screen in one query, ``question_page``). None when the token or the round is unknown."""
     at_position = AttemptQuestion.question_id if position is not None else literal(None)
     stmt = (
         select(Participant, QuizRound, QuizAttempt, at_position)
