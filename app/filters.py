@@ -5,14 +5,31 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from flask import Flask, request
+from jinja2 import pass_context
+from markupsafe import Markup
 
 from .timezone import campaign_zone
+
+
+def page_gettext(lookup):
+    """A template's ``gettext`` over one catalogue's ``lookup``, as Jinja's new-style gettext that Flask-Babel
+    installs behaves: the translation marked safe where the template autoescapes, then always %-formatted with the
+    (escaped) variables."""
+
+    @pass_context
+    def gettext(context, string: str, **variables) -> str:
+        text = lookup(string)
+        if context.eval_ctx.autoescape:
+            text = Markup(text)  # noqa: S704 (a catalogue's own text, as Jinja's gettext marks it)
+        return text % variables
+
+    return gettext
 
 
 def register_template_helpers(app: Flask) -> None:
     """The filters (``date``, ``datetime``, ``time``, ``isodate``, ``number``), the globals (a form's submission
     key, the page fragments features offer) and what the layout reads on every page (language, labels)."""
-    from flask_babel import format_decimal, get_locale, get_timezone
+    from flask_babel import format_decimal, get_locale, get_timezone, get_translations
 
     from .forms import LanguageForm, role_choices, unit_kind_choices
     from .providers import fragments
@@ -59,6 +76,9 @@ def register_template_helpers(app: Flask) -> None:
     @app.context_processor
     def inject():
         return {
+            # ``_()`` and ``{% trans %}`` call the context's ``gettext`` (Jinja's i18n extension resolves it there
+            # first): the catalogue looked up once per page, not through Flask-Babel's request context per string.
+            "gettext": page_gettext(get_translations().ugettext),
             "current_locale": str(get_locale()),
             "language_form": LanguageForm(formdata=None, next=request.full_path.rstrip("?") if request else "/"),
             "role_labels": role_labels,

@@ -11,13 +11,19 @@ class BabelTranslations:
     """The object WTForms asks for ``gettext``/``ngettext``; answers from dxday's catalogue.
 
     WTForms fills in ``%(max)d`` and friends itself, so the catalogue's raw translations are returned:
-    Flask-Babel's own ``gettext``/``ngettext`` would try to fill them first and fail."""
+    Flask-Babel's own ``gettext``/``ngettext`` would try to fill them first and fail.
+
+    One is made per form (``Form.Meta.get_translations``): the catalogue is looked up then, once, rather than through
+    Flask-Babel's request context at every field's message (a form binds a dozen)."""
+
+    def __init__(self):
+        self.translations = get_translations()
 
     def gettext(self, string: str) -> str:
-        return get_translations().ugettext(string)
+        return self.translations.ugettext(string)
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return get_translations().ungettext(singular, plural, n)
+        return self.translations.ungettext(singular, plural, n)
 
 
 # Listed only so that `make extract` puts them in the catalogues.

@@ -265,7 +265,7 @@ def bench_database(label: str, url: str, settings: Settings, started: list[Serve
     app.wait_ready("/healthz")
     ceiling.wait_ready("/select")
     click.echo(f"  dxday at {app.url} (pid {app.process.pid}), ceiling at {ceiling.url} (pid {ceiling.process.pid})")
-    contexts = [(feature, Context(app.url, app.port, url, data)) for feature in features()]
+    contexts = [(feature, Context(app.url, app.port, url, data, ceiling=ceiling.url)) for feature in features()]
     plan = [(scenario, ctx) for feature, ctx in contexts for scenario in feature.scenarios(ctx)]
     results = []
     slow_notes: list[str] = []

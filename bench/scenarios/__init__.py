@@ -55,6 +55,7 @@ class Context:
     database_url: str
     data: dataset.Dataset
     facts: dict = field(default_factory=dict)  # shared between a feature's scenarios and its checks
+    ceiling: str = ""  # the ceiling app's address, for a check that compares with it (empty: none running)
     notes: list[str] = field(default_factory=list)  # lines for the report, under the table
 
     def get(self, path: str, headers: dict | None = None) -> tuple[int, dict, bytes]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import secrets
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
@@ -50,8 +50,9 @@ def _attempt_or_home(token: str, round_id: int):
     return participant, quiz_round, attempt, home
 
 
-def _after(participant, quiz_round, view: str, **values):
-    return redirect(url_for(view, token=participant.return_token, round_id=quiz_round.id, **values), code=303)
+def _after(token: str, quiz_round, view: str, **values):
+    """A 303 to another page of the round, for the participant whose return token is ``token`` (the URL's)."""
+    return redirect(url_for(view, token=token, round_id=quiz_round.id, **values), code=303)
 
 
 @bp.route("/me/<token>/rounds/<int:round_id>/start", methods=["POST"])
@@ -67,19 +68,23 @@ def start_round(token: str, round_id: int):
             db.session, quiz_round, participant, now=now, seed=secrets.randbits(62), device_hash=device_hash(),
             latest=latest,
         )  # fmt: skip
-        attempt_id = attempt.id  # read before the commit expires it (the opening's spike: no reload after it)
+        # Read before the commit expires them (the opening's crowd: no reload after it). Nothing saved yet: the
+        # first unanswered question is the first, where resume would send it.
+        attempt_id, fresh = attempt.id, attempt.last_answer_at is None
         db.session.commit()
     except IntegrityError:  # the same start from another tab won the race a moment ago: continue that attempt
         db.session.rollback()
         attempt = attempt_services.current_attempt(db.session, round_id, participant.id)
         if attempt is None:
             raise
-        attempt_id = attempt.id
+        attempt_id, fresh = attempt.id, attempt.last_answer_at is None
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
         return redirect(url_for(".participant_home", token=token), code=303)
     log.info("quiz attempt %s of round %s started", attempt_id, round_id)
+    if fresh:  # straight to the first question (the opening's crowd: one request less than through resume)
+        return redirect(url_for(".question", token=token, round_id=round_id, position=1), code=303)
     return redirect(url_for(".resume", token=token, round_id=round_id), code=303)
 
 
@@ -90,27 +95,35 @@ def resume(token: str, round_id: int):
     if attempt is None:
         return home
     if attempt.submitted_at is not None or quiz_round.is_closed:
-        return _after(participant, quiz_round, ".result")
+        return _after(token, quiz_round, ".result")
     position = screens.first_unanswered(db.session, attempt)
     if position is None or not screens.is_running(attempt, utcnow()):
-        return _after(participant, quiz_round, ".review")
-    return _after(participant, quiz_round, ".question", position=position)
+        return _after(token, quiz_round, ".review")
+    return _after(token, quiz_round, ".question", position=position)
 
 
 @bp.route("/me/<token>/rounds/<int:round_id>/questions/<int:position>", methods=["GET", "POST"])
 @limiter.limit(quiz_answer_limit, methods=["POST"])
 @limiter.limit(quiz_participant_limit, methods=["POST"], key_func=participant_key)
 def question(token: str, round_id: int, position: int):
-    participant, quiz_round, attempt, home = _attempt_or_home(token, round_id)
+    now, key = utcnow(), handle_key()
+    # The URL's token is the participant's return token (both reads match on it), so the links need no more.
+    if request.method == "GET":  # every step of every participant: one query of columns (screens.question_page)
+        page = screens.question_page(db.session, valid_token(token), round_id, position, now, key=key)
+        if page is None:
+            abort(404)
+        quiz_round, attempt, screen = page.quiz_round, page.attempt, page.screen
+    else:
+        _participant, quiz_round, attempt, _question = _taking(token, round_id)
+        screen = None
     if attempt is None:
-        return home
-    now = utcnow()
+        return redirect(url_for(".participant_home", token=token), code=303)
     if attempt.submitted_at is not None or quiz_round.is_closed:
-        return _after(participant, quiz_round, ".result")
+        return _after(token, quiz_round, ".result")
     if not screens.is_running(attempt, now):
-        return _after(participant, quiz_round, ".review")
-    key = handle_key()
-    screen = screens.attempt_screen(db.session, attempt, position, now, key=key)
+        return _after(token, quiz_round, ".review")
+    if request.method != "GET":
+        screen = screens.attempt_screen(db.session, attempt, position, now, key=key)
     if screen is None:
         abort(404)
     form = AnswerForm()
@@ -130,10 +143,10 @@ def question(token: str, round_id: int, position: int):
         else:
             destination = form.destination()
             if destination == "previous" and position > 1:
-                return _after(participant, quiz_round, ".question", position=position - 1)
+                return _after(token, quiz_round, ".question", position=position - 1)
             if destination == "next" and position < screen.total:
-                return _after(participant, quiz_round, ".question", position=position + 1)
-            return _after(participant, quiz_round, ".review")
+                return _after(token, quiz_round, ".question", position=position + 1)
+            return _after(token, quiz_round, ".review")
     elif not form.is_submitted():
         picked = [option.handle for option in screen.options if option.chosen]
         if screen.multiple:
@@ -141,12 +154,7 @@ def question(token: str, round_id: int, position: int):
         else:
             form.single.data = next(iter(picked), None)
     return render_template(
-        "contests/attempts/question.html",
-        participant=participant,
-        quiz_round=quiz_round,
-        attempt=attempt,
-        screen=screen,
-        form=form,
+        "contests/attempts/question.html", token=token, quiz_round=quiz_round, screen=screen, form=form
     )
 
 
@@ -164,7 +172,7 @@ def review(token: str, round_id: int):
     if attempt is None:
         return home
     if attempt.submitted_at is not None or quiz_round.is_closed:
-        return _after(participant, quiz_round, ".result")
+        return _after(token, quiz_round, ".result")
     now = utcnow()
     return render_template(
         "contests/attempts/review.html",
@@ -184,7 +192,7 @@ def submit(token: str, round_id: int):
     if attempt is None:
         return home
     if attempt.submitted_at is not None:  # a double click, a second tab: the first submit stands
-        return _after(participant, quiz_round, ".result")
+        return _after(token, quiz_round, ".result")
     form = _submit_form(quiz_round, attempt)
     if not form.validate_on_submit():
         return render_template(
@@ -204,10 +212,10 @@ def submit(token: str, round_id: int):
         db.session.rollback()
         if error.code != "attempt_submitted":
             flash(error.message, "error")
-            return _after(participant, quiz_round, ".review")
+            return _after(token, quiz_round, ".review")
     else:
         flash(_("Your answers are submitted. Results come out when the round closes."), "success")
-    return _after(participant, quiz_round, ".result")
+    return _after(token, quiz_round, ".result")
 
 
 @bp.route("/me/<token>/rounds/<int:round_id>/result")

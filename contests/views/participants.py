@@ -53,12 +53,16 @@ def join(contest_id: int):
             now=utcnow(),
         )
         return remember_device(current_app.make_response(page))
-    contest = public_quiz_or_404(db.session, contest_id)
     form = ParticipantForm()
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()  # first: only a ward id of the right shape reaches the query
+    contest, wrong_ward = participant_services.signup_contest(
+        db.session, contest_id, form.ward_id.data if valid else None
+    )
+    if valid:
         now = utcnow()
         try:
-            participant_services.check_ward(db.session, form.ward_id.data)
+            if wrong_ward is not None:
+                raise wrong_ward
             participant = identities.register_participant(
                 db.session,
                 contest,

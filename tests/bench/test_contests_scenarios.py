@@ -1,6 +1,6 @@
 """The quiz's bench scenarios and checks are accepted by the real app (CSRF on), on a small load: the answer save
 and the question page answer each line of their files, the results page of the closed round answers, the opening
-spike signs up and starts every participant with no error, and closing the loaded round again gives the same
+crowd signs up and starts every participant with no error, and closing the loaded round again gives the same
 ranks (bench/scenarios/contests.py)."""
 
 from __future__ import annotations
@@ -90,7 +90,7 @@ def test_every_quiz_scenario_and_check_works_against_the_app(served):
     status, page = send(served, results, "")
     assert status == 200 and "Người dự thi" in page.decode()
 
-    line, ok = bench_quiz.opening_spike(served)
+    line, ok = bench_quiz.opening_crowd(served)
     assert ok or "0 errors" in line, line  # the timing target may miss on a busy test machine; errors never
     assert "8 participants" in line and " 0 errors" in line
     line, ok = bench_quiz.closing(served)

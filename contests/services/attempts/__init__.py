@@ -154,7 +154,8 @@ def start_attempt(
     bank, options = drawable_bank(session, quiz_round.contest_id, quiz_round.pool_topic_ids or ())
     question_ids = draw(bank, quiz_round.question_count, seed)
     rng = random.Random(f"{seed}:options")
-    attempt = QuizAttempt(
+    attempt = _insert_attempt(
+        session,
         round_id=quiz_round.id,
         participant_id=participant.id,
         number=number,
@@ -165,18 +166,8 @@ def start_attempt(
         device_hash=device_hash,
         prize_tied=False,
         disqualification_reason="",
-        questions=[
-            AttemptQuestion(position=position, question_id=qid, option_order=shuffled(options.get(qid, ()), rng))
-            for position, qid in enumerate(question_ids, start=1)
-        ],
     )
-    try:
-        with session.begin_nested():
-            session.add(attempt)
-            session.flush()
-    except IntegrityError:  # started by another request at the same moment: that one is the attempt
-        if attempt in session:
-            session.expunge(attempt)
+    if attempt is None:  # started by another request at the same moment: that one is the attempt
         winner = session.scalar(
             select(QuizAttempt).where(
                 QuizAttempt.round_id == quiz_round.id,
@@ -185,8 +176,40 @@ def start_attempt(
             )
         )
         if winner is None:
-            raise
+            raise IntegrityError("quiz attempt", None, Exception("refused, and no attempt found"))
         return winner
+    questions = [
+        AttemptQuestion(
+            attempt_id=attempt.id, position=position, question_id=qid, option_order=shuffled(options.get(qid, ()), rng)
+        )
+        for position, qid in enumerate(question_ids, start=1)
+    ]
+    session.add_all(questions)
+    set_committed_value(attempt, "questions", questions)  # what is written, without a read of the empty list
+    session.flush()
+    return attempt
+
+
+def _insert_attempt(session: Session, **values) -> QuizAttempt | None:
+    """Insert the attempt; None when the unique (participant, round, number) refused it, with nothing written. One
+    statement (INSERT … ON CONFLICT DO NOTHING … RETURNING) on PostgreSQL and SQLite: no savepoint."""
+    name = session.get_bind(mapper=QuizAttempt.__mapper__).dialect.name
+    if name in ("postgresql", "sqlite"):
+        if name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        statement = insert(QuizAttempt).values(**values).on_conflict_do_nothing().returning(QuizAttempt)
+        return session.scalars(statement).first()
+    attempt = QuizAttempt(**values)
+    try:
+        with session.begin_nested():
+            session.add(attempt)
+            session.flush()
+    except IntegrityError:
+        if attempt in session:
+            session.expunge(attempt)
+        return None
     return attempt
 
 

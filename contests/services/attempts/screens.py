@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import and_, literal, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, bindparam, func, literal, select
+from sqlalchemy.orm import Session, aliased
 
 from ...models import AttemptAnswer, AttemptQuestion, Participant, Question, QuestionOption, QuizAttempt, QuizRound
 from .handles import option_handle
@@ -20,8 +21,8 @@ def taking(
 ) -> tuple[Participant, QuizRound, QuizAttempt | None, int | None] | None:
     """The participant with this return token, the round (of their contest, visible), their latest attempt at it
     (None before they start) and, when ``position`` is given, the id of the attempt's question there (None when it
-    has none), in one query: every page and save of a round begins here. None when the token or the round is
-    unknown."""
+    has none), in one query: every page and save of a round begins here (the question page's GET reads the same
+    with its screen in one query, ``question_page``). None when the token or the round is unknown."""
     at_position = AttemptQuestion.question_id if position is not None else literal(None)
     stmt = (
         select(Participant, QuizRound, QuizAttempt, at_position)
@@ -137,6 +138,11 @@ def attempt_screen(
         .outerjoin(QuestionOption, QuestionOption.question_id == Question.id)
         .where(AttemptQuestion.attempt_id == attempt.id)
     ).all()
+    return _screen(rows, attempt, position, now, key)
+
+
+def _screen(rows, attempt: QuizAttempt, position: int, now: datetime, key: bytes) -> Screen | None:
+    """The screen from the rows of ``attempt_screen``'s shape (a row per position, one per option of the shown one)."""
     answered = sorted({row.position for row in rows if row.chosen_option_ids})
     mine = [row for row in rows if row.position == position and row.question_id is not None]
     if not mine:
@@ -161,6 +167,106 @@ def attempt_screen(
         answered=answered,
         remaining_seconds=remaining_seconds(attempt, now),
     )
+
+
+@dataclass
+class QuestionPage:
+    """What the question page reads (``question_page``): the participant's token, the round and the attempt as copies
+    made from columns (never added to the session: the model's rules, such as ``is_running``, read them as they
+    read loaded rows), and the screen of the question asked (None when the attempt has no such position)."""
+
+    token: str
+    quiz_round: QuizRound
+    attempt: QuizAttempt | None
+    screen: Screen | None
+
+
+@cache
+def _question_page_query():
+    """``question_page``'s statement, built once per process (building it costs as much as running it): the
+    token, round and position are bound at each call."""
+    latest = aliased(QuizAttempt)
+    last_number = (
+        select(func.max(latest.number))
+        .where(latest.round_id == QuizRound.id, latest.participant_id == Participant.id)
+        .scalar_subquery()
+    )
+    return (
+        select(
+            Participant.return_token,
+            QuizRound.id.label("round_id"),
+            QuizRound.title.label("round_title"),
+            QuizRound.state,
+            QuizAttempt.id.label("attempt_id"),
+            QuizAttempt.seed,
+            QuizAttempt.question_total,
+            QuizAttempt.started_at,
+            QuizAttempt.deadline_at,
+            QuizAttempt.submitted_at,
+            QuizAttempt.disqualified_at,
+            AttemptQuestion.position,
+            AttemptQuestion.option_order,
+            AttemptAnswer.chosen_option_ids,
+            Question.id.label("question_id"),
+            Question.text,
+            Question.multiple,
+            Question.image_path,
+            Question.image_alt,
+            QuestionOption.id.label("option_id"),
+            QuestionOption.text.label("option_text"),
+        )
+        .join(
+            QuizRound,
+            and_(
+                QuizRound.id == bindparam("round_id"),
+                QuizRound.contest_id == Participant.contest_id,
+                QuizRound.is_visible,
+            ),
+        )
+        .outerjoin(
+            QuizAttempt,
+            and_(
+                QuizAttempt.round_id == QuizRound.id,
+                QuizAttempt.participant_id == Participant.id,
+                QuizAttempt.number == last_number,
+            ),
+        )
+        .outerjoin(AttemptQuestion, AttemptQuestion.attempt_id == QuizAttempt.id)
+        .outerjoin(
+            AttemptAnswer,
+            and_(
+                AttemptAnswer.attempt_id == AttemptQuestion.attempt_id,
+                AttemptAnswer.question_id == AttemptQuestion.question_id,
+            ),
+        )
+        .outerjoin(
+            Question,
+            and_(AttemptQuestion.position == bindparam("position"), Question.id == AttemptQuestion.question_id),
+        )
+        .outerjoin(QuestionOption, QuestionOption.question_id == Question.id)
+        .where(Participant.return_token == bindparam("token"))
+    )
+
+
+def question_page(
+    session: Session, token: str, round_id: int, position: int, now: datetime, *, key: bytes
+) -> QuestionPage | None:
+    """``taking`` and ``attempt_screen`` of the question page in one query of columns (the page is shown at every
+    step of every participant; a row per position of the latest attempt, and one per option of the shown
+    question). None when the token or the round is unknown, as ``taking``."""
+    rows = session.execute(_question_page_query(), {"token": token, "round_id": round_id, "position": position}).all()
+    if not rows:
+        return None
+    top = rows[0]
+    quiz_round = QuizRound(id=top.round_id, title=top.round_title, state=top.state)
+    if top.attempt_id is None:
+        return QuestionPage(top.return_token, quiz_round, None, None)
+    attempt = QuizAttempt(
+        id=top.attempt_id, round_id=top.round_id, seed=top.seed, question_total=top.question_total,
+        started_at=top.started_at, deadline_at=top.deadline_at, submitted_at=top.submitted_at,
+        disqualified_at=top.disqualified_at,
+    )  # fmt: skip
+    return QuestionPage(top.return_token, quiz_round, attempt, _screen(rows, attempt, position, now, key))
 
 
 @dataclass

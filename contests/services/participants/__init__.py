@@ -8,13 +8,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select
 from sqlalchemy.orm import Session
 
-from app.errors import DomainError
+from app.errors import DomainError, NotFound
 from app.models import Unit, UnitKind
 
-from ...models import Participant, QuizAttempt, QuizRound
+from ...models import Contest, Participant, QuizAttempt, QuizRound
+from .. import PAGE_NOT_FOUND
 from ..attempts import current_attempt
 from ..attempts.screens import is_running
 from ..rounds import rounds_of
@@ -28,11 +29,30 @@ def cookie_name(contest_id: int) -> str:
 def check_ward(session: Session, ward_id: int | None) -> int:
     """The ward a participant chose must be a ward or commune of the unit tree."""
     kind = session.scalar(select(Unit.kind).where(Unit.id == ward_id)) if ward_id else None
-    if kind != UnitKind.WARD:
+    return _ward_checked(ward_id, kind)
+
+
+def _ward_checked(ward_id: int | None, kind) -> int:
+    if not ward_id or kind != UnitKind.WARD:
         raise DomainError(
             _l("Choose your ward or commune from the list."), code="unknown_ward", field="ward_id", status=422
         )
     return ward_id
+
+
+def signup_contest(session: Session, contest_id: int, ward_id: int | None) -> tuple[Contest, DomainError | None]:
+    """The public quiz a citizen signs up for (NotFound otherwise, as ``public_quiz_or_404``) and the refusal of the
+    ward they chose when it is not a ward (``check_ward``), in one query: the sign-up is the opening crowd's first
+    write, and the contest, its plan and the ward were three round trips."""
+    kind = select(Unit.kind).where(Unit.id == ward_id).scalar_subquery() if ward_id else literal(None)
+    row = session.execute(select(Contest, kind).where(Contest.id == contest_id, Contest.is_public)).first()
+    if row is None or not row[0].is_quiz:
+        raise NotFound(PAGE_NOT_FOUND)
+    try:
+        _ward_checked(ward_id, row[1])
+    except DomainError as refused:
+        return row[0], refused
+    return row[0], None
 
 
 def participant_by_token(session: Session, token: str | None, contest_id: int | None = None) -> Participant | None:

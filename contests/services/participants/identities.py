@@ -204,10 +204,13 @@ def register_participant(
         )
     who = identity(phone, cccd, secret)
     year = check_birth_year(birth_year, today or now.date())
-    existing = _registered(session, contest, who)
-    if existing is not None:
-        raise existing
-    participant = Participant(
+    # The unique keys (contest, phone hash) and (contest, CCCD hash) decide, also between simultaneous requests;
+    # a read before is needed only while an older identity key may have digested a row (their hashes differ).
+    if len(who.phone_hashes) > 1 or len(who.cccd_hashes) > 1:
+        existing = _registered(session, contest, who)
+        if existing is not None:
+            raise existing
+    values = dict(
         contest_id=contest.id,
         full_name=name,
         phone=who.phone,
@@ -224,13 +227,31 @@ def register_participant(
         device_hash=device_hash,
         return_token=new_return_token(),
     )
+    participant = _insert_participant(session, values)
+    if participant is None:  # a unique key refused it: registered before, or by another request a moment ago
+        raised = _registered(session, contest, who)
+        raise raised or AlreadyRegistered(ALREADY_REGISTERED, None, "phone")
+    return participant
+
+
+def _insert_participant(session: Session, values: dict) -> Participant | None:
+    """Insert the participant; None when a unique key refused it, with nothing written. One statement (INSERT … ON
+    CONFLICT DO NOTHING … RETURNING) on PostgreSQL and SQLite: no savepoint to open and release."""
+    name = session.get_bind(mapper=Participant.__mapper__).dialect.name
+    if name in ("postgresql", "sqlite"):
+        if name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        statement = insert(Participant).values(**values).on_conflict_do_nothing().returning(Participant)
+        return session.scalars(statement).first()
+    participant = Participant(**values)
     try:
         with session.begin_nested():
             session.add(participant)
             session.flush()
-    except IntegrityError:  # registered by another request between the check and the insert
-        raised = _registered(session, contest, who)
-        raise raised or AlreadyRegistered(ALREADY_REGISTERED, None, "phone") from None
+    except IntegrityError:
+        return None
     return participant
 
 
