@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
@@ -25,18 +25,33 @@ login_manager.login_message_category = "info"
 login_manager.anonymous_user = Visitor
 
 
-@login_manager.user_loader
-def load_user(alternative_id: str) -> User | None:
-    """The user of a session or remember-me cookie, only while its ``id:session_version`` is still current."""
+def parse_session_id(alternative_id: str | None) -> tuple[int, int] | None:
+    """The (user id, session version) of a cookie's ``id:session_version``, or None when it is not one."""
     user_id, _, version = (alternative_id or "").partition(":")
     if not (user_id.isascii() and user_id.isdigit() and version.isascii() and version.isdigit()):
         return None  # includes cookies from before session versions: signed in again once
-    if not 0 < int(user_id) <= MAX_DB_INT:
+    if not (0 < int(user_id) <= MAX_DB_INT and int(version) <= MAX_DB_INT):  # no such account or version
         return None
-    user = db.session.get(User, int(user_id))
-    if user is None or user.session_version != int(version):
+    return int(user_id), int(version)
+
+
+@login_manager.user_loader
+def load_user(alternative_id: str) -> User | None:
+    """The user of a session or remember-me cookie, only while its ``id:session_version`` is still current."""
+    parsed = parse_session_id(alternative_id)
+    if parsed is None:
+        return None
+    user = db.session.get(User, parsed[0])
+    if user is None or user.session_version != parsed[1]:
         return None
     return user
+
+
+def session_account() -> tuple[int, int] | None:
+    """The (user id, session version) that this request's signed session cookie names, read without a query and
+    not yet checked: whoever acts on it checks ``User.session_is_current`` in the statement that acts (the scan
+    API's admission does). None without a session sign-in (a remember-me cookie alone goes through ``load_user``)."""
+    return parse_session_id(session.get("_user_id"))
 
 
 def role_required(*roles: str):

@@ -8,7 +8,19 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_login import AnonymousUserMixin, UserMixin
-from sqlalchemy import JSON, DateTime, Enum, ForeignKey, Index, Integer, String, TypeDecorator, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    TypeDecorator,
+    UniqueConstraint,
+    exists,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -190,6 +202,12 @@ class User(Audited, UserMixin, db.Model):
         """Flask-Login's "alternative id": the cookies hold ``id:session_version``, so a cookie issued before
         the version was raised (password change, "sign out everywhere") no longer signs anyone in."""
         return f"{self.id}:{self.session_version or 0}"
+
+    @classmethod
+    def session_is_current(cls, user_id: int, version: int) -> ColumnElement[bool]:
+        """SQL: a cookie holding ``user_id:version`` still signs that account in (``app.auth.load_user``'s check,
+        for a statement that makes it without loading the account)."""
+        return exists().where(cls.id == user_id, cls.session_version == version)
 
     def end_all_sessions(self) -> None:
         """Invalidate every session and remember-me cookie of this account, on every device."""

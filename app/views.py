@@ -123,12 +123,18 @@ def _check_redis() -> dict:
 
 def select_locale() -> str:
     """The remembered choice (cookie, then the account's), else the default: Vietnamese first."""
-    languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # jobs and commands speak the default language
         return current_app.config["BABEL_DEFAULT_LOCALE"]
+    return locale_for(lambda: current_user.locale if current_user and current_user.is_authenticated else None)
+
+
+def locale_for(account_locale) -> str:
+    """``select_locale``'s choice in a request: the cookie's, else the account's, else the default.
+    ``account_locale`` is the account's choice (None: none), or a function giving it, called only when there is
+    no cookie (the scan API passes the value its insert returned: no account is loaded for it)."""
+    languages = current_app.config["LANGUAGES"]
     chosen = request.cookies.get(LANG_COOKIE)
     if chosen in languages:
         return chosen
-    if current_user and current_user.is_authenticated and current_user.locale in languages:
-        return current_user.locale
-    return current_app.config["BABEL_DEFAULT_LOCALE"]
+    account = account_locale() if callable(account_locale) else account_locale
+    return account if account in languages else current_app.config["BABEL_DEFAULT_LOCALE"]

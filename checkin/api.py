@@ -11,15 +11,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import current_app, jsonify, request
-from flask_babel import format_time
+from flask_babel import force_locale, format_time
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.auth import session_account
 from app.errors import DomainError
 from app.extensions import db, limiter
 from app.models import utcnow
 from app.scopes import get_in_scope
 from app.timezone import campaign_zone
+from app.views import locale_for
 
 from . import bp, keys
 from .forms import ShapeError, parse_scan
@@ -142,49 +144,76 @@ def scan_limit() -> str:
 
 
 def scanner_key() -> str:
-    """Rate-limit key of the signed-in scanner (an account, wherever its phones are), else the address."""
-    if current_user.is_authenticated:
-        return f"scanner:{current_user.id}"
+    """Rate-limit key of the scanner account that the signed session names (an account, wherever its phones are),
+    else the address. Read from the cookie without loading the account: the key holds the session version too, so
+    that an old cookie (before a password change or a sign-out everywhere) spends a budget of its own, never the
+    owner's."""
+    account = session_account()
+    if account is not None:
+        return f"scanner:{account[0]}:{account[1]}"
     return request.remote_addr or ""
 
 
 @bp.route("/api/scans", methods=["POST"])
 @limiter.limit(scan_limit, methods=["POST"], key_func=scanner_key)
 def api_scan():
+    payload = request.get_json(silent=True)
+    try:
+        sent = parse_scan(payload) if isinstance(payload, dict) else None
+    except ShapeError as error:
+        sent, shape_error = None, error
+    else:
+        shape_error = None
+    account = session_account()
+    if sent is not None and account is not None:
+        # The gate's hot path: an admission in one statement that also checks the session, the role and the
+        # checkpoint's scope; whatever it does not admit goes the long way below, which loads the account.
+        admitted = scans.admit_at_once(
+            db.session,
+            sent.checkpoint_id,
+            may_scan=Checkpoint.scannable_by(*account),
+            user_id=account[0],
+            **_scan_arguments(sent),
+        )
+        if admitted is not None:
+            scan, account_locale = admitted
+            with force_locale(locale_for(account_locale)):
+                body = scan_body(scan)
+            db.session.commit()
+            return jsonify(body), 201
     refused = _refusal()
     if refused:
         return refused
-    payload = request.get_json(silent=True)
-    if not isinstance(payload, dict):
+    if shape_error is not None:
+        return json_error(422, "invalid", _("Please correct the fields marked below."), shape_error.fields)
+    if sent is None:
         return json_error(400, "bad_request", _("Send the scan as a JSON object."))
-    try:
-        sent = parse_scan(payload)
-    except ShapeError as error:
-        return json_error(422, "invalid", _("Please correct the fields marked below."), error.fields)
     checkpoint = get_in_scope(db.session, Checkpoint, sent.checkpoint_id, current_user, write=True)
     try:
-        result = scans.redeem(
-            db.session,
-            checkpoint,
-            token=sent.token,
-            device_id=sent.device_id,
-            nonce=sent.nonce,
-            scanned_at=sent.scanned_at,
-            offline=sent.offline,
-            client_verdict=sent.client_verdict,
-            sync_stamp=sent.sync_stamp,
-            user_id=current_user.id,
-            now=utcnow(),
-            tz=campaign_zone(),
-            public_keys=keys.verifying_keys(),
-            secret=current_app.config["SECRET_KEY"],
-        )
+        result = scans.redeem(db.session, checkpoint, user_id=current_user.id, **_scan_arguments(sent))
     except DomainError as error:
         db.session.rollback()
         return json_error(error.status, error.code, error.message)
     body = scan_body(result.scan, result.first)
     db.session.commit()
     return jsonify(body), 201 if result.created else 200
+
+
+def _scan_arguments(sent) -> dict:
+    """What the scan services take from a scan as sent, and the server's clock, zone and keys."""
+    return {
+        "token": sent.token,
+        "device_id": sent.device_id,
+        "nonce": sent.nonce,
+        "scanned_at": sent.scanned_at,
+        "offline": sent.offline,
+        "client_verdict": sent.client_verdict,
+        "sync_stamp": sent.sync_stamp,
+        "now": utcnow(),
+        "tz": campaign_zone(),
+        "public_keys": keys.verifying_keys(),
+        "secret": current_app.config["SECRET_KEY"],
+    }
 
 
 @bp.route("/api/scans/<int:scan_id>/undo", methods=["POST"])

@@ -8,12 +8,24 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, and_, exists, select
+from sqlalchemy import (
+    ColumnElement,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    and_,
+    exists,
+    or_,
+    select,
+)
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models import Audited, LabelledEnum, Unit, User, UTCDateTime, enum_column, utcnow
+from app.models import Audited, LabelledEnum, Role, Unit, User, UserRole, UTCDateTime, enum_column, utcnow
 from app.scopes import Scoped
 from events.models import Activity
 
@@ -98,6 +110,23 @@ class Checkpoint(Scoped, Audited, db.Model):
         if user.is_organizer:
             return True
         return exists().where(CheckpointAssignment.checkpoint_id == cls.id, CheckpointAssignment.user_id == user.id)
+
+    @classmethod
+    def scannable_by(cls, user_id: int, session_version: int) -> ColumnElement[bool]:
+        """SQL: the account that a signed session names (``app.auth.session_account``) may scan at this checkpoint
+        now: its session still current (``User.session_is_current``), a scanner's role (the scan API's 403) and the
+        checkpoint in its scope (``_scope``: an organizer's or admin's everywhere, a volunteer's where assigned).
+        The same three checks as ``current_user``, the API's role check and ``get_in_scope``, made inside the
+        statement that admits a scan, so that the gate loads no account (checkin.api.api_scan)."""
+
+        def holds(*roles: Role) -> ColumnElement[bool]:
+            return exists().where(UserRole.user_id == user_id, UserRole.role.in_(roles))
+
+        assigned = exists().where(CheckpointAssignment.checkpoint_id == cls.id, CheckpointAssignment.user_id == user_id)
+        return and_(
+            User.session_is_current(user_id, session_version),
+            or_(holds(Role.ADMIN, Role.ORGANIZER), and_(holds(Role.VOLUNTEER), assigned)),
+        )
 
     @classmethod
     def activity_scope(cls, user, write: bool = False):

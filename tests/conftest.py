@@ -460,6 +460,20 @@ def make_records():
             db.session.add(scan)
             db.session.flush()
             ticket = ticket_token(registration, app)
+            # A gate under way now (internal: no public page lists it), the volunteer assigned: a scan there is
+            # admitted by the scan API's one-statement hot path, whose scope check the scan row's outsider meets.
+            under_way = make_activity(
+                plan, title="Cổng soát vé đang mở", kind="ceremony", starts_at=now - timedelta(hours=1), is_public=False
+            )
+            gate = Checkpoint(activity=under_way, name="Cổng đang mở", kind="entrance", rule="once")
+            guest = Registration(
+                activity=under_way, name="Khách soát vé", phone="0912345679", consent_at=now, status="confirmed",
+                token=secrets.token_urlsafe(24),
+            )  # fmt: skip
+            db.session.add_all([under_way, gate, guest])
+            db.session.flush()
+            db.session.add(CheckpointAssignment(checkpoint_id=gate.id, user_id=volunteer))
+            ticket_now = ticket_token(guest, app)
             db.session.commit()
             ward_ids = (ward.id, other_ward.id)
             quiz = build_quiz_records(app, now=now, ward_id=ward_ids[0], other_ward_id=ward_ids[1])
@@ -489,6 +503,8 @@ def make_records():
                 ticket=ticket,
                 checkpoint_id=entrance.id,
                 booth_id=booth.id,
+                gate_now_id=gate.id,
+                ticket_now=ticket_now,
                 scan_id=scan.id,
                 users=users,
                 emails={key: f"{key}@example.vn" for key in (*ALL_ROLES, *OUTSIDERS)},

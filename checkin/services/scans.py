@@ -15,11 +15,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import insert, select
+from sqlalchemy import ColumnElement, and_, case, literal, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from app.errors import Conflict
+from app.models import User
 from app.urls import MAX_DB_INT
 from events.models import Activity, Registration, RegistrationStatus
 
@@ -193,24 +194,12 @@ def redeem(
     again answers the stored scan (found when its insert meets the unique key: a first scan costs no look-up for
     it) if the same scanner sent it at the same checkpoint with the same token; else Conflict ``nonce_reused``."""
     ticket, registration = read_ticket(session, token, public_keys=public_keys, secret=secret)
-    synced_at = read_sync_stamp(sync_stamp, checkpoint.id, secret) if offline else None
-    at = judged_at(offline=offline, scanned_at=scanned_at, synced_at=synced_at, now=now)
+    at = _judged_at(checkpoint.id, offline, scanned_at, sync_stamp, now, secret)
     judgement = judge(checkpoint, checkpoint.activity, registration, ticket=ticket, at=at or now, tz=tz)
     if at is None:
         judgement = Judgement(ScanVerdict.FLAGGED, judgement.ticket_id)
-    values = {
-        "checkpoint_id": checkpoint.id,
-        "ticket_id": judgement.ticket_id,
-        "device_id": device_id,
-        "nonce": nonce,
-        "scanned_at": at or now,
-        "device_time": scanned_at,
-        "received_at": now,
-        "offline": offline,
-        "client_verdict": client_verdict,
-        "user_id": user_id,
-        "token_digest": token_digest(token),
-    }
+    values = _row(checkpoint.id, judgement.ticket_id, device_id, nonce, scanned_at, at or now, now, offline,
+                  client_verdict, user_id, token)  # fmt: skip
     for _attempt in range(3):
         if judgement.verdict != ScanVerdict.ADMITTED:
             return _store(session, values, judgement.verdict, slot=None)
@@ -228,6 +217,110 @@ def redeem(
     raise Conflict(_l("The ticket could not be checked; scan it again."), code="scan_retry")
 
 
+# --- an admission in one statement ------------------------------------------------------------------------------
+
+
+def admit_at_once(
+    session: Session,
+    checkpoint_id: int,
+    *,
+    may_scan: ColumnElement[bool],
+    token: str,
+    device_id: str,
+    nonce: str,
+    scanned_at: datetime,
+    user_id: int,
+    now: datetime,
+    tz: ZoneInfo,
+    public_keys,
+    secret: str,
+    offline: bool = False,
+    client_verdict: str | None = None,
+    sync_stamp: str | None = None,
+) -> tuple[Scan, str | None] | None:
+    """The gate's hot path: a signed ticket that ``judge`` admits, admitted and stored by one statement (INSERT …
+    SELECT … ON CONFLICT DO NOTHING RETURNING) that reads the checkpoint, its activity and the registration itself
+    and holds ``may_scan`` (the scanner's right to scan there, a SQL condition) in the same statement. Gives the new
+    scan and its scanner's chosen language (``User.locale``).
+
+    None, with nothing written, for everything else: a refusal, a slot or a (device, nonce) already taken, a typed
+    code, a scan to flag, a scanner not allowed there. ``redeem`` decides those, as it always has: this only
+    admits where ``judge`` would, never refuses."""
+    if tokens.parse_code(token) is not None:  # a typed code is checked against its registration's activity first
+        return None
+    try:
+        ticket = tokens.verify(token, public_keys)
+    except tokens.InvalidToken:
+        return None
+    at = _judged_at(checkpoint_id, offline, scanned_at, sync_stamp, now, secret)
+    if at is None or ticket.ticket_id > MAX_DB_INT:
+        return None
+    day = at.astimezone(tz).date()
+    day_start = datetime.combine(day, time(0), tzinfo=tz)
+    day_end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz)
+    row = _row(checkpoint_id, ticket.ticket_id, device_id, nonce, scanned_at, at, now, offline, client_verdict,
+               user_id, token) | {"verdict": ScanVerdict.ADMITTED, "admitted": True}  # fmt: skip
+    columns = Scan.__table__.c
+    slot = case(  # admission_slot, by the checkpoint's rule as read in this statement; every time: none
+        (Checkpoint.rule == CheckpointRule.ONCE, admission_slot(CheckpointRule.ONCE, ticket.ticket_id, day)),
+        (
+            Checkpoint.rule == CheckpointRule.ONCE_PER_DAY,
+            admission_slot(CheckpointRule.ONCE_PER_DAY, ticket.ticket_id, day),
+        ),
+    )
+    source = (
+        select(*(literal(value, columns[name].type) for name, value in row.items()), slot)
+        .select_from(Checkpoint)
+        .join(Activity, Activity.id == Checkpoint.activity_id)
+        .join(
+            Registration, and_(Registration.id == ticket.ticket_id, Registration.activity_id == Checkpoint.activity_id)
+        )
+        .where(
+            Checkpoint.id == checkpoint_id,
+            may_scan,
+            # judge's refusals, each turned around (a stricter condition only sends a scan to redeem):
+            Checkpoint.activity_id == ticket.activity_id,  # not OTHER_ACTIVITY (nor UNKNOWN: the join above)
+            Registration.status == RegistrationStatus.CONFIRMED,  # not REVOKED, nor a waiting-list place
+            Activity.cancelled.is_(False),  # not ACTIVITY_CANCELLED
+            Activity.ends_at >= at - tokens.EXPIRY_GRACE,  # not EXPIRED: at <= tokens.expires_at(ends_at)
+            # not OTHER_DAY: the day is the activity's first, or a later one that it reaches into (activity_days)
+            Activity.starts_at < day_end,
+            or_(Activity.starts_at >= day_start, Activity.ends_at > day_start),
+        )
+    )
+    stmt = _dialect_insert(session)(Scan).from_select([*row, "admission_slot"], source).on_conflict_do_nothing()
+    locale = select(User.locale).where(User.id == user_id).scalar_subquery()
+    found = session.execute(stmt.returning(Scan, locale)).first()
+    return (found[0], found[1]) if found is not None else None
+
+
+def _dialect_insert(session: Session):
+    """The INSERT with ON CONFLICT of the session's database (the app runs on SQLite and PostgreSQL only)."""
+    return {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[session.get_bind().dialect.name]
+
+
+def _judged_at(checkpoint_id, offline, scanned_at, stamp, now, secret) -> datetime | None:
+    synced_at = read_sync_stamp(stamp, checkpoint_id, secret) if offline else None
+    return judged_at(offline=offline, scanned_at=scanned_at, synced_at=synced_at, now=now)
+
+
+def _row(checkpoint_id, ticket_id, device_id, nonce, device_time, at, now, offline, client_verdict, user_id, token):
+    """A scan's columns but its verdict (and slot)."""
+    return {
+        "checkpoint_id": checkpoint_id,
+        "ticket_id": ticket_id,
+        "device_id": device_id,
+        "nonce": nonce,
+        "scanned_at": at,
+        "device_time": device_time,
+        "received_at": now,
+        "offline": offline,
+        "client_verdict": client_verdict,
+        "user_id": user_id,
+        "token_digest": token_digest(token),
+    }
+
+
 def _store(session: Session, values: dict, verdict: ScanVerdict, *, slot: str | None) -> ScanResult:
     scan = _insert(session, values | {"verdict": verdict, "admitted": verdict == ScanVerdict.ADMITTED}, slot)
     if scan is None:  # without a slot, the only unique key it can meet: this device's nonce, sent before
@@ -237,14 +330,7 @@ def _store(session: Session, values: dict, verdict: ScanVerdict, *, slot: str | 
 
 def _insert(session: Session, values: dict, slot: str | None) -> Scan | None:
     """INSERT the scan unless a unique key (slot or nonce) is taken: the new Scan, or None."""
-    dialect = session.get_bind().dialect.name
-    row = values | {"admission_slot": slot}
-    if dialect == "postgresql":
-        stmt = postgresql.insert(Scan).values(row).on_conflict_do_nothing()
-    elif dialect == "sqlite":
-        stmt = sqlite.insert(Scan).values(row).on_conflict_do_nothing()
-    else:  # pragma: no cover - the app runs on SQLite and PostgreSQL only
-        stmt = insert(Scan).values(row)
+    stmt = _dialect_insert(session)(Scan).values(values | {"admission_slot": slot}).on_conflict_do_nothing()
     return session.scalars(stmt.returning(Scan)).first()
 
 

@@ -29,7 +29,7 @@ def test_a_volunteer_reaches_only_their_checkpoints_and_scans(app, records):
         session = db.session
         volunteer, other = _user(session, records.users["volunteer"]), _user(session, records.users["other_volunteer"])
         organizer, admin = _user(session, records.users["organizer"]), _user(session, records.users["admin"])
-        mine = {records.checkpoint_id, records.booth_id}
+        mine = {records.checkpoint_id, records.booth_id, records.gate_now_id}  # the gate under way: issue 25
         every = set(session.scalars(select(Checkpoint.id)))
         for user, expected in ((volunteer, mine), (other, set()), (organizer, every), (admin, every)):
             assert set(session.scalars(select(Checkpoint.id).where(Checkpoint.scoped_to(user)))) == expected

@@ -26,6 +26,11 @@ def scan_body(r, token: str | None = None) -> dict:
     }
 
 
+def admission_body(r) -> dict:
+    """A scan that is admitted (a gate under way, a valid ticket): it takes the scan API's one-statement path."""
+    return scan_body(r, r.ticket_now) | {"checkpoint_id": r.gate_now_id}
+
+
 WRITES: dict[str, Row] = {
     # check-in, the organizer's side
     "checkin.edit_checkpoint": Row(
@@ -91,10 +96,10 @@ WRITES: dict[str, Row] = {
     # checkin: JSON writes of scanners (anonymous callers get 401 JSON, not a redirect: see is_refused)
     "checkin.api_scan": Row(
         SCANNERS,
-        {"/checkin/api/scans": lambda r: Request("/checkin/api/scans", json=scan_body(r))},
+        {"/checkin/api/scans": lambda r: Request("/checkin/api/scans", json=admission_body(r))},
         ok=201,
         as_role="volunteer",
-        scope="other_volunteer",  # not assigned to the booth: 404, nothing stored
+        scope="other_volunteer",  # not assigned to the gate: 404, nothing stored (the hot path's scope check)
     ),
     "checkin.api_undo": Row(
         SCANNERS,

@@ -130,3 +130,39 @@ def test_one_nonce_sent_three_times_at_once_is_stored_once(app, live_server, fes
     assert len({json.dumps(body, sort_keys=True) for _, body in results}) == 1  # the one stored answer, three times
     assert results[0][1]["scan"]["verdict"] == "admitted"
     assert stored(app) == 1 and admissions(app, f.entrance) == 1
+
+
+def test_fifty_scanners_each_ticket_scanned_twice_at_once_admit_each_once(app, live_server, festival):
+    """The gate's one-statement admission (issue 25) under the bench's load: 50 phones at once, each of 25 tickets
+    scanned by two of them at the same moment at the once-a-day entrance: 25 admissions, one per ticket, and 25
+    "already checked in" that name it."""
+    f = festival
+    with app.app_context():
+        people = [
+            Registration(
+                activity_id=f.activity_id,
+                name=f"Khách đôi {n}",
+                phone=f"07{n:08d}",
+                consent_at=f.now,
+                status="confirmed",
+                token=f"khach-doi-{n:023d}",
+            )
+            for n in range(25)
+        ]
+        db.session.add_all(people)
+        db.session.commit()
+        tickets = [ticket_token(person, app) for person in people]
+    cookie = signed_in(live_server, f.volunteer)
+    results = all_at_once(
+        [
+            lambda n=n: post_scan(live_server, cookie, tickets[n // 2], f.entrance, f"scanner-{n}", f"twice-{n}")
+            for n in range(50)
+        ]
+    )
+    assert [status for status, _ in results] == [201] * 50
+    for pair in range(25):
+        first, second = (results[2 * pair][1]["scan"], results[2 * pair + 1][1]["scan"])
+        assert sorted([first["verdict"], second["verdict"]]) == ["admitted", "already_checked_in"]
+        admitted, refused = (first, second) if first["admitted"] else (second, first)
+        assert refused["first_admitted_at"] == admitted["scanned_at"]
+    assert admissions(app, f.entrance) == 25 and stored(app) == 50
