@@ -107,6 +107,22 @@ class Screen:
     remaining_seconds: int
 
 
+def _screen_columns() -> tuple:
+    """The columns ``_screen`` reads: a position with its saved choice, and the shown question with its options."""
+    return (
+        AttemptQuestion.position,
+        AttemptQuestion.option_order,
+        AttemptAnswer.chosen_option_ids,
+        Question.id.label("question_id"),
+        Question.text,
+        Question.multiple,
+        Question.image_path,
+        Question.image_alt,
+        QuestionOption.id.label("option_id"),
+        QuestionOption.text.label("option_text"),
+    )
+
+
 def attempt_screen(
     session: Session, attempt: QuizAttempt, position: int, now: datetime, *, key: bytes
 ) -> Screen | None:
@@ -116,16 +132,7 @@ def attempt_screen(
     shown = AttemptQuestion.position == position
     rows = session.execute(
         select(
-            AttemptQuestion.position,
-            AttemptQuestion.option_order,
-            AttemptAnswer.chosen_option_ids,
-            Question.id.label("question_id"),
-            Question.text,
-            Question.multiple,
-            Question.image_path,
-            Question.image_alt,
-            QuestionOption.id.label("option_id"),
-            QuestionOption.text.label("option_text"),
+            *_screen_columns(),
         )
         .outerjoin(
             AttemptAnswer,
@@ -204,16 +211,7 @@ def _question_page_query():
             QuizAttempt.deadline_at,
             QuizAttempt.submitted_at,
             QuizAttempt.disqualified_at,
-            AttemptQuestion.position,
-            AttemptQuestion.option_order,
-            AttemptAnswer.chosen_option_ids,
-            Question.id.label("question_id"),
-            Question.text,
-            Question.multiple,
-            Question.image_path,
-            Question.image_alt,
-            QuestionOption.id.label("option_id"),
-            QuestionOption.text.label("option_text"),
+            *_screen_columns(),
         )
         .join(
             QuizRound,
